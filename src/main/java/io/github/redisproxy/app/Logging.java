@@ -1,0 +1,33 @@
+package io.github.redisproxy.app;
+
+/**
+ * Configures slf4j-simple before the first logger exists: one line per event on standard output, the proxy's own
+ * loggers at {@code LOG_LEVEL}, libraries at {@code warn}, and at {@code error} the few library loggers that
+ * would repeat per request or per reconnect attempt what the proxy logs once (a failed load is answered, not
+ * logged; a lost connection is logged once when lost and once when back).
+ */
+final class Logging {
+  private Logging() {}
+
+  static void configure(String level) {
+    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.out");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.github.redisproxy", level);
+    setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.reactor.netty", "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.lettuce", "warn");
+    // Each of these repeats what the proxy already logs once, or logs per request or per retry.
+    setIfAbsent("org.slf4j.simpleLogger.log.io.lettuce.core.protocol.ConnectionWatchdog", "error");
+    setIfAbsent("org.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServerOperations", "error");
+    setIfAbsent("org.slf4j.simpleLogger.log.com.github.benmanes.caffeine", "error");
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+}

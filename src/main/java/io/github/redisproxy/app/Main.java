@@ -1,0 +1,58 @@
+package io.github.redisproxy.app;
+
+import io.github.redisproxy.config.ConfigException;
+import io.github.redisproxy.config.ConfigLoader;
+import io.github.redisproxy.config.ProxyConfig;
+import io.github.redisproxy.config.Settings;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar redis-proxy.jar [--setting=value ...]}.
+ *
+ * <p>Exit codes: 0 after {@code --help} or a clean shutdown on SIGTERM/SIGINT, 1 when the proxy cannot start, 2 for
+ * a bad setting.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    List<String> arguments = List.of(args);
+    if (arguments.contains("--help") || arguments.contains("-h")) {
+      System.out.print(Settings.help());
+      return;
+    }
+    ProxyConfig config;
+    try {
+      config = ConfigLoader.load(arguments, System.getenv(), Path.of(".env"));
+    } catch (ConfigException e) {
+      System.err.println("redis-proxy: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Logging.configure(config.logLevel());
+    Logger log = LoggerFactory.getLogger(Main.class);
+
+    ProxyServer server;
+    try {
+      server = ProxyServer.start(config);
+    } catch (RuntimeException e) {
+      log.error("Cannot start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    // SIGTERM and SIGINT run shutdown hooks. This one drains and then halts with 0, because a JVM that exits on a
+    // signal otherwise reports 143 or 130, which supervisors read as a failure although the shutdown was clean.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.stop();
+                  Runtime.getRuntime().halt(0);
+                },
+                "shutdown"));
+    server.awaitStopped();
+}
+}

@@ -1,0 +1,116 @@
+package io.github.redisproxy.app;
+
+import io.github.redisproxy.backend.LettuceBackend;
+import io.github.redisproxy.backend.embedded.RedisServerProcess;
+import io.github.redisproxy.config.BackendConfig;
+import io.github.redisproxy.config.ProxyConfig;
+import io.github.redisproxy.config.RedisAddress;
+import io.github.redisproxy.http.HttpFrontEnd;
+import io.github.redisproxy.lookup.LookupService;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.netty.DisposableServer;
+
+/**
+ * The composition root: builds the parts, starts them in dependency order, and stops them in reverse. Blocking is
+ * allowed here (start-up and shutdown run on the main and signal threads, never on an event loop).
+ */
+public final class ProxyServer {
+  private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+  private final ProxyConfig config;
+  private final RedisServerProcess embeddedRedis;
+  private final LettuceBackend backend;
+  private final HttpFrontEnd http;
+  private final DisposableServer httpServer;
+  private boolean stopped;
+
+  private ProxyServer(
+      ProxyConfig config,
+      RedisServerProcess embeddedRedis,
+      LettuceBackend backend,
+      HttpFrontEnd http,
+      DisposableServer httpServer) {
+    this.config = config;
+    this.embeddedRedis = embeddedRedis;
+    this.backend = backend;
+    this.http = http;
+    this.httpServer = httpServer;
+  }
+
+  /** Starts the embedded Redis (if asked for), the backend connection, and the HTTP port, in that order. */
+  public static ProxyServer start(ProxyConfig config) {
+    log.info("Starting redis-proxy: {}", config.describe());
+    RedisServerProcess embeddedRedis = null;
+    BackendConfig backendConfig = config.backend();
+    RedisAddress address = backendConfig.address();
+    if (address.isEmbedded()) {
+      embeddedRedis = address.port() == 0 ? RedisServerProcess.start() : RedisServerProcess.start(address.port());
+      backendConfig = new BackendConfig(address.at("127.0.0.1", embeddedRedis.port()), backendConfig.timeout());
+    }
+    LettuceBackend backend = null;
+    try {
+      backend = LettuceBackend.start(backendConfig);
+      LookupService lookups = LookupService.create(config.cache(), config.server(), backend);
+      HttpFrontEnd http = new HttpFrontEnd(lookups);
+      DisposableServer httpServer = http.bind(config.server());
+      log.info(
+          "Listening for HTTP on {}:{}, Redis at {}",
+          config.server().bindAddress(),
+          config.server().port(),
+          backendConfig.address());
+      return new ProxyServer(config, embeddedRedis, backend, http, httpServer);
+    } catch (RuntimeException e) {
+      if (backend != null) {
+        backend.close();
+      }
+      if (embeddedRedis != null) {
+        embeddedRedis.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Stops in the reverse order of start: stop accepting connections, let the requests in flight finish (bounded by
+   * SHUTDOWN_TIMEOUT), close the backend, stop the embedded Redis.
+   */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    log.info("Shutting down: no longer accepting connections, {} requests in flight", http.inFlight());
+    http.startDraining();
+    httpServer.disposeNow(Duration.ofSeconds(5));
+    awaitInFlight(config.server().shutdownTimeout());
+    backend.close();
+    if (embeddedRedis != null) {
+      embeddedRedis.close();
+    }
+    log.info("Stopped");
+  }
+
+  private void awaitInFlight(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (http.inFlight() > 0) {
+      if (System.nanoTime() - deadline > 0) {
+        log.warn("{} requests still in flight after {}; exiting anyway", http.inFlight(), timeout);
+        return;
+      }
+      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+    }
+  }
+
+  /** Blocks the calling thread until the HTTP server is disposed (the event loops are daemon threads). */
+  public void awaitStopped() {
+    httpServer.onDispose().block();
+  }
+
+  /** The port the HTTP server listens on. */
+  public int httpPort() {
+    return httpServer.port();
+  }
+}

@@ -1,0 +1,21 @@
+package io.github.redisproxy.backend;
+
+import reactor.core.publisher.Mono;
+
+/** Read access to the backing Redis. Every method returns a cold publisher: nothing is sent until subscription. */
+public interface Backend extends AutoCloseable {
+
+  /**
+   * {@code GET key}.
+   *
+   * @return the value's bytes, empty when the key does not exist, or a {@link BackendException}
+   */
+  Mono<byte[]> get(byte[] key);
+
+  /** {@code PING}; completes empty on {@code PONG}, or fails with a {@link BackendException}. */
+  Mono<Void> ping();
+
+  /** Closes the connection; commands still in flight fail. */
+  @Override
+  void close();
+}

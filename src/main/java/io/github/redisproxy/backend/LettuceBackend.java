@@ -1,0 +1,203 @@
+package io.github.redisproxy.backend;
+
+import io.github.redisproxy.config.BackendConfig;
+import io.github.redisproxy.config.RedisAddress;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.event.connection.ConnectedEvent;
+import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * The backend over one multiplexed Lettuce connection with the {@link ByteArrayCodec}: values are bytes, never
+ * strings.
+ *
+ * <p>Failing fast is the point of the configuration: Lettuce by default queues commands without bound while
+ * disconnected, so a dead Redis would turn into requests that hang. Here commands are rejected while disconnected,
+ * every command has a timeout, and the first connection is retried in the background, so the proxy starts (and
+ * answers 503) while Redis is down and recovers by itself when it comes back.
+ */
+public final class LettuceBackend implements Backend {
+  private static final Logger log = LoggerFactory.getLogger(LettuceBackend.class);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(50);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+
+  private final RedisAddress address;
+  private final Duration timeout;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final Disposable connecting;
+  private final Disposable connectionEvents;
+  private volatile StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile boolean closing;
+
+  private LettuceBackend(BackendConfig config) {
+    this.address = config.address();
+    this.timeout = config.timeout();
+    this.resources =
+        ClientResources.builder()
+            .reconnectDelay(Delay.exponential(FIRST_RETRY, MAX_RETRY, 2, java.util.concurrent.TimeUnit.MILLISECONDS))
+            .build();
+    this.client = RedisClient.create(resources);
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+            .build());
+    this.connectionEvents =
+        resources
+            .eventBus()
+            .get()
+            .subscribe(
+                event -> {
+                  if (event instanceof ConnectedEvent) {
+                    log.info("Connected to Redis at {}", address);
+                  } else if (event instanceof DisconnectedEvent && !closing) {
+                    log.warn("Disconnected from Redis at {}; reconnecting", address);
+                  }
+                });
+    this.connecting = connectUntilConnected();
+  }
+
+  /**
+   * Starts connecting in the background and returns at once; until the first connection is up, calls fail with
+   * {@link BackendException.Kind#UNAVAILABLE}.
+   */
+  public static LettuceBackend start(BackendConfig config) {
+    return new LettuceBackend(config);
+  }
+
+  private Disposable connectUntilConnected() {
+    RedisURI uri = uri(address, timeout);
+    return Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE, uri)))
+        .retryWhen(
+            Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
+                .maxBackoff(MAX_RETRY)
+                .doBeforeRetry(
+                    signal -> {
+                      if (signal.totalRetries() == 0) {
+                        log.warn(
+                            "Redis at {} is unreachable ({}); retrying until it answers",
+                            address,
+                            signal.failure().getMessage());
+                      }
+                    }))
+        .subscribe(
+            connected -> connection = connected,
+            error -> log.error("Giving up connecting to Redis at {}", address, error));
+  }
+
+  private static RedisURI uri(RedisAddress address, Duration timeout) {
+    RedisURI.Builder uri =
+        RedisURI.builder()
+            .withHost(address.host())
+            .withPort(address.port())
+            .withSsl(address.tls())
+            .withDatabase(address.database())
+            .withTimeout(timeout);
+    if (address.password() != null) {
+      if (address.username() != null) {
+        uri.withAuthentication(address.username(), address.password());
+      } else {
+        uri.withPassword(address.password().toCharArray());
+      }
+    }
+    return uri.build();
+  }
+
+  @Override
+  public Mono<byte[]> get(byte[] key) {
+    return Mono.defer(
+        () -> {
+          StatefulRedisConnection<byte[], byte[]> current = connection;
+          if (current == null) {
+            return Mono.error(notConnected());
+          }
+          return guard(current.reactive().get(key));
+        });
+  }
+
+  @Override
+  public Mono<Void> ping() {
+    return Mono.defer(
+        () -> {
+          StatefulRedisConnection<byte[], byte[]> current = connection;
+          if (current == null) {
+            return Mono.error(notConnected());
+          }
+          return guard(current.reactive().ping()).then();
+        });
+  }
+
+  /**
+   * Lettuce's own command timeout normally fires first; the Reactor timeout, a little later, is a backstop for a
+   * command that never reached Lettuce's timer (for example one caught in a reconnect).
+   */
+  private <T> Mono<T> guard(Mono<T> command) {
+    return command
+        .timeout(timeout.plusMillis(200))
+        .onErrorMap(error -> !(error instanceof BackendException), this::translate);
+  }
+
+  private BackendException notConnected() {
+    return new BackendException(
+        BackendException.Kind.UNAVAILABLE, "not connected to Redis at " + address, null);
+  }
+
+  private BackendException translate(Throwable error) {
+    if (error instanceof RedisCommandTimeoutException || error instanceof TimeoutException) {
+      return new BackendException(
+          BackendException.Kind.TIMEOUT,
+          "Redis at " + address + " did not answer within " + timeout.toMillis() + " ms",
+          error);
+    }
+    if (error instanceof RedisCommandExecutionException) {
+      String message = String.valueOf(error.getMessage());
+      if (message.startsWith("WRONGTYPE")) {
+        return new BackendException(BackendException.Kind.WRONG_TYPE, message, error);
+      }
+      if (message.startsWith("LOADING")
+          || message.startsWith("BUSY")
+          || message.startsWith("MASTERDOWN")
+          || message.startsWith("NOAUTH")
+          || message.startsWith("TRYAGAIN")) {
+        return new BackendException(BackendException.Kind.UNAVAILABLE, message, error);
+      }
+      return new BackendException(BackendException.Kind.ERROR, message, error);
+    }
+    return new BackendException(
+        BackendException.Kind.UNAVAILABLE,
+        "Redis at " + address + " is unavailable: " + error.getMessage(),
+        error);
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    connecting.dispose();
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    if (current != null) {
+      current.close();
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    connectionEvents.dispose();
+    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+  }
+}

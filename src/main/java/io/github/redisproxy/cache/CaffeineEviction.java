@@ -1,0 +1,29 @@
+package io.github.redisproxy.cache;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
+
+/** TinyLFU: Caffeine's own {@code maximumSize} bound decides, so this policy has nothing to record. */
+final class CaffeineEviction<K, V> implements Eviction<K, V> {
+  private final ConcurrentMap<K, CompletableFuture<V>> map;
+
+  CaffeineEviction(ConcurrentMap<K, CompletableFuture<V>> map) {
+    this.map = map;
+  }
+
+  @Override
+  public void recordRead(K key) {}
+
+  @Override
+  public void recordLoaded(K key, CompletableFuture<V> entry) {}
+
+  @Override
+  public void invalidate(K key) {
+    map.remove(key);
+  }
+
+  @Override
+  public void invalidateAll() {
+    map.clear();
+  }
+}

@@ -1,0 +1,106 @@
+package io.github.redisproxy.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.config.CacheConfig;
+import io.github.redisproxy.config.CachePolicy;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+
+/**
+ * The one {@link LocalCache} implementation: a Caffeine {@link AsyncCache} of futures (which gives coalescing and
+ * expire-after-write), with an {@link Eviction} policy beside it.
+ *
+ * <p>Loads are started only after their future is in the map. Caffeine's {@code AsyncLoadingCache} would call the
+ * loader inside its map computation, where a load that completes synchronously (Lettuce rejects a command at once
+ * while disconnected) could not remove its own failed entry; starting afterwards keeps every completion outside
+ * Caffeine's locks, so a failed or empty load can be removed <em>before</em> its callers are told.
+ */
+final class CoalescingCache<K, V> implements LocalCache<K, V> {
+  private final AsyncCache<K, V> cache;
+  private final ConcurrentMap<K, CompletableFuture<V>> map;
+  private final Function<K, CompletableFuture<V>> loader;
+  private final Eviction<K, V> eviction;
+
+  CoalescingCache(CacheConfig config, Ticker ticker, Function<K, CompletableFuture<V>> loader) {
+    Caffeine<Object, Object> builder =
+        Caffeine.newBuilder().ticker(ticker).expireAfterWrite(config.expiry()).executor(Runnable::run);
+    if (config.policy() == CachePolicy.TINYLFU) {
+      builder.maximumSize(config.capacity());
+    }
+    this.cache = builder.buildAsync();
+    this.map = cache.asMap();
+    this.loader = loader;
+    this.eviction =
+        config.policy() == CachePolicy.LRU
+            ? new ExactLruEviction<>(map, config.capacity(), config.expiry().toNanos(), ticker)
+            : new CaffeineEviction<>(map);
+  }
+
+  @Override
+  public CacheRead<V> get(K key) {
+    CompletableFuture<V> present = cache.getIfPresent(key);
+    if (present != null) {
+      if (!present.isDone()) {
+        return new CacheRead<>(present, CacheRead.Source.JOINED_LOAD);
+      }
+      if (!failedOrEmpty(present)) {
+        eviction.recordRead(key);
+        return new CacheRead<>(present, CacheRead.Source.HIT);
+      }
+      map.remove(key, present); // a finished miss that Caffeine has not removed yet: never serve it twice
+    }
+    CompletableFuture<V> mine = new CompletableFuture<>();
+    CompletableFuture<V> shared = cache.get(key, (k, executor) -> mine);
+    if (shared != mine) {
+      return new CacheRead<>(shared, CacheRead.Source.JOINED_LOAD);
+    }
+    startLoad(key, mine);
+    return new CacheRead<>(mine, CacheRead.Source.STARTED_LOAD);
+  }
+
+  private void startLoad(K key, CompletableFuture<V> entry) {
+    CompletableFuture<V> load;
+    try {
+      load = loader.apply(key);
+    } catch (RuntimeException e) {
+      load = CompletableFuture.failedFuture(e);
+    }
+    load.whenComplete(
+        (value, error) -> {
+          if (error == null && value != null) {
+            eviction.recordLoaded(key, entry);
+            entry.complete(value);
+            return;
+          }
+          // Not cached, and gone before anyone hears of it: the next call starts a fresh load.
+          map.remove(key, entry);
+          if (error != null) {
+            entry.completeExceptionally(error);
+          } else {
+            entry.complete(null);
+          }
+        });
+  }
+
+  private static boolean failedOrEmpty(CompletableFuture<?> future) {
+    return future.isCompletedExceptionally() || future.getNow(null) == null;
+  }
+
+  @Override
+  public void invalidate(K key) {
+    eviction.invalidate(key);
+  }
+
+  @Override
+  public void invalidateAll() {
+    eviction.invalidateAll();
+  }
+
+  @Override
+  public long estimatedSize() {
+    return cache.synchronous().estimatedSize();
+  }
+}

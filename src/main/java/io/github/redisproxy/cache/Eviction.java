@@ -1,0 +1,25 @@
+package io.github.redisproxy.cache;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a {@link CoalescingCache} tells its eviction policy, and how keys leave the cache. The Caffeine map is the
+ * single store of entries; a policy keeps at most an order of keys beside it.
+ */
+interface Eviction<K, V> {
+
+  /** A loaded value was read from the cache. */
+  void recordRead(K key);
+
+  /**
+   * A load of {@code key} succeeded and is about to be handed to its callers; {@code entry} is its future in the map
+   * unless the key was invalidated meanwhile.
+   */
+  void recordLoaded(K key, CompletableFuture<V> entry);
+
+  /** Removes one key from the map and from the policy's own order. */
+  void invalidate(K key);
+
+  /** Removes every key. */
+  void invalidateAll();
+}

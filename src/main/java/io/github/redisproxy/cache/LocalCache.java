@@ -1,0 +1,34 @@
+package io.github.redisproxy.cache;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A cache of values that loads what it lacks, once per key however many callers ask at the same time.
+ *
+ * <p>The contract is Caffeine's {@code AsyncCache}'s: the cache holds futures, a load that fails or finds nothing
+ * (completes with {@code null}) is not kept, and an entry expires a fixed time after its load completed. Beyond it: a
+ * failed or empty load is removed <em>before</em> its callers are told, so the next call after a failure always
+ * starts a new load.
+ *
+ * @param <K> key type, with value-based {@code equals} and {@code hashCode}
+ * @param <V> value type
+ */
+public interface LocalCache<K, V> {
+
+  /**
+   * Returns the cached value, or joins the load in flight for this key, or starts one.
+   *
+   * <p>The returned future is shared with every other caller of the same load: do not cancel or complete it. Wrap
+   * it (for example with {@code Mono.fromFuture(future, true)}) to give each caller a view of its own.
+   */
+  CacheRead<V> get(K key);
+
+  /** Removes the key; a load in flight for it still answers its callers but is not kept. */
+  void invalidate(K key);
+
+  /** Removes every key. */
+  void invalidateAll();
+
+  /** The number of entries, including loads in flight; approximate while loads and expiries are under way. */
+  long estimatedSize();
+}

@@ -1,0 +1,24 @@
+package io.github.redisproxy.cache;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.config.CacheConfig;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/** Builds the local cache a {@link CacheConfig} asks for. */
+public final class LocalCaches {
+  private LocalCaches() {}
+
+  /**
+   * Creates a cache.
+   *
+   * @param config capacity, expiry and eviction policy
+   * @param ticker the clock expiry is measured with; tests pass a fake one
+   * @param loader starts the load of one key; its future completes with {@code null} when there is nothing to cache.
+   *     It is called outside any lock of the cache, so it may complete synchronously.
+   */
+  public static <K, V> LocalCache<K, V> create(
+      CacheConfig config, Ticker ticker, Function<K, CompletableFuture<V>> loader) {
+    return new CoalescingCache<>(config, ticker, loader);
+  }
+}

@@ -1,0 +1,125 @@
+package io.github.redisproxy.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the configuration once, at the edge: defaults, then a {@code .env} file, then the environment, then
+ * {@code --kebab-case=value} flags, each overriding the one before.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  /**
+   * Builds the effective configuration.
+   *
+   * @param args command-line arguments ({@code --help} is handled by the caller)
+   * @param environment the process environment
+   * @param dotEnv the {@code .env} file; ignored when it does not exist
+   * @throws ConfigException naming the first setting whose value cannot be used, or an unknown flag
+   */
+  public static ProxyConfig load(List<String> args, Map<String, String> environment, Path dotEnv) {
+    Map<String, String> raw = new HashMap<>();
+    for (Setting<?> setting : Settings.ALL) {
+      raw.put(setting.name(), setting.defaultValue());
+    }
+    overlay(raw, readDotEnv(dotEnv));
+    overlay(raw, environment);
+    overlay(raw, flags(args));
+
+    CachePolicy policy = Settings.CACHE_POLICY.parse(raw.get(Settings.CACHE_POLICY.name()));
+    return new ProxyConfig(
+        new BackendConfig(
+            value(Settings.REDIS_ADDRESS, raw), value(Settings.REDIS_TIMEOUT, raw)),
+        new CacheConfig(value(Settings.CACHE_CAPACITY, raw), value(Settings.GLOBAL_CACHE_EXPIRY, raw), policy),
+        new ServerConfig(
+            value(Settings.BIND_ADDRESS, raw),
+            value(Settings.PROXY_PORT, raw),
+            value(Settings.MAX_CONCURRENCY, raw),
+            value(Settings.MAX_QUEUED_REQUESTS, raw),
+            value(Settings.REDIS_TIMEOUT, raw),
+            value(Settings.SHUTDOWN_TIMEOUT, raw)),
+        value(Settings.LOG_LEVEL, raw));
+  }
+
+  private static <T> T value(Setting<T> setting, Map<String, String> raw) {
+    return setting.parse(raw.get(setting.name()));
+  }
+
+  /** Only known setting names are taken from a source; the environment holds many unrelated variables. */
+  private static void overlay(Map<String, String> raw, Map<String, String> source) {
+    for (Setting<?> setting : Settings.ALL) {
+      String value = source.get(setting.name());
+      if (value != null) {
+        raw.put(setting.name(), value);
+      }
+    }
+  }
+
+  private static Map<String, String> flags(List<String> args) {
+    Map<String, String> byName = new HashMap<>();
+    for (String arg : args) {
+      int equals = arg.indexOf('=');
+      String flag = equals < 0 ? arg : arg.substring(0, equals);
+      Setting<?> setting =
+          Settings.ALL.stream()
+              .filter(candidate -> candidate.flag().equals(flag))
+              .findFirst()
+              .orElseThrow(() -> new ConfigException("unknown argument \"" + arg + "\"; see --help"));
+      if (equals < 0) {
+        throw new ConfigException(setting.name() + ": expected " + flag + "=<" + setting.expected() + ">");
+      }
+      byName.put(setting.name(), arg.substring(equals + 1));
+    }
+    return byName;
+  }
+
+  /**
+   * Reads {@code NAME=value} lines; blank lines and {@code #} comments are skipped, an {@code export } prefix and
+   * matching surrounding quotes are removed.
+   */
+  static Map<String, String> readDotEnv(Path file) {
+    Map<String, String> values = new HashMap<>();
+    if (!Files.isRegularFile(file)) {
+      return values;
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int number = 0;
+    for (String line : lines) {
+      number++;
+      String text = line.strip();
+      if (text.isEmpty() || text.startsWith("#")) {
+        continue;
+      }
+      if (text.startsWith("export ")) {
+        text = text.substring("export ".length()).strip();
+      }
+      int equals = text.indexOf('=');
+      if (equals <= 0) {
+        throw new ConfigException(file + " line " + number + ": expected NAME=value");
+      }
+      values.put(text.substring(0, equals).strip(), unquote(text.substring(equals + 1).strip()));
+    }
+    return values;
+  }
+
+  private static String unquote(String value) {
+    if (value.length() >= 2
+        && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+      return value.substring(1, value.length() - 1);
+    }
+    int comment = value.indexOf(" #");
+    return comment < 0 ? value : value.substring(0, comment).strip();
+  }
+}

@@ -1,0 +1,21 @@
+package io.github.redisproxy.config;
+
+import java.time.Duration;
+
+/**
+ * The HTTP front end and the concurrency gate in front of the lookup.
+ *
+ * @param bindAddress the interface to listen on
+ * @param port the HTTP port
+ * @param maxConcurrency how many requests are processed at once
+ * @param maxQueued how many more may wait for a slot before the rest are refused with 503
+ * @param queueTimeout how long a request may wait in the queue before it is refused with 503
+ * @param shutdownTimeout how long SIGTERM waits for requests in flight
+ */
+public record ServerConfig(
+    String bindAddress,
+    int port,
+    int maxConcurrency,
+    int maxQueued,
+    Duration queueTimeout,
+    Duration shutdownTimeout) {}

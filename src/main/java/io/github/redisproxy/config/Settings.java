@@ -1,0 +1,162 @@
+package io.github.redisproxy.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting the proxy reads, described once: {@code --help}, validation, {@code .env.example} and the README
+ * table all follow this list.
+ */
+public final class Settings {
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
+
+  public static final Setting<RedisAddress> REDIS_ADDRESS =
+      new Setting<>(
+          "REDIS_ADDRESS",
+          "localhost:6379",
+          "the backing Redis; 'embedded' starts a bundled real redis-server on a free loopback port",
+          "host:port, redis://[user:pass@]host:port[/db], rediss://..., embedded or embedded:port",
+          RedisAddress::parse);
+  public static final Setting<Integer> CACHE_CAPACITY =
+      new Setting<>(
+          "CACHE_CAPACITY",
+          "10000",
+          "maximum number of keys in the local cache",
+          "a whole number from 1 to 2147483647",
+          raw -> intAtLeast(raw, 1));
+  public static final Setting<Duration> GLOBAL_CACHE_EXPIRY =
+      new Setting<>(
+          "GLOBAL_CACHE_EXPIRY",
+          "60",
+          "seconds an entry lives after it was loaded (decimals allowed)",
+          "a number of seconds greater than 0, e.g. 60 or 0.5",
+          Settings::positiveSeconds);
+  public static final Setting<Integer> PROXY_PORT =
+      new Setting<>(
+          "PROXY_PORT", "8080", "HTTP port", "a port number from 1 to 65535", Settings::port);
+  public static final Setting<String> BIND_ADDRESS =
+      new Setting<>(
+          "BIND_ADDRESS",
+          "0.0.0.0",
+          "interface to listen on",
+          "an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1",
+          Settings::host);
+  public static final Setting<Integer> MAX_CONCURRENCY =
+      new Setting<>(
+          "MAX_CONCURRENCY",
+          "256",
+          "requests processed in parallel; 1 = strictly sequential",
+          "a whole number from 1 to 2147483647",
+          raw -> intAtLeast(raw, 1));
+  public static final Setting<Integer> MAX_QUEUED_REQUESTS =
+      new Setting<>(
+          "MAX_QUEUED_REQUESTS",
+          "1024",
+          "requests that may wait for a free slot; beyond that, 503 with Retry-After",
+          "a whole number from 0 to 2147483647",
+          raw -> intAtLeast(raw, 0));
+  public static final Setting<Duration> REDIS_TIMEOUT =
+      new Setting<>(
+          "REDIS_TIMEOUT",
+          "1",
+          "seconds before a backend call fails (also the longest wait in the queue)",
+          "a number of seconds greater than 0, e.g. 1 or 0.25",
+          Settings::positiveSeconds);
+  public static final Setting<CachePolicy> CACHE_POLICY =
+      new Setting<>(
+          "CACHE_POLICY",
+          "lru",
+          "eviction policy: lru (exact least-recently-used) or tinylfu (Caffeine's own)",
+          "lru or tinylfu",
+          raw -> CachePolicy.valueOf(raw.toUpperCase(Locale.ROOT)));
+  public static final Setting<Duration> SHUTDOWN_TIMEOUT =
+      new Setting<>(
+          "SHUTDOWN_TIMEOUT",
+          "10",
+          "seconds SIGTERM waits for requests in flight before exiting",
+          "a number of seconds greater than 0",
+          Settings::positiveSeconds);
+  public static final Setting<String> LOG_LEVEL =
+      new Setting<>(
+          "LOG_LEVEL",
+          "info",
+          "level of the proxy's own log lines: error, warn, info, debug or trace",
+          "error, warn, info, debug or trace",
+          Settings::logLevel);
+
+  /** All settings, in the order {@code --help} lists them. */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          REDIS_ADDRESS,
+          CACHE_CAPACITY,
+          GLOBAL_CACHE_EXPIRY,
+          CACHE_POLICY,
+          PROXY_PORT,
+          BIND_ADDRESS,
+          MAX_CONCURRENCY,
+          MAX_QUEUED_REQUESTS,
+          REDIS_TIMEOUT,
+          SHUTDOWN_TIMEOUT,
+          LOG_LEVEL);
+
+  private Settings() {}
+
+  /** The text {@code --help} prints. */
+  public static String help() {
+    StringBuilder text =
+        new StringBuilder(
+            "Usage: java -jar redis-proxy.jar [--setting=value ...]\n\n"
+                + "Each setting is read from the environment (also from ./.env); a --flag wins over both.\n\n");
+    for (Setting<?> setting : ALL) {
+      text.append(String.format("  %-22s %-24s default %s%n", setting.name(), setting.flag(), setting.defaultValue()));
+      text.append(String.format("      %s%n", setting.meaning()));
+    }
+    return text.toString();
+  }
+
+  private static int intAtLeast(String raw, int min) {
+    int value = Integer.parseInt(raw);
+    if (value < min) {
+      throw new IllegalArgumentException("too small");
+    }
+    return value;
+  }
+
+  private static int port(String raw) {
+    int value = Integer.parseInt(raw);
+    if (value < 1 || value > 65535) {
+      throw new IllegalArgumentException("out of range");
+    }
+    return value;
+  }
+
+  private static Duration positiveSeconds(String raw) {
+    BigDecimal seconds = new BigDecimal(raw);
+    if (seconds.signum() <= 0 || seconds.compareTo(BigDecimal.valueOf(365L * 24 * 3600 * 100)) > 0) {
+      throw new IllegalArgumentException("out of range");
+    }
+    long nanos = seconds.movePointRight(9).longValue();
+    if (nanos <= 0) {
+      throw new IllegalArgumentException("below one nanosecond");
+    }
+    return Duration.ofNanos(nanos);
+  }
+
+  private static String host(String raw) {
+    if (!HOST.matcher(raw).matches()) {
+      throw new IllegalArgumentException("not a host");
+    }
+    return raw;
+  }
+
+  private static String logLevel(String raw) {
+    String level = raw.toLowerCase(Locale.ROOT);
+    if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
+      throw new IllegalArgumentException("unknown level");
+    }
+    return level;
+  }
+}

@@ -1,0 +1,141 @@
+package io.github.redisproxy.http;
+
+import io.github.redisproxy.config.ServerConfig;
+import io.github.redisproxy.lookup.Key;
+import io.github.redisproxy.lookup.Lookup;
+import io.github.redisproxy.lookup.LookupException;
+import io.github.redisproxy.lookup.LookupService;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * The HTTP surface: {@code GET /{key}} and {@code HEAD /{key}}, and 405 for every other method.
+ *
+ * <p>Each request is one {@code Mono} pipeline: decode the key, look it up, write the status and the value's bytes
+ * (wrapped, not copied). Nothing here blocks; a request that waits for Redis holds no thread.
+ */
+public final class HttpFrontEnd {
+  private static final Logger log = LoggerFactory.getLogger(HttpFrontEnd.class);
+
+  /** Longest request line accepted (method, target and version); longer gets 414. */
+  static final int MAX_REQUEST_LINE = 8192;
+
+  private static final String X_CACHE = "X-Cache";
+  private static final String ALLOW = "GET, HEAD";
+  private static final String OCTET_STREAM = HttpHeaderValues.APPLICATION_OCTET_STREAM.toString();
+  private static final String TEXT = "text/plain; charset=utf-8";
+
+  private final LookupService lookups;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+
+  public HttpFrontEnd(LookupService lookups) {
+    this.lookups = lookups;
+  }
+
+  /** Binds the HTTP port and returns once it accepts connections. */
+  public DisposableServer bind(ServerConfig config) {
+    return HttpServer.create()
+        .host(config.bindAddress())
+        .port(config.port())
+        .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))
+        .route(
+            routes ->
+                routes
+                    .route(request -> request.method().equals(HttpMethod.GET), (req, res) -> serve(req, res, true))
+                    .route(request -> request.method().equals(HttpMethod.HEAD), (req, res) -> serve(req, res, false))
+                    .route(request -> true, HttpFrontEnd::methodNotAllowed))
+        .bindNow();
+  }
+
+  /** Requests that have arrived and not yet been answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** From now on, responses ask clients to close their connection, so that keep-alive clients move elsewhere. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response, boolean withBody) {
+    inFlight.incrementAndGet();
+    if (draining) {
+      response.keepAlive(false);
+    }
+    Key key;
+    try {
+      key = KeyDecoder.decode(request.uri());
+    } catch (BadKeyException e) {
+      return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
+          .doFinally(signal -> inFlight.decrementAndGet());
+    }
+    return lookups
+        .lookup(key)
+        .flatMap(lookup -> respond(response, lookup, withBody))
+        .onErrorResume(error -> respondFailure(response, error, withBody))
+        .doFinally(signal -> inFlight.decrementAndGet());
+  }
+
+  private static Mono<Void> respond(HttpServerResponse response, Lookup lookup, boolean withBody) {
+    if (!lookup.found()) {
+      return respondText(response, HttpResponseStatus.NOT_FOUND, "no such key", withBody);
+    }
+    response
+        .status(HttpResponseStatus.OK)
+        .header(HttpHeaderNames.CONTENT_TYPE, OCTET_STREAM)
+        .header(X_CACHE, lookup.hit() ? "HIT" : "MISS");
+    return send(response, lookup.value(), withBody);
+  }
+
+  /** The one place a failure becomes an HTTP status. */
+  private static Mono<Void> respondFailure(HttpServerResponse response, Throwable error, boolean withBody) {
+    if (!(error instanceof LookupException failure)) {
+      log.error("Unexpected failure while serving a request", error);
+      return respondText(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", withBody);
+    }
+    HttpResponseStatus status =
+        switch (failure.reason()) {
+          case OVERLOADED, BACKEND_UNAVAILABLE, BACKEND_TIMEOUT -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+          case WRONG_TYPE -> HttpResponseStatus.CONFLICT;
+          case BACKEND_ERROR -> HttpResponseStatus.BAD_GATEWAY;
+        };
+    if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+      response.header(HttpHeaderNames.RETRY_AFTER, "1");
+    }
+    return respondText(response, status, failure.getMessage(), withBody);
+  }
+
+  private static Publisher<Void> methodNotAllowed(HttpServerRequest request, HttpServerResponse response) {
+    response.header(HttpHeaderNames.ALLOW, ALLOW);
+    return respondText(
+        response, HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + request.method() + " not allowed; use GET or HEAD", true);
+  }
+
+  private static Mono<Void> respondText(
+      HttpServerResponse response, HttpResponseStatus status, String message, boolean withBody) {
+    response.status(status).header(HttpHeaderNames.CONTENT_TYPE, TEXT);
+    return send(response, (message + "\n").getBytes(StandardCharsets.UTF_8), withBody);
+  }
+
+  /** HEAD gets the same Content-Length as GET, and no body. */
+  private static Mono<Void> send(HttpServerResponse response, byte[] body, boolean withBody) {
+    response.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+    return withBody
+        ? response.send(Mono.just(Unpooled.wrappedBuffer(body))).then()
+        : response.send().then();
+  }
+}

@@ -1,0 +1,97 @@
+package io.github.redisproxy.lookup;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.backend.Backend;
+import io.github.redisproxy.backend.BackendException;
+import io.github.redisproxy.cache.CacheRead;
+import io.github.redisproxy.cache.LocalCache;
+import io.github.redisproxy.cache.LocalCaches;
+import io.github.redisproxy.config.CacheConfig;
+import io.github.redisproxy.config.ServerConfig;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Key to value, for every front end: through the concurrency gate, then the local cache, then (on a miss) one
+ * backend {@code GET} shared by every concurrent request for the key.
+ */
+public final class LookupService {
+  private static final Logger log = LoggerFactory.getLogger(LookupService.class);
+
+  private final LocalCache<Key, byte[]> cache;
+  private final ConcurrencyGate gate;
+
+  LookupService(LocalCache<Key, byte[]> cache, ConcurrencyGate gate) {
+    this.cache = cache;
+    this.gate = gate;
+  }
+
+  /** A lookup service whose cache loads from {@code backend}. */
+  public static LookupService create(CacheConfig cacheConfig, ServerConfig serverConfig, Backend backend) {
+    LocalCache<Key, byte[]> cache =
+        LocalCaches.create(cacheConfig, Ticker.systemTicker(), key -> backend.get(key.bytes()).toFuture());
+    ConcurrencyGate gate =
+        new ConcurrencyGate(serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
+    return new LookupService(cache, gate);
+  }
+
+  /**
+   * Looks {@code key} up. Cold: nothing happens until subscription. Cancelling the returned {@code Mono} (a client
+   * that went away) never cancels the load that other requests for the same key share.
+   *
+   * @return the lookup, or a {@link LookupException}
+   */
+  public Mono<Lookup> lookup(Key key) {
+    return gate.run(Mono.defer(() -> read(key)));
+  }
+
+  private Mono<Lookup> read(Key key) {
+    CacheRead<byte[]> read = cache.get(key);
+    if (read.hit()) {
+      log.trace("hit key={}", key);
+      return Mono.just(new Lookup(read.value().getNow(null), true));
+    }
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "miss key={} {}",
+          key,
+          read.source() == CacheRead.Source.STARTED_LOAD ? "started a load" : "joined the load in flight");
+    }
+    return Mono.fromFuture(read.value(), true)
+        .map(value -> new Lookup(value, false))
+        .defaultIfEmpty(new Lookup(null, false))
+        .onErrorMap(LookupService::translate);
+  }
+
+  /** Removes one key from the local cache. */
+  public void invalidate(Key key) {
+    cache.invalidate(key);
+  }
+
+  /** Lookups running now. */
+  public int running() {
+    return gate.running();
+  }
+
+  /** Lookups waiting for a slot now. */
+  public int queued() {
+    return gate.queued();
+  }
+
+  private static Throwable translate(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof BackendException backend) {
+      LookupException.Reason reason =
+          switch (backend.kind()) {
+            case UNAVAILABLE -> LookupException.Reason.BACKEND_UNAVAILABLE;
+            case TIMEOUT -> LookupException.Reason.BACKEND_TIMEOUT;
+            case WRONG_TYPE -> LookupException.Reason.WRONG_TYPE;
+            case ERROR -> LookupException.Reason.BACKEND_ERROR;
+          };
+      return new LookupException(reason, backend.getMessage(), backend);
+    }
+    return new LookupException(LookupException.Reason.BACKEND_ERROR, String.valueOf(cause.getMessage()), cause);
+  }
+}
