@@ -1,0 +1,39 @@
+package io.github.redisproxy.blockhound;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+
+/**
+ * Installs BlockHound once for the whole unit-test JVM, before any test runs: a blocking call on an event loop or a
+ * Reactor non-blocking thread then fails with {@link BlockingOperationError} wherever it happens, and is recorded in
+ * {@link #violations()} so that a test can assert none occurred even where the error was swallowed.
+ */
+public final class BlockHoundSessionListener implements LauncherSessionListener {
+  private static final List<String> VIOLATIONS = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void launcherSessionOpened(LauncherSession session) {
+    // install(...) also loads the integrations on the class path (Reactor's, Netty's, Reactor Netty's), which mark
+    // their event-loop and non-blocking threads; BlockHound.builder() alone would check no thread at all.
+    BlockHound.install(
+        builder ->
+            builder
+        // Log lines are written synchronously to the console. The proxy logs per event (a lost connection, an
+        // unexpected error), never per request at the default level; console logging is not what this guards.
+        .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")
+        .blockingMethodCallback(
+            method -> {
+              VIOLATIONS.add(method + " on " + Thread.currentThread().getName());
+              throw new BlockingOperationError(method);
+            }));
+  }
+
+  /** Every blocking call seen on a non-blocking thread since the JVM started. */
+  public static List<String> violations() {
+    return List.copyOf(VIOLATIONS);
+  }
+}

@@ -1,0 +1,202 @@
+package io.github.redisproxy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.redisproxy.config.CacheConfig;
+import io.github.redisproxy.config.CachePolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/** The contract both eviction policies share; only what they evict differs (see {@link ExactLruOrderTest}). */
+class LocalCacheContractTest {
+  private static final Duration EXPIRY = Duration.ofSeconds(10);
+
+  private final FakeTicker ticker = new FakeTicker();
+  private final ManualLoader loader = new ManualLoader();
+
+  private LocalCache<String, String> cache(CachePolicy policy) {
+    return LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, loader);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void concurrentReadsOfAColdKeyShareOneLoad(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    List<CacheRead<String>> reads = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      reads.add(cache.get("k"));
+    }
+    assertThat(loader.loadsOf("k")).isEqualTo(1);
+    assertThat(reads.get(0).source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+    assertThat(reads.subList(1, 20)).allMatch(read -> read.source() == CacheRead.Source.JOINED_LOAD);
+
+    loader.complete("k", "v");
+
+    assertThat(reads).allMatch(read -> "v".equals(read.value().join()));
+    CacheRead<String> after = cache.get("k");
+    assertThat(after.hit()).isTrue();
+    assertThat(after.value().join()).isEqualTo("v");
+    assertThat(loader.loadsOf("k")).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void nSubscribersOnAColdKeyCauseOneLoad(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    Mono<String> read = Mono.defer(() -> Mono.fromFuture(cache.get("k").value(), true));
+
+    List<StepVerifier> subscribers = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      subscribers.add(StepVerifier.create(read).expectNext("v").expectComplete().verifyLater());
+    }
+    loader.complete("k", "v");
+
+    subscribers.forEach(subscriber -> subscriber.verify(Duration.ofSeconds(1)));
+    assertThat(loader.loadsOf("k")).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void failedLoadIsNotCachedAndTheNextReadRetries(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    CacheRead<String> first = cache.get("k");
+    loader.fail("k", new IllegalStateException("backend down"));
+    assertThat(first.value()).isCompletedExceptionally();
+
+    // Immediately after its waiters saw the failure: the next read must start a new load.
+    CacheRead<String> retry = cache.get("k");
+    assertThat(retry.source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+    assertThat(loader.loadsOf("k")).isEqualTo(2);
+    loader.complete("k", "v");
+    assertThat(retry.value().join()).isEqualTo("v");
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void loaderThatThrowsOrFailsAtOnceIsNotCached(CachePolicy policy) {
+    int[] calls = {0};
+    LocalCache<String, String> cache =
+        LocalCaches.create(
+            new CacheConfig(10, EXPIRY, policy),
+            ticker,
+            key -> {
+              calls[0]++;
+              if (calls[0] == 1) {
+                throw new IllegalStateException("synchronous failure");
+              }
+              return calls[0] == 2
+                  ? CompletableFuture.failedFuture(new IllegalStateException("rejected at once"))
+                  : CompletableFuture.completedFuture("v");
+            });
+
+    assertThat(cache.get("k").value()).isCompletedExceptionally();
+    assertThat(cache.get("k").value()).isCompletedExceptionally();
+    CacheRead<String> third = cache.get("k");
+    assertThat(third.source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+    assertThat(third.value().join()).isEqualTo("v");
+    assertThat(cache.get("k").hit()).isTrue();
+    assertThat(calls[0]).isEqualTo(3);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void absentKeyIsNotCached(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    CacheRead<String> first = cache.get("k");
+    loader.complete("k", null);
+    assertThat(first.value().join()).isNull();
+
+    CacheRead<String> second = cache.get("k");
+    assertThat(second.source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+    assertThat(loader.loadsOf("k")).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void cancellingOneSubscriberDoesNotCancelTheSharedLoad(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    Mono<String> read = Mono.defer(() -> Mono.fromFuture(cache.get("k").value(), true));
+
+    StepVerifier.create(read).thenCancel().verify(Duration.ofSeconds(1));
+    StepVerifier staying = StepVerifier.create(read).expectNext("v").expectComplete().verifyLater();
+    loader.complete("k", "v");
+
+    staying.verify(Duration.ofSeconds(1));
+    assertThat(loader.loadsOf("k")).isEqualTo(1);
+    assertThat(cache.get("k").hit()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void entryExpiresAFixedTimeAfterItsLoadCompleted(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    cache.get("k");
+    ticker.advance(Duration.ofSeconds(30)); // a slow load: longer than the expiry itself
+    assertThat(cache.get("k").source()).isEqualTo(CacheRead.Source.JOINED_LOAD);
+    loader.complete("k", "v");
+
+    ticker.advance(EXPIRY.minusNanos(1));
+    assertThat(cache.get("k").hit()).isTrue();
+
+    ticker.advance(Duration.ofNanos(1));
+    CacheRead<String> expired = cache.get("k");
+    assertThat(expired.source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+    assertThat(loader.loadsOf("k")).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void readingDoesNotExtendTheExpiry(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    cache.get("k");
+    loader.complete("k", "v");
+    for (int i = 0; i < 9; i++) {
+      ticker.advance(Duration.ofSeconds(1));
+      assertThat(cache.get("k").hit()).isTrue();
+    }
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(cache.get("k").hit()).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void keyInvalidatedWhileLoadingAnswersItsCallersButIsNotCached(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    CacheRead<String> read = cache.get("k");
+    cache.invalidate("k");
+    loader.complete("k", "old");
+
+    assertThat(read.value().join()).isEqualTo("old");
+    assertThat(cache.get("k").source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void invalidateAllEmptiesTheCache(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    for (String key : List.of("a", "b", "c")) {
+      cache.get(key);
+      loader.complete(key, key);
+    }
+    cache.invalidateAll();
+    assertThat(cache.estimatedSize()).isZero();
+    assertThat(cache.get("a").hit()).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void sizeNeverExceedsTheCapacity(CachePolicy policy) {
+    LocalCache<String, String> cache =
+        LocalCaches.create(new CacheConfig(50, EXPIRY, policy), ticker, key -> CompletableFuture.completedFuture(key));
+    for (int i = 0; i < 1_000; i++) {
+      cache.get("k" + (i % 200));
+    }
+    assertThat(cache.estimatedSize()).isLessThanOrEqualTo(50);
+  }
+}

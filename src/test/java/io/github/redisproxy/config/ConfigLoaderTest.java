@@ -1,0 +1,138 @@
+package io.github.redisproxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private ProxyConfig load(Map<String, String> env, String... flags) {
+    return ConfigLoader.load(List.of(flags), env, dir.resolve(".env"));
+  }
+
+  @Test
+  void defaultsApplyWhenNothingIsSet() {
+    ProxyConfig config = load(Map.of());
+    assertThat(config.backend().address()).isEqualTo(RedisAddress.of("localhost", 6379));
+    assertThat(config.backend().timeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.cache()).isEqualTo(new CacheConfig(10_000, Duration.ofSeconds(60), CachePolicy.LRU));
+    assertThat(config.server().port()).isEqualTo(8080);
+    assertThat(config.server().bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.server().maxConcurrency()).isEqualTo(256);
+    assertThat(config.server().maxQueued()).isEqualTo(1024);
+    assertThat(config.logLevel()).isEqualTo("info");
+  }
+
+  @Test
+  void flagsWinOverTheEnvironmentWhichWinsOverDotEnv() throws IOException {
+    Files.writeString(
+        dir.resolve(".env"),
+        "# comment\n\nexport CACHE_CAPACITY=5\nPROXY_PORT=\"9000\"\nGLOBAL_CACHE_EXPIRY=2 # seconds\nMAX_CONCURRENCY='7'\n");
+    ProxyConfig config = load(Map.of("CACHE_CAPACITY", "6", "UNRELATED", "x"), "--proxy-port=9100");
+
+    assertThat(config.cache().capacity()).isEqualTo(6);
+    assertThat(config.server().port()).isEqualTo(9100);
+    assertThat(config.cache().expiry()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.server().maxConcurrency()).isEqualTo(7);
+  }
+
+  @Test
+  void decimalSecondsAreAccepted() {
+    ProxyConfig config = load(Map.of("GLOBAL_CACHE_EXPIRY", "0.5", "REDIS_TIMEOUT", "0.25"));
+    assertThat(config.cache().expiry()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.backend().timeout()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void cachePolicyIsCaseInsensitive() {
+    assertThat(load(Map.of("CACHE_POLICY", "TinyLFU")).cache().policy()).isEqualTo(CachePolicy.TINYLFU);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "CACHE_CAPACITY|abc",
+        "CACHE_CAPACITY|0",
+        "CACHE_CAPACITY|-3",
+        "GLOBAL_CACHE_EXPIRY|-1",
+        "GLOBAL_CACHE_EXPIRY|0",
+        "GLOBAL_CACHE_EXPIRY|soon",
+        "PROXY_PORT|70000",
+        "PROXY_PORT|0",
+        "MAX_CONCURRENCY|0",
+        "MAX_QUEUED_REQUESTS|-1",
+        "REDIS_TIMEOUT|0",
+        "CACHE_POLICY|lfu",
+        "REDIS_ADDRESS|localhost",
+        "REDIS_ADDRESS|localhost:99999",
+        "REDIS_ADDRESS|redis://:pw@host:6379/x",
+        "BIND_ADDRESS|not a host",
+        "LOG_LEVEL|loud"
+      })
+  void badValueFailsWithOneLineNamingTheSetting(String name, String value) {
+    assertThatThrownBy(() -> load(Map.of(name, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(name + ": expected ")
+        .hasMessageContaining("\"" + value + "\"")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void unknownFlagIsAnError() {
+    assertThatThrownBy(() -> load(Map.of(), "--cache-size=5"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("unknown argument \"--cache-size=5\"; see --help");
+  }
+
+  @Test
+  void flagWithoutValueIsAnError() {
+    assertThatThrownBy(() -> load(Map.of(), "--cache-capacity"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("CACHE_CAPACITY: expected --cache-capacity=");
+  }
+
+  @Test
+  void malformedDotEnvLineIsAnError() throws IOException {
+    Files.writeString(dir.resolve(".env"), "CACHE_CAPACITY 5\n");
+    assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("line 1");
+  }
+
+  @Test
+  void redisAddressFormsAreParsed() {
+    assertThat(RedisAddress.parse("cache.internal:6380")).isEqualTo(RedisAddress.of("cache.internal", 6380));
+    assertThat(RedisAddress.parse("embedded").isEmbedded()).isTrue();
+    assertThat(RedisAddress.parse("embedded:6390")).isEqualTo(RedisAddress.embedded(6390));
+    assertThat(RedisAddress.parse("redis://h"))
+        .isEqualTo(new RedisAddress(false, "h", 6379, false, null, null, 0));
+    assertThat(RedisAddress.parse("rediss://user:p%40ss@h:7000/3"))
+        .isEqualTo(new RedisAddress(false, "h", 7000, true, "user", "p@ss", 3));
+    assertThat(RedisAddress.parse("redis://:secret@[::1]:6379"))
+        .isEqualTo(new RedisAddress(false, "::1", 6379, false, null, "secret", 0));
+  }
+
+  @Test
+  void passwordsAreMaskedInTheLoggedConfiguration() {
+    ProxyConfig config = load(Map.of("REDIS_ADDRESS", "redis://admin:hunter2@db:6379/1"));
+    assertThat(config.describe()).contains("REDIS_ADDRESS=redis://admin:****@db:6379/1").doesNotContain("hunter2");
+  }
+
+  @Test
+  void helpListsEverySettingWithItsFlagAndDefault() {
+    String help = Settings.help();
+    for (Setting<?> setting : Settings.ALL) {
+      assertThat(help).contains(setting.name(), setting.flag(), "default " + setting.defaultValue());
+    }
+  }
+}

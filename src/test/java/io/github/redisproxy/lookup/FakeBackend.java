@@ -1,0 +1,63 @@
+package io.github.redisproxy.lookup;
+
+import io.github.redisproxy.backend.Backend;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * An in-memory stand-in for the project's own {@link Backend} interface, so that tests decide when each GET answers.
+ * It says nothing about Redis' behaviour; the system tests cover that against a real redis-server.
+ */
+final class FakeBackend implements Backend {
+  private final Map<String, Sinks.One<byte[]>> pending = new ConcurrentHashMap<>();
+  private final AtomicInteger gets = new AtomicInteger();
+  private final AtomicInteger cancelled = new AtomicInteger();
+
+  @Override
+  public Mono<byte[]> get(byte[] key) {
+    return Mono.defer(
+        () -> {
+          gets.incrementAndGet();
+          Sinks.One<byte[]> answer = Sinks.one();
+          pending.put(new String(key, StandardCharsets.UTF_8), answer);
+          return answer.asMono().doOnCancel(cancelled::incrementAndGet);
+        });
+  }
+
+  @Override
+  public Mono<Void> ping() {
+    return Mono.empty();
+  }
+
+  @Override
+  public void close() {}
+
+  void answer(String key, String value) {
+    Sinks.One<byte[]> answer = pending.remove(key);
+    if (value == null) {
+      answer.tryEmitEmpty();
+    } else {
+      answer.tryEmitValue(value.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  void fail(String key, RuntimeException error) {
+    pending.remove(key).tryEmitError(error);
+  }
+
+  boolean isWaiting(String key) {
+    return pending.containsKey(key);
+  }
+
+  int gets() {
+    return gets.get();
+  }
+
+  int cancelled() {
+    return cancelled.get();
+  }
+}

@@ -1,0 +1,209 @@
+package io.github.redisproxy.lookup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.redisproxy.backend.BackendException;
+import io.github.redisproxy.config.CacheConfig;
+import io.github.redisproxy.config.CachePolicy;
+import io.github.redisproxy.config.ServerConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+class LookupServiceTest {
+  private static final Duration WAIT = Duration.ofSeconds(2);
+
+  private final FakeBackend backend = new FakeBackend();
+
+  private LookupService service(int maxConcurrency, int maxQueued) {
+    return LookupService.create(
+        new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
+        new ServerConfig("127.0.0.1", 8080, maxConcurrency, maxQueued, Duration.ofSeconds(5), Duration.ofSeconds(1)),
+        backend);
+  }
+
+  private static String text(Lookup lookup) {
+    return new String(lookup.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void lookupIsColdUntilSubscribed() {
+    Mono<Lookup> lookup = service(10, 10).lookup(Key.of("k"));
+    assertThat(backend.gets()).isZero();
+    StepVerifier.create(lookup).then(() -> backend.answer("k", "v")).expectNextCount(1).verifyComplete();
+    assertThat(backend.gets()).isEqualTo(1);
+  }
+
+  @Test
+  void missThenHit() {
+    LookupService lookups = service(10, 10);
+    StepVerifier.create(lookups.lookup(Key.of("k")))
+        .then(() -> backend.answer("k", "v"))
+        .assertNext(
+            lookup -> {
+              assertThat(text(lookup)).isEqualTo("v");
+              assertThat(lookup.hit()).isFalse();
+            })
+        .verifyComplete();
+    StepVerifier.create(lookups.lookup(Key.of("k")))
+        .assertNext(lookup -> assertThat(lookup.hit()).isTrue())
+        .verifyComplete();
+    assertThat(backend.gets()).isEqualTo(1);
+  }
+
+  @Test
+  void coldKeyRequestedConcurrentlyLoadsOnce() {
+    LookupService lookups = service(100, 10);
+    List<StepVerifier> requests = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      requests.add(
+          StepVerifier.create(lookups.lookup(Key.of("hot")))
+              .assertNext(lookup -> assertThat(text(lookup)).isEqualTo("v"))
+              .expectComplete()
+              .verifyLater());
+    }
+    backend.answer("hot", "v");
+    requests.forEach(request -> request.verify(WAIT));
+    assertThat(backend.gets()).isEqualTo(1);
+  }
+
+  @Test
+  void aClientThatGoesAwayDoesNotCancelTheLoadOthersShare() {
+    LookupService lookups = service(100, 10);
+    StepVerifier staying =
+        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier.create(lookups.lookup(Key.of("k"))).thenCancel().verify(WAIT);
+
+    backend.answer("k", "v");
+
+    staying.verify(WAIT);
+    assertThat(backend.cancelled()).isZero();
+    assertThat(backend.gets()).isEqualTo(1);
+  }
+
+  @Test
+  void absentKeyIsAnsweredAndNotCached() {
+    LookupService lookups = service(10, 10);
+    StepVerifier.create(lookups.lookup(Key.of("k")))
+        .then(() -> backend.answer("k", null))
+        .assertNext(lookup -> assertThat(lookup.found()).isFalse())
+        .verifyComplete();
+    StepVerifier.create(lookups.lookup(Key.of("k")))
+        .then(() -> backend.answer("k", "now"))
+        .assertNext(lookup -> assertThat(text(lookup)).isEqualTo("now"))
+        .verifyComplete();
+    assertThat(backend.gets()).isEqualTo(2);
+  }
+
+  @Test
+  void backendFailuresBecomeLookupReasons() {
+    LookupService lookups = service(10, 10);
+    for (BackendException.Kind kind : BackendException.Kind.values()) {
+      String key = "k-" + kind;
+      StepVerifier.create(lookups.lookup(Key.of(key)))
+          .then(() -> backend.fail(key, new BackendException(kind, "because " + kind, null)))
+          .expectErrorSatisfies(
+              error -> {
+                assertThat(error).isInstanceOf(LookupException.class).hasMessage("because " + kind);
+                assertThat(((LookupException) error).reason().name())
+                    .isEqualTo(
+                        switch (kind) {
+                          case UNAVAILABLE -> "BACKEND_UNAVAILABLE";
+                          case TIMEOUT -> "BACKEND_TIMEOUT";
+                          case WRONG_TYPE -> "WRONG_TYPE";
+                          case ERROR -> "BACKEND_ERROR";
+                        });
+              })
+          .verify(WAIT);
+    }
+  }
+
+  @Test
+  void failedLoadIsRetriedByTheNextRequest() {
+    LookupService lookups = service(10, 10);
+    StepVerifier.create(lookups.lookup(Key.of("k")))
+        .then(() -> backend.fail("k", new BackendException(BackendException.Kind.TIMEOUT, "slow", null)))
+        .expectError(LookupException.class)
+        .verify(WAIT);
+    StepVerifier.create(lookups.lookup(Key.of("k")))
+        .then(() -> backend.answer("k", "v"))
+        .assertNext(lookup -> assertThat(text(lookup)).isEqualTo("v"))
+        .verifyComplete();
+    assertThat(backend.gets()).isEqualTo(2);
+  }
+
+  @Test
+  void requestsBeyondConcurrencyAndQueueAreRefusedAtOnce() {
+    LookupService lookups = service(2, 1);
+    StepVerifier first = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier second = StepVerifier.create(lookups.lookup(Key.of("b"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier queued = StepVerifier.create(lookups.lookup(Key.of("c"))).expectNextCount(1).expectComplete().verifyLater();
+    assertThat(lookups.running()).isEqualTo(2);
+    assertThat(lookups.queued()).isEqualTo(1);
+    assertThat(backend.isWaiting("c")).isFalse();
+
+    StepVerifier.create(lookups.lookup(Key.of("d")))
+        .expectErrorSatisfies(
+            error -> assertThat(((LookupException) error).reason()).isEqualTo(LookupException.Reason.OVERLOADED))
+        .verify(WAIT);
+
+    backend.answer("a", "1");
+    first.verify(WAIT);
+    assertThat(backend.isWaiting("c")).isTrue(); // the queued request got the freed slot
+    backend.answer("b", "2");
+    backend.answer("c", "3");
+    second.verify(WAIT);
+    queued.verify(WAIT);
+    assertThat(lookups.running()).isZero();
+  }
+
+  @Test
+  void maxConcurrencyOfOneIsStrictlySequential() {
+    LookupService lookups = service(1, 10);
+    StepVerifier first = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier second = StepVerifier.create(lookups.lookup(Key.of("b"))).expectNextCount(1).expectComplete().verifyLater();
+    assertThat(backend.isWaiting("a")).isTrue();
+    assertThat(backend.isWaiting("b")).isFalse();
+    backend.answer("a", "1");
+    first.verify(WAIT);
+    assertThat(backend.isWaiting("b")).isTrue();
+    backend.answer("b", "2");
+    second.verify(WAIT);
+  }
+
+  @Test
+  void aQueuedRequestThatGivesUpFreesItsPlace() {
+    LookupService lookups = service(1, 1);
+    StepVerifier running = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier.create(lookups.lookup(Key.of("b"))).thenCancel().verify(WAIT);
+    assertThat(lookups.queued()).isZero();
+
+    StepVerifier next = StepVerifier.create(lookups.lookup(Key.of("c"))).expectNextCount(1).expectComplete().verifyLater();
+    backend.answer("a", "1");
+    running.verify(WAIT);
+    backend.answer("c", "3");
+    next.verify(WAIT);
+    assertThat(backend.isWaiting("b")).isFalse();
+    assertThat(lookups.running()).isZero();
+  }
+
+  @Test
+  void aRequestWaitingLongerThanTheQueueTimeoutIsRefused() {
+    LookupService lookups =
+        LookupService.create(
+            new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
+            new ServerConfig("127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1)),
+            backend);
+    StepVerifier running = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier.create(lookups.lookup(Key.of("b")))
+        .expectErrorSatisfies(
+            error -> assertThat(((LookupException) error).reason()).isEqualTo(LookupException.Reason.OVERLOADED))
+        .verify(WAIT);
+    backend.answer("a", "1");
+    running.verify(WAIT);
+  }
+}
