@@ -11,7 +11,7 @@ COPY pom.xml .
 RUN mvn -B -q dependency:go-offline || true
 
 COPY src ./src
-RUN mvn -B -q package -DskipTests
+RUN mvn -B -q package -Dmaven.test.skip=true
 
 # ---- runtime stage -----------------------------------------------------------------------------------------------
 FROM eclipse-temurin:17-jre

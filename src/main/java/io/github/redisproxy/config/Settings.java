@@ -112,7 +112,7 @@ public final class Settings {
                 + "Each setting is read from the environment (also from ./.env); a --flag wins over both.\n\n");
     for (Setting<?> setting : ALL) {
       text.append(String.format("  %-22s %-24s default %s%n", setting.name(), setting.flag(), setting.defaultValue()));
-      text.append(String.format("      %s%n", setting.meaning()));
+      text.append(String.format("      %s%n      accepts %s%n", setting.meaning(), setting.expected()));
     }
     return text.toString();
   }
