@@ -84,13 +84,22 @@ public final class ProxyServer {
     stopped = true;
     log.info("Shutting down: no longer accepting connections, {} requests in flight", http.inFlight());
     http.startDraining();
-    httpServer.disposeNow(Duration.ofSeconds(5));
-    awaitInFlight(config.server().shutdownTimeout());
-    backend.close();
+    // Each step runs even if the one before failed: an embedded redis-server must never outlive the proxy.
+    step("stop accepting connections", () -> httpServer.disposeNow(Duration.ofSeconds(5)));
+    step("wait for requests in flight", () -> awaitInFlight(config.server().shutdownTimeout()));
+    step("close the Redis connection", backend::close);
     if (embeddedRedis != null) {
-      embeddedRedis.close();
+      step("stop the embedded redis-server", embeddedRedis::close);
     }
     log.info("Stopped");
+  }
+
+  private static void step(String what, Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      log.warn("Shutdown: could not {}: {}", what, e.toString());
+    }
   }
 
   private void awaitInFlight(Duration timeout) {

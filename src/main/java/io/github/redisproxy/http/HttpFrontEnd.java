@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -103,6 +104,9 @@ public final class HttpFrontEnd {
 
   /** The one place a failure becomes an HTTP status. */
   private static Mono<Void> respondFailure(HttpServerResponse response, Throwable error, boolean withBody) {
+    if (error instanceof AbortedException) {
+      return Mono.empty(); // the client went away; there is nobody to answer
+    }
     if (!(error instanceof LookupException failure)) {
       log.error("Unexpected failure while serving a request", error);
       return respondText(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", withBody);

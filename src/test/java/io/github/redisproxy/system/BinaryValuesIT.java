@@ -1,0 +1,92 @@
+package io.github.redisproxy.system;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.RedisServerExtension;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Values are bytes end to end: nothing is decoded, re-encoded, truncated or copied wrongly on the way. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class BinaryValuesIT {
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static ProxyProcess proxy;
+  private static ProxyClient http;
+
+  @BeforeAll
+  static void startProxy() {
+    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
+    proxy.awaitBackendReady();
+    http = new ProxyClient(proxy);
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    if (proxy != null) {
+      try {
+        proxy.assertNoErrorsLogged();
+      } finally {
+        proxy.close();
+      }
+    }
+  }
+
+  @Test
+  void a_value_holding_every_byte_value_round_trips_exactly_as_a_miss_and_as_a_hit() {
+    byte[] value = new byte[512];
+    for (int i = 0; i < value.length; i++) {
+      value[i] = (byte) i; // 0x00..0xff twice, so a decoder that stops at a NUL or 0xff shows
+    }
+    redis.binary().set(key("binary:all-bytes"), value);
+
+    assertServedTwice("/binary:all-bytes", value);
+  }
+
+  @Test
+  void a_5_MB_random_value_round_trips_exactly_as_a_miss_and_as_a_hit() {
+    byte[] value = new byte[5 * 1024 * 1024];
+    new Random(20240601L).nextBytes(value);
+    redis.binary().set(key("binary:5mb"), value);
+
+    assertServedTwice("/binary:5mb", value);
+  }
+
+  @Test
+  void a_value_that_is_invalid_UTF_8_is_not_replaced_or_reencoded() {
+    byte[] value = {(byte) 0xC3, 0x28, (byte) 0xA0, (byte) 0xA1, (byte) 0xE2, 0x28, (byte) 0xA1, (byte) 0xF0, 0x28};
+    redis.binary().set(key("binary:invalid-utf8"), value);
+
+    assertServedTwice("/binary:invalid-utf8", value);
+  }
+
+  private void assertServedTwice(String path, byte[] value) {
+    HttpResponse<byte[]> miss = http.get(path);
+    assertEquals(200, miss.statusCode());
+    assertEquals(Optional.of("MISS"), miss.headers().firstValue("X-Cache"));
+    assertEquals(Optional.of(Integer.toString(value.length)), miss.headers().firstValue("Content-Length"));
+    assertArrayEquals(value, miss.body());
+
+    HttpResponse<byte[]> hit = http.get(path);
+    assertEquals(200, hit.statusCode());
+    assertEquals(Optional.of("HIT"), hit.headers().firstValue("X-Cache"));
+    assertArrayEquals(value, hit.body());
+    assertEquals(1, redis.getCalls());
+  }
+
+  private static byte[] key(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,77 @@
+package io.github.redisproxy.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.RawHttp;
+import io.github.redisproxy.testing.RedisServerExtension;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Many requests, one after another, on one keep-alive connection. Reactor Netty 1.3.7 sometimes stopped reading such a
+ * connection after a response that was written from another thread (a miss, answered on Lettuce's thread) followed by
+ * one answered synchronously (a hit): the next request then hung until the client gave up (reactor-netty issue 4361;
+ * about 1 request in 1000 here). The mix below (miss, hit, absent key) is the one that showed it. It is a
+ * probabilistic guard: with the bug, 3000 requests hang at least once in about 19 runs out of 20.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class KeepAliveIT {
+  private static final int ROUNDS = 1000;
+  private static final Duration PROMPTLY = Duration.ofSeconds(3);
+
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static ProxyProcess proxy;
+
+  @BeforeAll
+  static void startProxy() {
+    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
+    proxy.awaitBackendReady();
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    if (proxy != null) {
+      try {
+        proxy.assertNoErrorsLogged();
+      } finally {
+        proxy.close();
+      }
+    }
+  }
+
+  @Test
+  void three_thousand_sequential_misses_hits_and_absent_keys_on_one_keep_alive_connection_are_all_answered_promptly() {
+    Map<String, String> values = new HashMap<>();
+    for (int i = 0; i < ROUNDS; i++) {
+      values.put("keepalive:" + i, "value " + i);
+    }
+    redis.commands().mset(values);
+
+    try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(proxy.port(), PROMPTLY)) {
+      for (int i = 0; i < ROUNDS; i++) {
+        expect(connection.get("/keepalive:" + i), 200, "MISS", i);
+        expect(connection.get("/keepalive:" + i), 200, "HIT", i);
+        expect(connection.get("/keepalive:absent"), 404, null, i);
+      }
+    }
+    assertEquals(2L * ROUNDS, redis.getCalls());
+  }
+
+  private static void expect(RawHttp.Response response, int status, String cache, int round) {
+    assertEquals(status, response.status(), "round " + round + ": " + response.statusLine());
+    assertEquals(Optional.ofNullable(cache), response.header("X-Cache"), "round " + round);
+    if (status == 200) {
+      assertEquals("value " + round, response.bodyText(), "round " + round);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.github.redisproxy.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.RawHttp;
+import io.github.redisproxy.testing.RedisServerExtension;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * How a request path becomes a Redis key: the whole path after the first {@code /}, percent-decoded as UTF-8, the
+ * query string ignored. Where two paths name the same key, the second request is a cache hit, which proves that
+ * the proxy mapped both to one key rather than to two keys that happen to hold the same value.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class KeyMappingIT {
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static ProxyProcess proxy;
+  private static ProxyClient http;
+
+  @BeforeAll
+  static void startProxy() {
+    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
+    proxy.awaitBackendReady();
+    http = new ProxyClient(proxy);
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    if (proxy != null) {
+      try {
+        proxy.assertNoErrorsLogged();
+      } finally {
+        proxy.close();
+      }
+    }
+  }
+
+  @Test
+  void an_encoded_slash_and_a_literal_slash_both_name_the_key_with_a_slash() {
+    redis.commands().set("dir/file", "slash value");
+
+    assertServed("/dir%2Ffile", "slash value", "MISS");
+    assertServed("/dir/file", "slash value", "HIT");
+    assertServed("/dir%2ffile", "slash value", "HIT");
+    assertEquals(1, redis.getCalls());
+  }
+
+  @Test
+  void leading_and_doubled_slashes_stay_part_of_the_key() {
+    redis.commands().set("/rooted", "rooted value");
+    redis.commands().set("a//b", "double slash value");
+
+    assertServed("//rooted", "rooted value", "MISS");
+    assertServed("/%2Frooted", "rooted value", "HIT");
+    assertServed("/a//b", "double slash value", "MISS");
+    assertEquals(404, http.get("/rooted").statusCode());
+  }
+
+  @Test
+  void an_encoded_space_is_a_space_in_the_key() {
+    redis.commands().set("hello world", "space value");
+
+    assertServed("/hello%20world", "space value", "MISS");
+    assertEquals(1, redis.getCalls());
+  }
+
+  @Test
+  void percent_encoded_UTF_8_names_a_unicode_key() {
+    redis.commands().set("é", "e acute");
+    redis.commands().set("café/日本", "mixed");
+
+    assertServed("/%C3%A9", "e acute", "MISS");
+    assertServed("/caf%C3%A9/%E6%97%A5%E6%9C%AC", "mixed", "MISS");
+    assertServed("/caf%C3%A9%2F%E6%97%A5%E6%9C%AC", "mixed", "HIT");
+  }
+
+  @Test
+  void a_plus_stays_a_plus_and_does_not_mean_a_space() {
+    redis.commands().set("a+b", "plus value");
+    redis.commands().set("c d", "space value");
+
+    assertServed("/a+b", "plus value", "MISS");
+    assertServed("/a%2Bb", "plus value", "HIT");
+    assertEquals(404, http.get("/c+d").statusCode());
+  }
+
+  @Test
+  void the_query_string_is_ignored() {
+    redis.commands().set("queried", "query value");
+
+    assertServed("/queried?x=1", "query value", "MISS");
+    assertServed("/queried?", "query value", "HIT");
+    assertServed("/queried?other=2&x=y%20z", "query value", "HIT");
+    RawHttp.Response badQuery = RawHttp.request(proxy.port(), "GET", "/queried?x=%zz");
+    assertEquals(200, badQuery.status(), "a malformed escape in the ignored query string");
+    assertEquals("query value", badQuery.bodyText());
+    assertEquals(1, redis.getCalls());
+  }
+
+  @Test
+  void an_encoded_question_mark_is_part_of_the_key() {
+    redis.commands().set("what?", "question value");
+
+    assertServed("/what%3F", "question value", "MISS");
+    assertEquals(404, http.get("/what").statusCode());
+  }
+
+  @ParameterizedTest(name = "/{0}")
+  @ValueSource(strings = {"health", "healthz", "metrics", "favicon.ico", "index.html", "ready"})
+  void names_that_look_like_endpoints_are_ordinary_keys(String key) {
+    assertEquals(404, http.get("/" + key).statusCode());
+
+    redis.commands().set(key, "value of " + key);
+
+    assertServed("/" + key, "value of " + key, "MISS");
+    assertEquals(2, redis.getCalls());
+  }
+
+  private static void assertServed(String path, String value, String cache) {
+    HttpResponse<byte[]> response = http.get(path);
+    assertEquals(200, response.statusCode(), "GET " + path);
+    assertEquals(value, new String(response.body(), StandardCharsets.UTF_8), "GET " + path);
+    assertEquals(Optional.of(cache), response.headers().firstValue("X-Cache"), "GET " + path);
+  }
+}

@@ -1,0 +1,88 @@
+package io.github.redisproxy.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.RedisServerExtension;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * REDIS_TIMEOUT=0.5 against a Redis that does not answer: {@code CLIENT PAUSE ... ALL} holds every command, the
+ * proxy's included, until the pause ends.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class SlowBackendIT {
+  private static final Duration REDIS_TIMEOUT = Duration.ofMillis(500);
+
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static ProxyProcess proxy;
+  private static ProxyClient http;
+
+  @BeforeAll
+  static void startProxy() {
+    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.5"));
+    proxy.awaitBackendReady();
+    http = new ProxyClient(proxy);
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    if (proxy != null) {
+      try {
+        proxy.assertNoErrorsLogged();
+      } finally {
+        proxy.close();
+      }
+    }
+  }
+
+  @Test
+  void a_Redis_slower_than_REDIS_TIMEOUT_gets_503_with_Retry_After_not_before_the_timeout_and_within_a_second_after() {
+    redis.commands().set("slow:cached", "cached value");
+    redis.commands().set("slow:cold", "cold value");
+    assertEquals(200, http.get("/slow:cached").statusCode());
+
+    redis.pause(Duration.ofSeconds(3));
+
+    long start = System.nanoTime();
+    HttpResponse<byte[]> response = http.get("/slow:cold");
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    assertEquals(503, response.statusCode());
+    assertTrue(response.headers().firstValue("Retry-After").isPresent(), "Retry-After");
+    assertTrue(elapsed.compareTo(REDIS_TIMEOUT) >= 0, "gave up after " + elapsed + ", before REDIS_TIMEOUT");
+    assertTrue(elapsed.compareTo(REDIS_TIMEOUT.plusSeconds(1)) < 0, "answered after " + elapsed);
+
+    HttpResponse<byte[]> cached = http.get("/slow:cached");
+    assertEquals(200, cached.statusCode(), "a cached key is served while Redis is stuck");
+    assertEquals(Optional.of("HIT"), cached.headers().firstValue("X-Cache"));
+  }
+
+  @Test
+  void a_timed_out_load_is_not_cached_and_the_next_request_after_Redis_recovers_loads_afresh() {
+    redis.commands().set("slow:retry", "retry value");
+    redis.pause(Duration.ofSeconds(1));
+
+    assertEquals(503, http.get("/slow:retry").statusCode());
+    redis.commands().ping(); // returns once the pause is over
+
+    HttpResponse<byte[]> response = http.get("/slow:retry");
+    assertEquals(200, response.statusCode());
+    assertEquals("retry value", new String(response.body(), StandardCharsets.UTF_8));
+    assertEquals(Optional.of("MISS"), response.headers().firstValue("X-Cache"));
+    // The timed-out GET ran when the pause ended, before Redis read the next one.
+    assertEquals(2, redis.getCalls());
+  }
+}

@@ -1,0 +1,427 @@
+package io.github.redisproxy.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.redisproxy.backend.embedded.RedisServerProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged proxy ({@code java -jar redis-proxy.jar}, the jar named by the system property {@code redisproxy.jar})
+ * running as a child process, configured only through its environment.
+ *
+ * <p>The child starts from an empty environment holding only {@code PATH} and {@code JAVA_HOME}, plus the variables
+ * the test gives; it listens on 127.0.0.1 and on a free port unless the test says otherwise, and runs in an empty
+ * working directory (so that no {@code .env} file is read). Its standard output and error are collected line by line;
+ * {@link #close()} saves them to {@code target/it-proxy-logs/}. The test JVM's {@code io.netty.leakDetection.level}
+ * (paranoid under failsafe) is passed on, so that {@link #assertNoErrorsLogged()} also catches buffer leaks the proxy
+ * reports.
+ */
+public final class ProxyProcess implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+  private static final String READY = "Listening for HTTP on";
+  private static final int OUTPUT_TAIL = 200;
+  private static volatile Path workingDirectory;
+  /** Proxies not closed yet; killed when the test JVM exits, so that an aborted run leaves none behind. */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "kill-leftover-proxies"));
+  }
+
+  private final Process process;
+  private final int port;
+  private final List<String> output = new ArrayList<>(); // guarded by itself; notified on every line
+  private final List<Thread> readers = new ArrayList<>();
+
+  private ProxyProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts the proxy with these environment variables and waits until it listens. */
+  public static ProxyProcess start(Map<String, String> env) {
+    return start(env, List.of());
+  }
+
+  /**
+   * Starts the proxy with these environment variables and extra JVM options (system properties, say) and waits until
+   * it logs that it listens.
+   */
+  public static ProxyProcess start(Map<String, String> env, List<String> jvmOptions) {
+    Map<String, String> environment = new LinkedHashMap<>(env);
+    environment.putIfAbsent("PROXY_PORT", Integer.toString(RedisServerProcess.freePort()));
+    environment.putIfAbsent("BIND_ADDRESS", "127.0.0.1");
+    int port = Integer.parseInt(environment.get("PROXY_PORT"));
+    Process process = launch(List.of(), environment, jvmOptions);
+    RUNNING.add(process);
+    ProxyProcess proxy = new ProxyProcess(process, port);
+    proxy.collect(process.getInputStream(), "stdout");
+    proxy.collect(process.getErrorStream(), "stderr");
+    proxy.awaitReady();
+    return proxy;
+  }
+
+  /** The outcome of running the jar to completion. */
+  public record Run(int exitCode, List<String> stdout, List<String> stderr) {}
+
+  /** Runs the jar with these arguments and environment variables until it exits (for --help and bad settings). */
+  public static Run run(List<String> args, Map<String, String> env, Duration timeout) {
+    Process process = launch(args, env, List.of());
+    try {
+      process.getOutputStream().close();
+      var stdout = new CompletableFuture<List<String>>();
+      var stderr = new CompletableFuture<List<String>>();
+      readAll(process.getInputStream(), stdout);
+      readAll(process.getErrorStream(), stderr);
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        fail("the proxy did not exit within " + timeout);
+      }
+      return new Run(process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Process launch(List<String> args, Map<String, String> env, List<String> jvmOptions) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String leakDetection = System.getProperty("io.netty.leakDetection.level");
+    if (leakDetection != null) {
+      command.add("-Dio.netty.leakDetection.level=" + leakDetection);
+    }
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory().toFile());
+    Map<String, String> environment = builder.environment();
+    environment.clear();
+    for (String inherited : List.of("PATH", "JAVA_HOME")) {
+      String value = System.getenv(inherited);
+      if (value != null) {
+        environment.put(inherited, value);
+      }
+    }
+    environment.putAll(env);
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
+    }
+  }
+
+  private static Path jar() {
+    String jar = System.getProperty("redisproxy.jar");
+    if (jar == null) {
+      throw new IllegalStateException(
+          "system property redisproxy.jar is not set; run the system tests with mvn verify (failsafe sets it)");
+    }
+    Path path = Path.of(jar);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalStateException(path + " does not exist; run mvn package first");
+    }
+    return path;
+  }
+
+  private static Path workingDirectory() {
+    Path dir = workingDirectory;
+    if (dir == null) {
+      synchronized (ProxyProcess.class) {
+        dir = workingDirectory;
+        if (dir == null) {
+          try {
+            dir = Files.createTempDirectory("redis-proxy-it-");
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          dir.toFile().deleteOnExit();
+          workingDirectory = dir;
+        }
+      }
+    }
+    return dir;
+  }
+
+  private void collect(InputStream stream, String name) {
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  synchronized (output) {
+                    output.add(line);
+                    output.notifyAll();
+                  }
+                }
+              } catch (IOException e) {
+                // the process is gone
+              } finally {
+                synchronized (output) {
+                  output.notifyAll();
+                }
+              }
+            },
+            "proxy-" + port + "-" + name);
+    reader.setDaemon(true);
+    reader.start();
+    readers.add(reader);
+  }
+
+  private static void readAll(InputStream stream, CompletableFuture<List<String>> result) {
+    Thread reader =
+        new Thread(
+            () -> {
+              List<String> lines = new ArrayList<>();
+              try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the process is gone
+              }
+              result.complete(lines);
+            },
+            "proxy-run-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    synchronized (output) {
+      while (output.stream().noneMatch(line -> line.contains(READY))) {
+        long left = deadline - System.nanoTime();
+        if (!process.isAlive() || left <= 0) {
+          String why = process.isAlive() ? "did not log \"" + READY + "\" within " + START_TIMEOUT : "exited";
+          process.destroyForcibly();
+          fail("the proxy " + why + "; its output:\n" + tail(output));
+        }
+        waitOn(output, left);
+      }
+    }
+  }
+
+  /**
+   * Waits until the proxy answers {@code GET} with something other than 503, which means its Redis connection is up.
+   * It asks for a key that no test uses, so Redis counts one {@code GET} or more: reset the statistics afterwards if
+   * the test counts them.
+   */
+  public void awaitBackendReady() {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(baseUri().resolve("/it:backend-ready")).timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    int status = 0;
+    while (System.nanoTime() - deadline < 0) {
+      try {
+        status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      } catch (IOException e) {
+        status = -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      if (status != 503 && status != -1) {
+        return;
+      }
+      pauseBriefly();
+    }
+    fail("the proxy did not reach Redis within 10 s (last status " + status + "); its output:\n" + outputTail());
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code http://127.0.0.1:PORT/}. */
+  public URI baseUri() {
+    return URI.create("http://127.0.0.1:" + port + "/");
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** A copy of every line the proxy has written so far, standard output and error interleaved. */
+  public List<String> output() {
+    synchronized (output) {
+      return List.copyOf(output);
+    }
+  }
+
+  /**
+   * Waits until at least {@code count} output lines match {@code pattern} (anywhere in the line) and returns the
+   * matching lines; fails with the output when the timeout passes first or the proxy exits.
+   */
+  public List<String> awaitLog(Pattern pattern, int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (output) {
+      while (true) {
+        List<String> matching = output.stream().filter(line -> pattern.matcher(line).find()).toList();
+        if (matching.size() >= count) {
+          return matching;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !process.isAlive()) {
+          fail(
+              "expected "
+                  + count
+                  + " lines matching /"
+                  + pattern
+                  + "/ within "
+                  + timeout
+                  + " but found "
+                  + matching.size()
+                  + (process.isAlive() ? "" : " (the proxy exited)")
+                  + "; the output:\n"
+                  + tail(output));
+        }
+        waitOn(output, left);
+      }
+    }
+  }
+
+  /** The lines that match {@code pattern} now. */
+  public List<String> linesMatching(Pattern pattern) {
+    return output().stream().filter(line -> pattern.matcher(line).find()).toList();
+  }
+
+  /** Fails if the proxy logged an error or a Netty buffer leak so far. */
+  public void assertNoErrorsLogged() {
+    List<String> errors = linesMatching(Pattern.compile(" ERROR |LEAK:|Exception in thread"));
+    if (!errors.isEmpty()) {
+      fail("the proxy logged errors: " + errors + "\n" + outputTail());
+    }
+  }
+
+  /** SIGTERM on Linux and macOS. */
+  public void sigterm() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit and returns its exit code; fails if it is still running after the timeout. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        fail("the proxy did not exit within " + timeout + "; its output:\n" + outputTail());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return process.exitValue();
+  }
+
+  /** The last lines of output, for failure messages. */
+  public String outputTail() {
+    synchronized (output) {
+      return tail(output);
+    }
+  }
+
+  /**
+   * Stops the process if it still runs (SIGTERM, then SIGKILL after 5 s; so that a proxy with an embedded
+   * redis-server gets to stop it), and keeps its output in {@code target/it-proxy-logs/} (next to the jar) for the
+   * diagnosis of a failure.
+   */
+  @Override
+  public void close() {
+    try {
+      if (process.isAlive()) {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    RUNNING.remove(process);
+    for (Thread reader : readers) {
+      try {
+        reader.join(2000); // the last lines, written just before the exit
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    saveOutput();
+  }
+
+  private void saveOutput() {
+    try {
+      Path dir = jar().toAbsolutePath().getParent().resolve("it-proxy-logs");
+      Files.createDirectories(dir);
+      Files.write(dir.resolve("proxy-" + port + "-pid" + process.pid() + ".log"), output(), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      // best effort: the log is a diagnosis aid only
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "proxy on port " + port + " (pid " + process.pid() + ")";
+  }
+
+  private static String tail(List<String> lines) {
+    int from = Math.max(0, lines.size() - OUTPUT_TAIL);
+    StringBuilder text = new StringBuilder();
+    if (from > 0) {
+      text.append("  [... ").append(from).append(" earlier lines]\n");
+    }
+    for (String line : lines.subList(from, lines.size())) {
+      text.append("  | ").append(line).append('\n');
+    }
+    return text.toString();
+  }
+
+  private static void waitOn(Object monitor, long nanos) {
+    try {
+      // Bounded, so that a process exit (which produces no line) is noticed promptly.
+      monitor.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(nanos), 100)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void pauseBriefly() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
