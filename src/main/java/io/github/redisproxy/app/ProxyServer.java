@@ -7,6 +7,7 @@ import io.github.redisproxy.config.ProxyConfig;
 import io.github.redisproxy.config.RedisAddress;
 import io.github.redisproxy.http.HttpFrontEnd;
 import io.github.redisproxy.lookup.LookupService;
+import io.github.redisproxy.resp.RespFrontEnd;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -25,6 +26,8 @@ public final class ProxyServer {
   private final LettuceBackend backend;
   private final HttpFrontEnd http;
   private final DisposableServer httpServer;
+  private final RespFrontEnd resp;
+  private final DisposableServer respServer;
   private boolean stopped;
 
   private ProxyServer(
@@ -32,15 +35,19 @@ public final class ProxyServer {
       RedisServerProcess embeddedRedis,
       LettuceBackend backend,
       HttpFrontEnd http,
-      DisposableServer httpServer) {
+      DisposableServer httpServer,
+      RespFrontEnd resp,
+      DisposableServer respServer) {
     this.config = config;
     this.embeddedRedis = embeddedRedis;
     this.backend = backend;
     this.http = http;
     this.httpServer = httpServer;
+    this.resp = resp;
+    this.respServer = respServer;
   }
 
-  /** Starts the embedded Redis (if asked for), the backend connection, and the HTTP port, in that order. */
+  /** Starts the embedded Redis (if asked for), the backend connection, then the HTTP and RESP ports. */
   public static ProxyServer start(ProxyConfig config) {
     log.info("Starting redis-proxy: {}", config.describe());
     RedisServerProcess embeddedRedis = null;
@@ -51,18 +58,29 @@ public final class ProxyServer {
       backendConfig = new BackendConfig(address.at("127.0.0.1", embeddedRedis.port()), backendConfig.timeout());
     }
     LettuceBackend backend = null;
+    DisposableServer httpServer = null;
     try {
       backend = LettuceBackend.start(backendConfig);
       LookupService lookups = LookupService.create(config.cache(), config.server(), backend);
       HttpFrontEnd http = new HttpFrontEnd(lookups);
-      DisposableServer httpServer = http.bind(config.server());
+      httpServer = http.bind(config.server());
+      RespFrontEnd resp = null;
+      DisposableServer respServer = null;
+      if (config.resp().enabled()) {
+        resp = new RespFrontEnd(lookups, config.cache());
+        respServer = resp.bind(config.server().bindAddress(), config.resp());
+        log.info("Listening for RESP on {}:{}", config.server().bindAddress(), config.resp().port());
+      }
       log.info(
           "Listening for HTTP on {}:{}, Redis at {}",
           config.server().bindAddress(),
           config.server().port(),
           backendConfig.address());
-      return new ProxyServer(config, embeddedRedis, backend, http, httpServer);
+      return new ProxyServer(config, embeddedRedis, backend, http, httpServer, resp, respServer);
     } catch (RuntimeException e) {
+      if (httpServer != null) {
+        httpServer.disposeNow();
+      }
       if (backend != null) {
         backend.close();
       }
@@ -82,10 +100,13 @@ public final class ProxyServer {
       return;
     }
     stopped = true;
-    log.info("Shutting down: no longer accepting connections, {} requests in flight", http.inFlight());
+    log.info("Shutting down: no longer accepting connections, {} requests in flight", inFlight());
     http.startDraining();
     // Each step runs even if the one before failed: an embedded redis-server must never outlive the proxy.
-    step("stop accepting connections", () -> httpServer.disposeNow(Duration.ofSeconds(5)));
+    step("stop accepting HTTP connections", () -> httpServer.disposeNow(Duration.ofSeconds(5)));
+    if (respServer != null) {
+      step("stop accepting RESP connections", () -> respServer.disposeNow(Duration.ofSeconds(5)));
+    }
     step("wait for requests in flight", () -> awaitInFlight(config.server().shutdownTimeout()));
     step("close the Redis connection", backend::close);
     if (embeddedRedis != null) {
@@ -104,13 +125,17 @@ public final class ProxyServer {
 
   private void awaitInFlight(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (http.inFlight() > 0) {
+    while (inFlight() > 0) {
       if (System.nanoTime() - deadline > 0) {
-        log.warn("{} requests still in flight after {}; exiting anyway", http.inFlight(), timeout);
+        log.warn("{} requests still in flight after {}; exiting anyway", inFlight(), timeout);
         return;
       }
       LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
     }
+  }
+
+  private int inFlight() {
+    return http.inFlight() + (resp == null ? 0 : resp.inFlight());
   }
 
   /** Blocks the calling thread until the HTTP server is disposed (the event loops are daemon threads). */

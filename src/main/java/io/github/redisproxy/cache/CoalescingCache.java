@@ -2,11 +2,13 @@ package io.github.redisproxy.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.CachePolicy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -27,8 +29,16 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   CoalescingCache(CacheConfig config, Ticker ticker, Function<K, CompletableFuture<V>> loader) {
     Caffeine<Object, Object> builder =
         Caffeine.newBuilder().ticker(ticker).expireAfterWrite(config.expiry()).executor(Runnable::run);
+    LongAdder sizeEvictions = new LongAdder();
     if (config.policy() == CachePolicy.TINYLFU) {
-      builder.maximumSize(config.capacity());
+      builder
+          .maximumSize(config.capacity())
+          .evictionListener(
+              (key, value, cause) -> {
+                if (cause == RemovalCause.SIZE) {
+                  sizeEvictions.increment();
+                }
+              });
     }
     this.cache = builder.buildAsync();
     this.map = cache.asMap();
@@ -36,7 +46,7 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     this.eviction =
         config.policy() == CachePolicy.LRU
             ? new ExactLruEviction<>(map, config.capacity(), config.expiry().toNanos(), ticker)
-            : new CaffeineEviction<>(map);
+            : new CaffeineEviction<>(map, sizeEvictions);
   }
 
   @Override
@@ -97,6 +107,11 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   @Override
   public void invalidateAll() {
     eviction.invalidateAll();
+  }
+
+  @Override
+  public long evictionCount() {
+    return eviction.evictionCount();
   }
 
   @Override

@@ -22,4 +22,7 @@ interface Eviction<K, V> {
 
   /** Removes every key. */
   void invalidateAll();
+
+  /** Entries evicted because the cache was full. */
+  long evictionCount();
 }

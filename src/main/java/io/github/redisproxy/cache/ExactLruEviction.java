@@ -32,6 +32,8 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   private final LinkedHashMap<K, Loaded<V>> byRead = new LinkedHashMap<>(16, 0.75f, true);
   private final LinkedHashMap<K, Loaded<V>> byLoad = new LinkedHashMap<>();
 
+  private long evictions; // guarded by "this"
+
   private record Loaded<V>(CompletableFuture<V> entry, long loadedAt) {}
 
   ExactLruEviction(ConcurrentMap<K, CompletableFuture<V>> map, int capacity, long expiryNanos, Ticker ticker) {
@@ -63,7 +65,13 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
       eldest.remove();
       byLoad.remove(victim.getKey());
       map.remove(victim.getKey(), victim.getValue().entry());
+      evictions++;
     }
+  }
+
+  @Override
+  public synchronized long evictionCount() {
+    return evictions;
   }
 
   @Override

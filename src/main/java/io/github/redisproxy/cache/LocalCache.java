@@ -31,4 +31,7 @@ public interface LocalCache<K, V> {
 
   /** The number of entries, including loads in flight; approximate while loads and expiries are under way. */
   long estimatedSize();
+
+  /** How many entries were evicted because the cache was full (expiries and invalidations are not counted). */
+  long evictionCount();
 }

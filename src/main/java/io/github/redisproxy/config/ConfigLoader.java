@@ -45,6 +45,10 @@ public final class ConfigLoader {
             value(Settings.MAX_QUEUED_REQUESTS, raw),
             value(Settings.REDIS_TIMEOUT, raw),
             value(Settings.SHUTDOWN_TIMEOUT, raw)),
+        new RespConfig(
+            value(Settings.RESP_PORT, raw),
+            value(Settings.RESP_MAX_BULK_LENGTH, raw),
+            value(Settings.RESP_MAX_ARRAY_LENGTH, raw)),
         value(Settings.LOG_LEVEL, raw));
   }
 

@@ -34,6 +34,27 @@ public final class Settings {
           "seconds an entry lives after it was loaded (decimals allowed)",
           "a number of seconds greater than 0, e.g. 60 or 0.5",
           Settings::positiveSeconds);
+  public static final Setting<Integer> RESP_PORT =
+      new Setting<>(
+          "RESP_PORT",
+          "0",
+          "Redis-protocol (RESP) port for existing Redis clients; 0 = off",
+          "0 (off) or a port number from 1 to 65535",
+          raw -> raw.equals("0") ? 0 : port(raw));
+  public static final Setting<Integer> RESP_MAX_BULK_LENGTH =
+      new Setting<>(
+          "RESP_MAX_BULK_LENGTH",
+          "536870912",
+          "longest bulk string a RESP client may send, in bytes; longer gets an error and the connection is closed",
+          "a whole number from 1 to 536870912",
+          raw -> intBetween(raw, 1, 512 * 1024 * 1024));
+  public static final Setting<Integer> RESP_MAX_ARRAY_LENGTH =
+      new Setting<>(
+          "RESP_MAX_ARRAY_LENGTH",
+          "1048576",
+          "most elements in one RESP command; more gets an error and the connection is closed",
+          "a whole number from 1 to 2147483647",
+          raw -> intAtLeast(raw, 1));
   public static final Setting<Integer> PROXY_PORT =
       new Setting<>(
           "PROXY_PORT", "8080", "HTTP port", "a port number from 1 to 65535", Settings::port);
@@ -95,11 +116,14 @@ public final class Settings {
           GLOBAL_CACHE_EXPIRY,
           CACHE_POLICY,
           PROXY_PORT,
+          RESP_PORT,
           BIND_ADDRESS,
           MAX_CONCURRENCY,
           MAX_QUEUED_REQUESTS,
           REDIS_TIMEOUT,
           SHUTDOWN_TIMEOUT,
+          RESP_MAX_BULK_LENGTH,
+          RESP_MAX_ARRAY_LENGTH,
           LOG_LEVEL);
 
   private Settings() {}
@@ -121,6 +145,14 @@ public final class Settings {
     int value = Integer.parseInt(raw);
     if (value < min) {
       throw new IllegalArgumentException("too small");
+    }
+    return value;
+  }
+
+  private static int intBetween(String raw, int min, int max) {
+    int value = Integer.parseInt(raw);
+    if (value < min || value > max) {
+      throw new IllegalArgumentException("out of range");
     }
     return value;
   }

@@ -9,6 +9,7 @@ import io.github.redisproxy.cache.LocalCaches;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.ServerConfig;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -22,6 +23,9 @@ public final class LookupService {
 
   private final LocalCache<Key, byte[]> cache;
   private final ConcurrencyGate gate;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder loads = new LongAdder();
+  private final LongAdder joins = new LongAdder();
 
   LookupService(LocalCache<Key, byte[]> cache, ConcurrencyGate gate) {
     this.cache = cache;
@@ -50,9 +54,11 @@ public final class LookupService {
   private Mono<Lookup> read(Key key) {
     CacheRead<byte[]> read = cache.get(key);
     if (read.hit()) {
+      hits.increment();
       log.trace("hit key={}", key);
       return Mono.just(new Lookup(read.value().getNow(null), true));
     }
+    (read.source() == CacheRead.Source.STARTED_LOAD ? loads : joins).increment();
     if (log.isDebugEnabled()) {
       log.debug(
           "miss key={} {}",
@@ -68,6 +74,12 @@ public final class LookupService {
   /** Removes one key from the local cache. */
   public void invalidate(Key key) {
     cache.invalidate(key);
+  }
+
+  /** Counters since start, and the cache's current size. */
+  public LookupStats stats() {
+    return new LookupStats(
+        hits.sum(), loads.sum(), joins.sum(), cache.estimatedSize(), cache.evictionCount());
   }
 
   /** Lookups running now. */

@@ -1,0 +1,99 @@
+package io.github.redisproxy.resp;
+
+import io.github.redisproxy.config.CacheConfig;
+import io.github.redisproxy.config.RespConfig;
+import io.github.redisproxy.lookup.LookupService;
+import io.netty.handler.codec.redis.FixedRedisMessagePool;
+import io.netty.handler.codec.redis.RedisArrayAggregator;
+import io.netty.handler.codec.redis.RedisBulkStringAggregator;
+import io.netty.handler.codec.redis.RedisDecoder;
+import io.netty.handler.codec.redis.RedisEncoder;
+import io.netty.handler.codec.redis.RedisMessage;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.netty.DisposableServer;
+import reactor.netty.NettyInbound;
+import reactor.netty.NettyOutbound;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The Redis-protocol port: Netty's Redis codec (RESP2, and inline commands as typed into {@code nc}) in front of the
+ * same {@link LookupService} that HTTP uses.
+ *
+ * <p>Each connection is one {@code Flux}: decoded commands in, replies out. {@code flatMapSequential} runs the
+ * commands of a pipeline concurrently (so the misses in one pipeline load in parallel) yet emits the replies in
+ * command order, even when a later hit finishes before an earlier miss.
+ */
+public final class RespFrontEnd {
+  /** Longest inline command line, as in Redis (64 KB). */
+  private static final int MAX_INLINE_LENGTH = 64 * 1024;
+
+  /** Commands of one connection that may be in progress at once; beyond that the connection is not read. */
+  private static final int MAX_PIPELINED = 1024;
+
+  private final LookupService lookups;
+  private final CacheConfig cacheConfig;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  public RespFrontEnd(LookupService lookups, CacheConfig cacheConfig) {
+    this.lookups = lookups;
+    this.cacheConfig = cacheConfig;
+  }
+
+  /** Binds the RESP port and returns once it accepts connections. */
+  public DisposableServer bind(String bindAddress, RespConfig config) {
+    RespCommands commands =
+        new RespCommands(
+            lookups,
+            cacheConfig.capacity(),
+            cacheConfig.policy().name().toLowerCase(Locale.ROOT),
+            config.port(),
+            connections::get);
+    return TcpServer.create()
+        .host(bindAddress)
+        .port(config.port())
+        .doOnConnection(
+            connection -> {
+              connections.incrementAndGet();
+              connection.onDispose(connections::decrementAndGet);
+              connection
+                  .addHandlerLast(
+                      "resp-decoder", new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true))
+                  .addHandlerLast("resp-limits", new RespLengthLimits(config.maxArrayLength(), config.maxBulkLength()))
+                  .addHandlerLast("resp-bulk-aggregator", new RedisBulkStringAggregator())
+                  .addHandlerLast("resp-array-aggregator", new RedisArrayAggregator(config.maxArrayLength(), 1))
+                  .addHandlerLast("resp-encoder", new RedisEncoder())
+                  .addHandlerLast("resp-protocol-errors", new RespProtocolErrors());
+            })
+        .handle((in, out) -> serve(in, out, commands))
+        .bindNow();
+  }
+
+  private Publisher<Void> serve(NettyInbound in, NettyOutbound out, RespCommands commands) {
+    RespSession session = new RespSession();
+    Flux<RedisMessage> replies =
+        in.receiveObject()
+            // Parsing copies the arguments out of Netty's buffers, which are released when this returns.
+            .mapNotNull(message -> RespCommand.parse((RedisMessage) message))
+            .flatMapSequential(
+                command -> {
+                  inFlight.incrementAndGet();
+                  return commands.execute(command, session).doFinally(signal -> inFlight.decrementAndGet());
+                },
+                MAX_PIPELINED,
+                1)
+            .takeUntil(reply -> reply == RespCommands.QUIT_OK)
+            .onErrorResume(
+                RespProtocolException.class,
+                error -> Flux.just(RespReplies.error("ERR Protocol error: " + error.getMessage())));
+    return out.sendObject(replies);
+  }
+
+  /** Commands received and not yet answered, over all connections. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+}
