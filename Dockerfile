@@ -24,7 +24,7 @@ WORKDIR /app
 COPY --from=build /build/target/redis-proxy.jar /app/redis-proxy.jar
 
 USER 10001:10001
-EXPOSE 8080
+EXPOSE 8080 6379
 
 # Exec form: java is PID 1 and receives SIGTERM itself, drains requests in flight (SHUTDOWN_TIMEOUT) and exits 0.
 # Settings come from the environment (-e NAME=value) or as --kebab-case=value arguments after the image name.

@@ -65,11 +65,22 @@ public final class LookupService {
           key,
           read.source() == CacheRead.Source.STARTED_LOAD ? "started a load" : "joined the load in flight");
     }
-    return Mono.fromFuture(read.value(), true)
-        .map(value -> new Lookup(value, false))
-        .defaultIfEmpty(new Lookup(null, false))
-        .onErrorMap(LookupService::translate);
+    // Through a future that never fails: a load that fails after this caller went away (a closed connection, an MGET
+    // cut short by another key's failure) would otherwise reach Reactor as a dropped error, logged at ERROR with a
+    // stack trace, although every caller still waiting is told of it.
+    return Mono.fromFuture(read.value().handle(Outcome::new), true)
+        .handle(
+            (outcome, sink) -> {
+              if (outcome.error() == null) {
+                sink.next(new Lookup(outcome.value(), false));
+              } else {
+                sink.error(translate(outcome.error()));
+              }
+            });
   }
+
+  /** How a load ended: its value ({@code null} when Redis has no such key), or its failure. */
+  private record Outcome(byte[] value, Throwable error) {}
 
   /** Removes one key from the local cache. */
   public void invalidate(Key key) {

@@ -20,7 +20,7 @@ import java.util.Locale;
 record RespCommand(String name, List<byte[]> args) {
 
   /** A command, or {@code null} for an empty one (an empty array or a blank inline line), which Redis ignores. */
-  static RespCommand parse(RedisMessage message) {
+  static RespCommand parse(Object message) {
     List<byte[]> words = new ArrayList<>();
     if (message instanceof ArrayRedisMessage array) {
       for (RedisMessage child : array.children()) {
@@ -31,6 +31,8 @@ record RespCommand(String name, List<byte[]> args) {
       }
     } else if (message instanceof InlineCommandRedisMessage inline) {
       words.addAll(InlineSplitter.split(inline.content()));
+    } else if (message instanceof RespProtocolErrors.ProtocolError error) {
+      throw new RespProtocolException(error.message());
     } else {
       throw new RespProtocolException("expected '*' or an inline command, got " + message.getClass().getSimpleName());
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -123,7 +124,20 @@ final class RespCommands {
             MGET_PARALLELISM)
         .collectList()
         .map(RespReplies::array)
-        .onErrorResume(LookupException.class, failure -> Mono.just(failureReply(failure)));
+        // Keys that fail at the same moment on different threads arrive as one CompositeException: unwrapped here,
+        // else it would end the connection's reply stream and close it without an answer.
+        .onErrorResume(
+            error -> lookupFailure(error) != null, error -> Mono.just(failureReply(lookupFailure(error))));
+  }
+
+  /** The lookup failure behind {@code error}: itself, or the first of several that ended an MGET together. */
+  private static LookupException lookupFailure(Throwable error) {
+    for (Throwable one : Exceptions.unwrapMultiple(error)) {
+      if (one instanceof LookupException failure) {
+        return failure;
+      }
+    }
+    return null;
   }
 
   private static RedisMessage valueReply(Lookup lookup) {

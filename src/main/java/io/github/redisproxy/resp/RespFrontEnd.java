@@ -16,6 +16,7 @@ import reactor.core.publisher.Flux;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
 import reactor.netty.NettyOutbound;
+import reactor.netty.NettyPipeline;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -55,18 +56,31 @@ public final class RespFrontEnd {
     return TcpServer.create()
         .host(bindAddress)
         .port(config.port())
+        // The codec goes in when the channel is initialised, before a single byte can be read.
+        .doOnChannelInit(
+            (observer, channel, remoteAddress) ->
+                channel
+                    .pipeline()
+                    .addBefore(NettyPipeline.ReactiveBridge, "resp-inline-line-endings", new InlineLineEndings())
+                    .addBefore(
+                        NettyPipeline.ReactiveBridge,
+                        "resp-decoder",
+                        new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true))
+                    .addBefore(
+                        NettyPipeline.ReactiveBridge,
+                        "resp-limits",
+                        new RespLengthLimits(config.maxArrayLength(), config.maxBulkLength()))
+                    .addBefore(NettyPipeline.ReactiveBridge, "resp-bulk-aggregator", new RedisBulkStringAggregator())
+                    .addBefore(
+                        NettyPipeline.ReactiveBridge,
+                        "resp-array-aggregator",
+                        new RedisArrayAggregator(config.maxArrayLength(), 1))
+                    .addBefore(NettyPipeline.ReactiveBridge, "resp-encoder", new RedisEncoder())
+                    .addBefore(NettyPipeline.ReactiveBridge, "resp-protocol-errors", new RespProtocolErrors()))
         .doOnConnection(
             connection -> {
               connections.incrementAndGet();
               connection.onDispose(connections::decrementAndGet);
-              connection
-                  .addHandlerLast(
-                      "resp-decoder", new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true))
-                  .addHandlerLast("resp-limits", new RespLengthLimits(config.maxArrayLength(), config.maxBulkLength()))
-                  .addHandlerLast("resp-bulk-aggregator", new RedisBulkStringAggregator())
-                  .addHandlerLast("resp-array-aggregator", new RedisArrayAggregator(config.maxArrayLength(), 1))
-                  .addHandlerLast("resp-encoder", new RedisEncoder())
-                  .addHandlerLast("resp-protocol-errors", new RespProtocolErrors());
             })
         .handle((in, out) -> serve(in, out, commands))
         .bindNow();
@@ -77,8 +91,9 @@ public final class RespFrontEnd {
     Flux<RedisMessage> replies =
         in.receiveObject()
             // Parsing copies the arguments out of Netty's buffers, which are released when this returns.
-            .mapNotNull(message -> RespCommand.parse((RedisMessage) message))
-            .flatMapSequential(
+            .mapNotNull(RespCommand::parse)
+            // DelayError: when the protocol breaks, the commands before it are still answered, then the error.
+            .flatMapSequentialDelayError(
                 command -> {
                   inFlight.incrementAndGet();
                   return commands.execute(command, session).doFinally(signal -> inFlight.decrementAndGet());

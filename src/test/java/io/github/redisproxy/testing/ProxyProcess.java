@@ -13,14 +13,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +39,15 @@ import java.util.regex.Pattern;
  * working directory (so that no {@code .env} file is read). Its standard output and error are collected line by line;
  * {@link #close()} saves them to {@code target/it-proxy-logs/}. The test JVM's {@code io.netty.leakDetection.level}
  * (paranoid under failsafe) is passed on, so that {@link #assertNoErrorsLogged()} also catches buffer leaks the proxy
- * reports.
+ * reports ({@link #collectGarbage()} makes a leaked buffer show up sooner).
+ *
+ * <p>When the environment names a {@code RESP_PORT} other than 0 (or the proxy is started with {@link
+ * #startWithResp}), start-up also waits for the RESP port, and {@link #respPort()} returns it.
  */
 public final class ProxyProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   private static final String READY = "Listening for HTTP on";
+  private static final String RESP_READY = "Listening for RESP on";
   private static final int OUTPUT_TAIL = 200;
   private static volatile Path workingDirectory;
   /** Proxies not closed yet; killed when the test JVM exits, so that an aborted run leaves none behind. */
@@ -52,17 +60,36 @@ public final class ProxyProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final int respPort; // 0 when the RESP front end is off
   private final List<String> output = new ArrayList<>(); // guarded by itself; notified on every line
   private final List<Thread> readers = new ArrayList<>();
 
-  private ProxyProcess(Process process, int port) {
+  private ProxyProcess(Process process, int port, int respPort) {
     this.process = process;
     this.port = port;
+    this.respPort = respPort;
   }
 
   /** Starts the proxy with these environment variables and waits until it listens. */
   public static ProxyProcess start(Map<String, String> env) {
     return start(env, List.of());
+  }
+
+  /**
+   * Starts the proxy with these environment variables plus a {@code RESP_PORT} on a free port (unless {@code env}
+   * names one), and waits until it listens on both ports.
+   */
+  public static ProxyProcess startWithResp(Map<String, String> env) {
+    Map<String, String> environment = new LinkedHashMap<>(env);
+    environment.putIfAbsent("PROXY_PORT", Integer.toString(RedisServerProcess.freePort()));
+    if (!environment.containsKey("RESP_PORT")) {
+      int respPort;
+      do {
+        respPort = RedisServerProcess.freePort();
+      } while (Integer.toString(respPort).equals(environment.get("PROXY_PORT")));
+      environment.put("RESP_PORT", Integer.toString(respPort));
+    }
+    return start(environment);
   }
 
   /**
@@ -74,13 +101,23 @@ public final class ProxyProcess implements AutoCloseable {
     environment.putIfAbsent("PROXY_PORT", Integer.toString(RedisServerProcess.freePort()));
     environment.putIfAbsent("BIND_ADDRESS", "127.0.0.1");
     int port = Integer.parseInt(environment.get("PROXY_PORT"));
+    int respPort = respPortOf(environment);
     Process process = launch(List.of(), environment, jvmOptions);
     RUNNING.add(process);
-    ProxyProcess proxy = new ProxyProcess(process, port);
+    ProxyProcess proxy = new ProxyProcess(process, port, respPort);
     proxy.collect(process.getInputStream(), "stdout");
     proxy.collect(process.getErrorStream(), "stderr");
     proxy.awaitReady();
     return proxy;
+  }
+
+  /** The RESP port the environment asks for; 0 when it asks for none (or for one the proxy will refuse). */
+  private static int respPortOf(Map<String, String> environment) {
+    try {
+      return Integer.parseInt(environment.getOrDefault("RESP_PORT", "0").trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** The outcome of running the jar to completion. */
@@ -215,11 +252,12 @@ public final class ProxyProcess implements AutoCloseable {
 
   private void awaitReady() {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    List<String> ready = respPort == 0 ? List.of(READY) : List.of(READY, RESP_READY);
     synchronized (output) {
-      while (output.stream().noneMatch(line -> line.contains(READY))) {
+      while (!ready.stream().allMatch(marker -> output.stream().anyMatch(line -> line.contains(marker)))) {
         long left = deadline - System.nanoTime();
         if (!process.isAlive() || left <= 0) {
-          String why = process.isAlive() ? "did not log \"" + READY + "\" within " + START_TIMEOUT : "exited";
+          String why = process.isAlive() ? "did not log " + ready + " within " + START_TIMEOUT : "exited";
           process.destroyForcibly();
           fail("the proxy " + why + "; its output:\n" + tail(output));
         }
@@ -256,8 +294,95 @@ public final class ProxyProcess implements AutoCloseable {
     fail("the proxy did not reach Redis within 10 s (last status " + status + "); its output:\n" + outputTail());
   }
 
+  /** The HTTP port. */
   public int port() {
     return port;
+  }
+
+  /** The RESP port; fails if the proxy was started without one. */
+  public int respPort() {
+    if (respPort == 0) {
+      throw new IllegalStateException(this + " was started without RESP_PORT");
+    }
+    return respPort;
+  }
+
+  /** {@code redis://127.0.0.1:RESP_PORT}, for a Redis client library. */
+  public String respUri() {
+    return "redis://127.0.0.1:" + respPort();
+  }
+
+  /**
+   * The TCP ports the proxy process itself listens on, read from {@code /proc} (its socket descriptors matched
+   * against the kernel's tables of listening sockets); empty where there is no {@code /proc} (macOS).
+   */
+  public Optional<Set<Integer>> listeningPorts() {
+    Path fds = Path.of("/proc", Long.toString(process.pid()), "fd");
+    Path net = Path.of("/proc", Long.toString(process.pid()), "net");
+    if (!Files.isDirectory(fds) || !Files.isDirectory(net)) {
+      return Optional.empty();
+    }
+    try {
+      Set<String> socketInodes = new HashSet<>();
+      try (DirectoryStream<Path> links = Files.newDirectoryStream(fds)) {
+        for (Path link : links) {
+          try {
+            String target = Files.readSymbolicLink(link).toString();
+            if (target.startsWith("socket:[")) {
+              socketInodes.add(target.substring("socket:[".length(), target.length() - 1));
+            }
+          } catch (IOException e) {
+            // a descriptor closed while listing
+          }
+        }
+      }
+      Set<Integer> ports = new TreeSet<>();
+      for (String table : List.of("tcp", "tcp6")) {
+        Path file = net.resolve(table);
+        if (!Files.exists(file)) {
+          continue;
+        }
+        List<String> rows = Files.readAllLines(file);
+        for (String row : rows.subList(1, rows.size())) {
+          // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+          String[] fields = row.trim().split("\\s+");
+          boolean listening = fields[3].equals("0A");
+          if (listening && socketInodes.contains(fields[9])) {
+            String local = fields[1];
+            ports.add(Integer.parseInt(local.substring(local.lastIndexOf(':') + 1), 16));
+          }
+        }
+      }
+      return Optional.of(ports);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the sockets of " + this, e);
+    }
+  }
+
+  /**
+   * Asks the proxy's JVM for a full garbage collection ({@code jcmd PID GC.run}), so that a Netty buffer that was
+   * never released is found by the leak detector and reported ({@code LEAK: ...}) at the proxy's next buffer
+   * allocation, rather than never in a short test run. Best effort: does nothing without {@code jcmd} (a JRE).
+   */
+  public void collectGarbage() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd) || !process.isAlive()) {
+      return;
+    }
+    try {
+      Process gc =
+          new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!gc.waitFor(20, TimeUnit.SECONDS)) {
+        gc.destroyForcibly();
+      }
+    } catch (IOException e) {
+      // best effort
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** {@code http://127.0.0.1:PORT/}. */
@@ -319,18 +444,58 @@ public final class ProxyProcess implements AutoCloseable {
 
   /** Fails if the proxy logged an error or a Netty buffer leak so far. */
   public void assertNoErrorsLogged() {
-    List<String> errors = linesMatching(Pattern.compile(" ERROR |LEAK:|Exception in thread"));
+    assertNoErrorsLoggedSince(0);
+  }
+
+  /** How many lines the proxy has written so far: a mark for {@link #assertNoErrorsLoggedSince}. */
+  public int outputMark() {
+    synchronized (output) {
+      return output.size();
+    }
+  }
+
+  /** Fails if the proxy logged an error or a Netty buffer leak after the {@link #outputMark()} {@code mark}. */
+  public void assertNoErrorsLoggedSince(int mark) {
+    List<String> lines = output();
+    Pattern error = Pattern.compile(" ERROR |LEAK:|Exception in thread");
+    List<String> errors =
+        lines.subList(Math.min(mark, lines.size()), lines.size()).stream()
+            .filter(line -> error.matcher(line).find())
+            .toList();
     if (!errors.isEmpty()) {
       fail("the proxy logged errors: " + errors + "\n" + outputTail());
     }
   }
 
-  /** SIGTERM on Linux and macOS. */
-  public void sigterm() {
-    process.destroy();
+  /**
+   * For the end of a test class: makes a buffer leak show up ({@link #collectGarbage()}, then one request, whose
+   * buffer allocations report what the collection found), stops the proxy ({@link #close()}), and then fails if it
+   * logged an error or a leak at any time, its shutdown included.
+   */
+  public void closeAndAssertNoErrorsLogged() {
+    try {
+      if (process.isAlive()) {
+        collectGarbage();
+        RawHttp.request(port, "GET", "/it:leak-check");
+      }
+    } finally {
+      close();
+    }
+    assertNoErrorsLogged();
   }
 
-  /** Waits for the process to exit and returns its exit code; fails if it is still running after the timeout. */
+  /**
+   * SIGTERM on Linux and macOS. Sent through the {@link ProcessHandle}: {@link Process#destroy()} would also close
+   * this side of the output pipes, and the lines the proxy writes while it shuts down would be lost.
+   */
+  public void sigterm() {
+    process.toHandle().destroy();
+  }
+
+  /**
+   * Waits for the process to exit and returns its exit code; fails if it is still running after the timeout. Once it
+   * returns, {@link #output()} holds every line the proxy wrote.
+   */
   public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -340,7 +505,18 @@ public final class ProxyProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+    joinReaders();
     return process.exitValue();
+  }
+
+  private void joinReaders() {
+    for (Thread reader : readers) {
+      try {
+        reader.join(2000); // the last lines, written just before the exit
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** The last lines of output, for failure messages. */
@@ -359,7 +535,7 @@ public final class ProxyProcess implements AutoCloseable {
   public void close() {
     try {
       if (process.isAlive()) {
-        process.destroy();
+        sigterm();
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
           process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
@@ -369,13 +545,7 @@ public final class ProxyProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     RUNNING.remove(process);
-    for (Thread reader : readers) {
-      try {
-        reader.join(2000); // the last lines, written just before the exit
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    joinReaders();
     saveOutput();
   }
 

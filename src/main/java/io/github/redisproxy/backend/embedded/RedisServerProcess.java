@@ -13,9 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -69,16 +71,31 @@ public final class RedisServerProcess implements AutoCloseable {
       throw new UncheckedIOException("cannot run " + binary, e);
     }
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> forwardOutput(process.getInputStream(), port, ready), "redis-server-" + port);
+    Deque<String> lastLines = new ConcurrentLinkedDeque<>();
+    Thread reader =
+        new Thread(() -> forwardOutput(process.getInputStream(), port, ready, lastLines), "redis-server-" + port);
     reader.setDaemon(true);
     reader.start();
-    process.onExit().thenRun(() -> ready.completeExceptionally(
-        new IllegalStateException("redis-server on port " + port + " exited with " + process.exitValue())));
+    process
+        .onExit()
+        .thenRun(
+            () ->
+                ready.completeExceptionally(
+                    new IllegalStateException(
+                        "redis-server on port " + port + " exited with " + process.exitValue())));
     try {
       ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
-      throw new IllegalStateException("redis-server on port " + port + " did not start: " + e.getMessage(), e);
+      try {
+        reader.join(1_000); // its last lines say why redis-server failed (for example: address already in use)
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException(
+          "redis-server on port " + port + " did not start: " + e.getMessage() + "; it said: "
+              + String.join(" | ", lastLines),
+          e);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
@@ -88,11 +105,17 @@ public final class RedisServerProcess implements AutoCloseable {
     return new RedisServerProcess(port, process);
   }
 
-  private static void forwardOutput(InputStream output, int port, CompletableFuture<Void> ready) {
+  /** Forwards redis-server's output to the log and keeps its last lines, which say why it failed to start. */
+  private static void forwardOutput(
+      InputStream output, int port, CompletableFuture<Void> ready, Deque<String> lastLines) {
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         log.debug("redis-server:{} {}", port, line);
+        lastLines.addLast(line.strip());
+        if (lastLines.size() > 3) {
+          lastLines.pollFirst();
+        }
         if (line.contains("Ready to accept connections")) {
           ready.complete(null);
         }

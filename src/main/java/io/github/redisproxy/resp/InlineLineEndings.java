@@ -1,0 +1,51 @@
+package io.github.redisproxy.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * Lets people type commands with {@code nc}, which ends lines with a bare LF: Redis accepts that for inline commands,
+ * Netty's {@code RedisDecoder} insists on CRLF. A connection whose first byte is {@code *} speaks RESP (every client
+ * library) and passes through untouched; any other connection is a person typing inline commands, and each bare LF
+ * in it becomes CRLF before the decoder sees it.
+ */
+final class InlineLineEndings extends ChannelInboundHandlerAdapter {
+  private enum Mode {
+    UNDECIDED,
+    RESP,
+    INLINE
+  }
+
+  private Mode mode = Mode.UNDECIDED;
+  private boolean lastWasCr;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (mode == Mode.RESP || !(msg instanceof ByteBuf in) || !in.isReadable()) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (mode == Mode.UNDECIDED) {
+      mode = in.getByte(in.readerIndex()) == '*' ? Mode.RESP : Mode.INLINE;
+      if (mode == Mode.RESP) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+    }
+    ByteBuf out = ctx.alloc().buffer(in.readableBytes() + 16);
+    try {
+      for (int i = in.readerIndex(); i < in.writerIndex(); i++) {
+        byte b = in.getByte(i);
+        if (b == '\n' && !lastWasCr) {
+          out.writeByte('\r');
+        }
+        out.writeByte(b);
+        lastWasCr = b == '\r';
+      }
+    } finally {
+      in.release();
+    }
+    ctx.fireChannelRead(out);
+  }
+}

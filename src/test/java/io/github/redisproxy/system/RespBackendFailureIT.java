@@ -1,0 +1,136 @@
+package io.github.redisproxy.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.RawHttp;
+import io.github.redisproxy.testing.RawResp;
+import io.github.redisproxy.testing.RedisServerExtension;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A Redis that stalls ({@code CLIENT PAUSE} longer than REDIS_TIMEOUT=0.25) or is down, seen over RESP: the client
+ * gets an error reply and keeps its connection, nothing failed is cached, and a load that fails after its caller
+ * went away (a closed connection, or an MGET already answered with another key's failure) is not logged as an error.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class RespBackendFailureIT {
+  /** Longer than REDIS_TIMEOUT, so that every load started during the pause times out. */
+  private static final Duration STALL = Duration.ofMillis(750);
+
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static ProxyProcess proxy;
+
+  @BeforeAll
+  static void startProxy() {
+    proxy =
+        ProxyProcess.startWithResp(
+            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.25", "LOG_LEVEL", "debug"));
+    proxy.awaitBackendReady();
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    if (proxy != null) {
+      proxy.closeAndAssertNoErrorsLogged();
+    }
+  }
+
+  @AfterEach
+  void restartRedisIfStopped() {
+    if (!redis.isRunning()) {
+      redis.start();
+      proxy.awaitBackendReady();
+    }
+  }
+
+  @Test
+  void a_GET_while_Redis_stalls_is_answered_with_a_backend_timeout_error_and_the_next_GET_loads_afresh() {
+    redis.commands().set("fail:slow", "eventually");
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      redis.pause(STALL);
+      String reply = raw.call("GET", "fail:slow");
+      assertTrue(reply.startsWith("-ERR backend timeout: "), reply);
+      assertTrue(reply.contains("did not answer within 250 ms"), reply);
+
+      redis.commands().ping(); // returns when the pause ends
+      assertEquals(RawResp.bulk("eventually"), raw.call("GET", "fail:slow"), "the failure was not cached");
+    }
+    assertEquals(2, proxy.linesMatching(started("fail:slow")).size(), "loads started");
+  }
+
+  @Test
+  void an_MGET_while_Redis_stalls_is_answered_with_one_error_and_its_cancelled_loads_log_no_error() {
+    String[] keys = {"fail:m1", "fail:m2", "fail:m3", "fail:m4"};
+    int mark = proxy.outputMark();
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      redis.pause(STALL);
+      String reply = raw.call("MGET", keys[0], keys[1], keys[2], keys[3]);
+      assertTrue(reply.startsWith("-ERR backend timeout: "), reply);
+
+      // Once the pause is over, each key loads afresh: so every load of the MGET has ended (failed) by now.
+      redis.commands().ping();
+      for (String key : keys) {
+        assertEquals(RawResp.NIL, raw.call("GET", key));
+        assertEquals(2, proxy.linesMatching(started(key)).size(), "loads of " + key);
+      }
+      assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
+    }
+    proxy.assertNoErrorsLoggedSince(mark);
+  }
+
+  @Test
+  void a_client_that_goes_away_before_its_load_fails_causes_no_error_log_over_RESP_or_HTTP() {
+    int mark = proxy.outputMark();
+    redis.pause(STALL);
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      raw.write(RawResp.command("GET", "fail:gone-resp"));
+      proxy.awaitLog(started("fail:gone-resp"), 1, Duration.ofSeconds(5));
+    }
+    RawHttp.Pending abandoned = RawHttp.send(proxy.port(), "/fail:gone-http");
+    proxy.awaitLog(started("fail:gone-http"), 1, Duration.ofSeconds(5));
+    abandoned.close();
+
+    redis.commands().ping(); // the pause is over, both loads have timed out
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      assertEquals(RawResp.NIL, raw.call("GET", "fail:gone-resp"));
+    }
+    assertEquals(404, new ProxyClient(proxy).get("/fail:gone-http").statusCode());
+    assertEquals(2, proxy.linesMatching(started("fail:gone-resp")).size());
+    assertEquals(2, proxy.linesMatching(started("fail:gone-http")).size());
+    proxy.assertNoErrorsLoggedSince(mark);
+  }
+
+  @Test
+  void while_Redis_is_down_a_miss_is_answered_with_a_backend_error_and_a_cached_key_is_still_served() {
+    redis.commands().set("fail:cached", "cached value");
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"));
+
+      redis.stop();
+      String miss = raw.call("GET", "fail:cold");
+      assertTrue(
+          miss.startsWith("-ERR backend unavailable: ") || miss.startsWith("-ERR backend timeout: "), miss);
+      assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"), "a hit needs no Redis");
+      String mget = raw.call("MGET", "fail:cached", "fail:cold");
+      assertTrue(mget.startsWith("-ERR backend "), "an MGET with a key that cannot load fails as a whole: " + mget);
+      assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
+    }
+  }
+
+  private static Pattern started(String key) {
+    return Pattern.compile("miss key=" + Pattern.quote(key) + " started a load$");
+  }
+}

@@ -1,0 +1,400 @@
+package io.github.redisproxy.system;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.redisproxy.testing.Polling;
+import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.RawResp;
+import io.github.redisproxy.testing.RedisCli;
+import io.github.redisproxy.testing.RedisServerExtension;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ArrayOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The RESP front end answers every command it knows the way Redis does, to a real, unmodified Lettuce client (which
+ * first asks for RESP3, is told {@code NOPROTO} and falls back to RESP2) and to the real {@code redis-cli}, and serves
+ * GETs from the same cache as HTTP. Exact wire replies are checked over a plain socket where the wording matters.
+ *
+ * <p>The {@code redis_cli_if_installed_...} tests are skipped (an assumption, not a failure) where {@code redis-cli}
+ * is not on {@code PATH}; nothing, {@code .ci/run} included, installs it for them.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class RespCommandsIT {
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CLI_TIMEOUT = Duration.ofSeconds(15);
+
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static ProxyProcess proxy;
+  private static ProxyClient http;
+  private static RedisClient client;
+  private static StatefulRedisConnection<String, String> connection;
+  private static RedisCommands<String, String> resp;
+
+  @BeforeAll
+  static void startProxy() {
+    proxy = ProxyProcess.startWithResp(Map.of("REDIS_ADDRESS", redis.address()));
+    proxy.awaitBackendReady();
+    http = new ProxyClient(proxy);
+    client = RedisClient.create();
+    connection = client.connect(StringCodec.UTF8, uri());
+    resp = connection.sync();
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    try {
+      if (client != null) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    } finally {
+      if (proxy != null) {
+        proxy.closeAndAssertNoErrorsLogged();
+      }
+    }
+  }
+
+  private static RedisURI uri() {
+    RedisURI uri = RedisURI.create(proxy.respUri());
+    uri.setTimeout(COMMAND_TIMEOUT);
+    return uri;
+  }
+
+  @Test
+  void a_Lettuce_client_connects_after_HELLO_3_is_refused_with_NOPROTO_and_gets_PONG() {
+    assertEquals("PONG", resp.ping());
+
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      assertEquals(
+          RawResp.error("NOPROTO sorry, this protocol version is not supported"), raw.call("HELLO", "3"));
+      String hello2 = raw.call("HELLO", "2");
+      assertTrue(hello2.startsWith("*14\r\n$6\r\nserver\r\n"), hello2);
+      assertTrue(hello2.contains("$5\r\nproto\r\n:2\r\n"), hello2);
+      assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable after HELLO");
+    }
+  }
+
+  @Test
+  void GET_answers_the_value_of_a_string_key_and_nil_for_a_missing_key() {
+    redis.commands().set("cmd:get", "the value");
+
+    assertEquals("the value", resp.get("cmd:get"));
+    assertNull(resp.get("cmd:get-missing"));
+    assertNull(resp.get("cmd:get-missing"));
+    assertEquals(3, redis.getCalls(), "one GET for the value, and one per GET of the missing key (never cached)");
+  }
+
+  @Test
+  void GET_of_a_key_that_holds_another_type_is_answered_with_Redis_WRONGTYPE_error() {
+    redis.commands().rpush("cmd:list", "element");
+
+    RedisCommandExecutionException error =
+        assertThrows(RedisCommandExecutionException.class, () -> resp.get("cmd:list"));
+
+    assertEquals("WRONGTYPE Operation against a key holding the wrong kind of value", error.getMessage());
+  }
+
+  @Test
+  void MGET_answers_in_key_order_with_nil_for_a_missing_key_and_for_a_key_that_holds_another_type() {
+    redis.commands().set("cmd:mget-1", "one");
+    redis.commands().set("cmd:mget-2", "two");
+    redis.commands().rpush("cmd:mget-list", "element");
+
+    List<KeyValue<String, String>> values =
+        resp.mget("cmd:mget-1", "cmd:mget-missing", "cmd:mget-list", "cmd:mget-2", "cmd:mget-1");
+
+    assertEquals(
+        List.of(
+            KeyValue.just("cmd:mget-1", "one"),
+            KeyValue.empty("cmd:mget-missing"),
+            KeyValue.empty("cmd:mget-list"),
+            KeyValue.just("cmd:mget-2", "two"),
+            KeyValue.just("cmd:mget-1", "one")),
+        values);
+    assertEquals(4, redis.getCalls(), "one Redis GET per distinct key");
+    assertEquals(
+        List.of(KeyValue.just("cmd:mget-2", "two"), KeyValue.just("cmd:mget-1", "one")),
+        resp.mget("cmd:mget-2", "cmd:mget-1"));
+    assertEquals(4, redis.getCalls(), "the second MGET was answered from the cache");
+  }
+
+  @Test
+  void PING_with_a_message_answers_the_message_and_ECHO_echoes_its_argument() {
+    assertEquals(
+        "hello there",
+        resp.dispatch(
+            CommandType.PING,
+            new ValueOutput<>(StringCodec.UTF8),
+            new CommandArgs<>(StringCodec.UTF8).add("hello there")));
+    assertEquals("echo me", resp.echo("echo me"));
+    assertEquals("", resp.echo(""));
+  }
+
+  @Test
+  void SELECT_0_is_accepted_and_any_other_database_is_refused() {
+    try (StatefulRedisConnection<String, String> own = client.connect(StringCodec.UTF8, uri())) {
+      assertEquals("OK", own.sync().select(0));
+      RedisCommandExecutionException error =
+          assertThrows(RedisCommandExecutionException.class, () -> own.sync().select(1));
+      assertTrue(error.getMessage().startsWith("ERR DB index is out of range"), error.getMessage());
+    }
+  }
+
+  @Test
+  void CLIENT_SETNAME_names_only_its_own_connection_for_CLIENT_GETNAME() {
+    try (StatefulRedisConnection<String, String> named = client.connect(StringCodec.UTF8, uri())) {
+      assertNull(named.sync().clientGetname());
+      assertEquals("OK", named.sync().clientSetname("it-connection"));
+      assertEquals("it-connection", named.sync().clientGetname());
+      assertNull(resp.clientGetname(), "another connection keeps its own (absent) name");
+    }
+
+    RedisURI withName = uri();
+    withName.setClientName("it-named-by-lettuce");
+    try (StatefulRedisConnection<String, String> named = client.connect(StringCodec.UTF8, withName)) {
+      assertEquals("it-named-by-lettuce", named.sync().clientGetname(), "Lettuce names it while connecting");
+      assertTrue(named.sync().clientId() > 0);
+    }
+  }
+
+  @Test
+  void COMMAND_COUNT_COMMAND_DOCS_COMMAND_INFO_and_CONFIG_GET_give_the_minimal_answers_clients_expect() {
+    List<Object> all = resp.command();
+    assertEquals(all.size(), resp.commandCount(), "COMMAND COUNT counts what COMMAND lists");
+    assertTrue(all.size() >= 11, "at least GET MGET PING ECHO QUIT HELLO SELECT CLIENT COMMAND CONFIG INFO: " + all);
+
+    List<Object> getInfo = resp.commandInfo("get");
+    assertEquals(1, getInfo.size());
+    assertEquals(List.of("get", 2L), ((List<?>) getInfo.get(0)).subList(0, 2), "name and arity of GET");
+
+    List<Object> docs =
+        resp.dispatch(
+            CommandType.COMMAND, new ArrayOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add("DOCS"));
+    assertEquals(List.of(), docs);
+
+    assertEquals(Map.of(), resp.configGet("maxmemory"));
+    assertEquals(Map.of(), resp.configGet("*"));
+  }
+
+  @Test
+  void QUIT_is_answered_OK_and_then_the_proxy_closes_the_connection() {
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      assertEquals(RawResp.simple("OK"), raw.write(RawResp.command("QUIT")).readUntilClosed());
+    }
+
+    RedisClient once = RedisClient.create();
+    once.setOptions(ClientOptions.builder().autoReconnect(false).build());
+    try {
+      StatefulRedisConnection<String, String> quitting = once.connect(StringCodec.UTF8, uri());
+      assertEquals("OK", quitting.sync().quit());
+      Polling.until(Duration.ofSeconds(5), "the connection to close", quitting::isOpen, open -> !open);
+    } finally {
+      once.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
+  void an_unknown_command_is_answered_with_Redis_wording_and_the_connection_stays_usable() {
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      assertEquals(
+          RawResp.error("ERR unknown command 'strlen', with args beginning with: 'cmd:unknown' "),
+          raw.call("strlen", "cmd:unknown"));
+      assertEquals(
+          RawResp.error("ERR unknown command 'nosuchcommand', with args beginning with: "),
+          raw.call("nosuchcommand"));
+      assertEquals(RawResp.simple("PONG"), raw.call("PING"));
+    }
+
+    RedisCommandExecutionException error =
+        assertThrows(
+            RedisCommandExecutionException.class,
+            () -> resp.dispatch(CommandType.HGETALL, new ArrayOutput<>(StringCodec.UTF8), args("cmd:unknown")));
+    assertTrue(error.getMessage().startsWith("ERR unknown command '"), error.getMessage());
+    assertEquals(0, redis.getCalls());
+  }
+
+  @Test
+  void write_commands_are_refused_because_the_proxy_is_read_only_and_never_reach_Redis() {
+    redis.commands().set("cmd:write", "original");
+
+    RedisCommandExecutionException set =
+        assertThrows(RedisCommandExecutionException.class, () -> resp.set("cmd:write", "changed"));
+    RedisCommandExecutionException del =
+        assertThrows(RedisCommandExecutionException.class, () -> resp.del("cmd:write"));
+    RedisCommandExecutionException incr =
+        assertThrows(RedisCommandExecutionException.class, () -> resp.incr("cmd:counter"));
+
+    for (RedisCommandExecutionException error : List.of(set, del, incr)) {
+      assertTrue(error.getMessage().startsWith("ERR "), error.getMessage());
+      assertTrue(error.getMessage().contains("read-only"), error.getMessage());
+    }
+    assertEquals("original", redis.commands().get("cmd:write"));
+    assertEquals(0, redis.commands().exists("cmd:counter"));
+    assertEquals("PONG", resp.ping(), "the connection stays usable");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "GET                 | get",
+        "GET cmd:a cmd:b     | get",
+        "MGET                | mget",
+        "ECHO                | echo",
+        "ECHO a b            | echo",
+        "PING a b            | ping",
+        "SELECT              | select",
+      })
+  void a_wrong_number_of_arguments_is_answered_with_Redis_wording(String command, String name) {
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      assertEquals(
+          RawResp.error("ERR wrong number of arguments for '" + name + "' command"),
+          raw.call(command.split(" ")));
+      assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
+    }
+  }
+
+  @Test
+  void a_binary_key_and_a_value_holding_every_byte_value_round_trip_as_a_miss_and_as_a_hit() {
+    byte[] key = new byte[256];
+    byte[] value = new byte[512];
+    for (int i = 0; i < value.length; i++) {
+      value[i] = (byte) i; // 0x00..0xff twice: a decoder that stops at NUL, CR, LF or 0xff shows
+      if (i < key.length) {
+        key[i] = (byte) (255 - i);
+      }
+    }
+    redis.binary().set(key, value);
+
+    try (StatefulRedisConnection<byte[], byte[]> binary = client.connect(ByteArrayCodec.INSTANCE, uri())) {
+      assertArrayEquals(value, binary.sync().get(key), "miss");
+      assertArrayEquals(value, binary.sync().get(key), "hit");
+      List<KeyValue<byte[], byte[]>> both = binary.sync().mget(key, key);
+      assertArrayEquals(value, both.get(0).getValue());
+      assertArrayEquals(value, both.get(1).getValue());
+    }
+    assertEquals(1, redis.getCalls());
+  }
+
+  @Test
+  void a_hit_is_answered_from_the_cache_without_reaching_Redis() {
+    redis.commands().set("cmd:hit", "cached");
+    assertEquals("cached", resp.get("cmd:hit"));
+    assertEquals(1, redis.getCalls());
+
+    redis.commands().set("cmd:hit", "changed in Redis");
+    for (int i = 0; i < 5; i++) {
+      assertEquals("cached", resp.get("cmd:hit"), "the cached value, until it expires");
+    }
+    assertEquals(1, redis.getCalls());
+  }
+
+  @Test
+  void HTTP_and_RESP_share_one_cache_in_both_directions() {
+    redis.commands().set("cmd:shared-1", "loaded over HTTP");
+    redis.commands().set("cmd:shared-2", "loaded over RESP");
+
+    HttpResponse<byte[]> miss = http.get("/cmd:shared-1");
+    assertEquals(Optional.of("MISS"), miss.headers().firstValue("X-Cache"));
+    assertEquals("loaded over HTTP", resp.get("cmd:shared-1"));
+    assertEquals(1, redis.getCalls(), "the RESP GET was a hit on what HTTP loaded");
+
+    assertEquals("loaded over RESP", resp.get("cmd:shared-2"));
+    HttpResponse<byte[]> hit = http.get("/cmd:shared-2");
+    assertEquals(200, hit.statusCode());
+    assertEquals(Optional.of("HIT"), hit.headers().firstValue("X-Cache"));
+    assertEquals("loaded over RESP", new String(hit.body(), StandardCharsets.UTF_8));
+    assertEquals(2, redis.getCalls(), "the HTTP GET was a hit on what RESP loaded");
+  }
+
+  @Test
+  void the_proxy_listens_on_its_HTTP_and_RESP_ports_and_no_other() {
+    String logged = "Listening for RESP on 127.0.0.1:" + proxy.respPort();
+    assertTrue(proxy.output().stream().anyMatch(line -> line.contains(logged)), "the proxy logs " + logged);
+    // Where /proc exists (Linux): the same check that RespDisabledIT makes with the RESP port off.
+    proxy
+        .listeningPorts()
+        .ifPresent(listening -> assertEquals(Set.of(proxy.port(), proxy.respPort()), listening, "listening ports"));
+  }
+
+  /** Skipped, not failed, where redis-cli is not on PATH: nothing installs it for this test. */
+  @Test
+  void redis_cli_if_installed_prints_the_value_that_GET_answers() {
+    assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
+    redis.commands().set("somekey", "some value");
+
+    RedisCli.Run run = RedisCli.run(proxy.respPort(), "", CLI_TIMEOUT, "get", "somekey");
+
+    assertEquals(new RedisCli.Run(0, "some value\n", ""), run);
+    assertEquals(1, redis.getCalls());
+  }
+
+  /**
+   * Started without a command, redis-cli 7 first asks {@code COMMAND DOCS}, then reads commands from its standard
+   * input. Skipped, not failed, where redis-cli is not on PATH: nothing installs it for this test.
+   */
+  @Test
+  void redis_cli_if_installed_started_without_a_command_answers_the_commands_it_reads_from_stdin() {
+    assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
+    redis.commands().set("cli:interactive", "typed value");
+
+    RedisCli.Run run = RedisCli.run(proxy.respPort(), "ping\nget cli:interactive\nget cli:absent\n", CLI_TIMEOUT);
+
+    assertEquals(new RedisCli.Run(0, "PONG\ntyped value\n\n", ""), run);
+    assertEquals(2, redis.getCalls());
+  }
+
+  /** Skipped, not failed, where redis-cli is not on PATH: nothing installs it for this test. */
+  @Test
+  void redis_cli_if_installed_shows_the_proxy_errors_for_a_write_and_an_unknown_command() {
+    assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
+
+    RedisCli.Run write = RedisCli.run(proxy.respPort(), "", CLI_TIMEOUT, "set", "cli:key", "value");
+    assertTrue(write.stdout().startsWith("ERR ") && write.stdout().contains("read-only"), write.toString());
+
+    RedisCli.Run unknown = RedisCli.run(proxy.respPort(), "", CLI_TIMEOUT, "strlen", "cli:key");
+    // redis-cli follows an error with an empty line when its output is not a terminal.
+    assertEquals("ERR unknown command 'strlen', with args beginning with: 'cli:key' \n\n", unknown.stdout());
+    assertEquals(0, redis.commands().exists("cli:key"));
+  }
+
+  private static CommandArgs<String, String> args(String... words) {
+    CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+    for (String word : words) {
+      args.add(word);
+    }
+    return args;
+  }
+}
