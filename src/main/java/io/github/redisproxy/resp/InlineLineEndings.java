@@ -8,7 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * Lets people type commands with {@code nc}, which ends lines with a bare LF: Redis accepts that for inline commands,
  * Netty's {@code RedisDecoder} insists on CRLF. A connection whose first byte is {@code *} speaks RESP (every client
  * library) and passes through untouched; any other connection is a person typing inline commands, and each bare LF
- * in it becomes CRLF before the decoder sees it.
+ * in it becomes CRLF before the decoder sees it, until a line starts with {@code *}: from there on the connection
+ * speaks RESP, whose bulk strings may hold bare LFs that are data.
  */
 final class InlineLineEndings extends ChannelInboundHandlerAdapter {
   private enum Mode {
@@ -19,6 +20,7 @@ final class InlineLineEndings extends ChannelInboundHandlerAdapter {
 
   private Mode mode = Mode.UNDECIDED;
   private boolean lastWasCr;
+  private boolean atLineStart = true;
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -37,11 +39,17 @@ final class InlineLineEndings extends ChannelInboundHandlerAdapter {
     try {
       for (int i = in.readerIndex(); i < in.writerIndex(); i++) {
         byte b = in.getByte(i);
+        if (atLineStart && b == '*') {
+          mode = Mode.RESP;
+          out.writeBytes(in, i, in.writerIndex() - i);
+          break;
+        }
         if (b == '\n' && !lastWasCr) {
           out.writeByte('\r');
         }
         out.writeByte(b);
         lastWasCr = b == '\r';
+        atLineStart = b == '\n';
       }
     } finally {
       in.release();

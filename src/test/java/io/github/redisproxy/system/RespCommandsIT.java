@@ -48,7 +48,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * GETs from the same cache as HTTP. Exact wire replies are checked over a plain socket where the wording matters.
  *
  * <p>The {@code redis_cli_if_installed_...} tests are skipped (an assumption, not a failure) where {@code redis-cli}
- * is not on {@code PATH}; nothing, {@code .ci/run} included, installs it for them.
+ * is not on {@code PATH} (the tests themselves install nothing; {@code .ci/run} installs Debian's {@code redis-tools}).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespCommandsIT {
@@ -349,7 +349,7 @@ class RespCommandsIT {
         .ifPresent(listening -> assertEquals(Set.of(proxy.port(), proxy.respPort()), listening, "listening ports"));
   }
 
-  /** Skipped, not failed, where redis-cli is not on PATH: nothing installs it for this test. */
+  /** Skipped, not failed, where redis-cli is not on PATH. */
   @Test
   void redis_cli_if_installed_prints_the_value_that_GET_answers() {
     assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
@@ -363,7 +363,7 @@ class RespCommandsIT {
 
   /**
    * Started without a command, redis-cli 7 first asks {@code COMMAND DOCS}, then reads commands from its standard
-   * input. Skipped, not failed, where redis-cli is not on PATH: nothing installs it for this test.
+   * input. Skipped, not failed, where redis-cli is not on PATH.
    */
   @Test
   void redis_cli_if_installed_started_without_a_command_answers_the_commands_it_reads_from_stdin() {
@@ -376,7 +376,7 @@ class RespCommandsIT {
     assertEquals(2, redis.getCalls());
   }
 
-  /** Skipped, not failed, where redis-cli is not on PATH: nothing installs it for this test. */
+  /** Skipped, not failed, where redis-cli is not on PATH. */
   @Test
   void redis_cli_if_installed_shows_the_proxy_errors_for_a_write_and_an_unknown_command() {
     assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");

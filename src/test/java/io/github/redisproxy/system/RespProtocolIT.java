@@ -87,6 +87,16 @@ class RespProtocolIT {
   }
 
   @Test
+  void a_connection_that_starts_inline_and_then_speaks_RESP_keeps_the_newlines_inside_its_bulk_strings() {
+    try (RawResp raw = RawResp.connect(proxy.respPort())) {
+      assertEquals(RawResp.simple("PONG"), raw.write("PING\n").readReply(), "an inline command, as nc sends it");
+      assertEquals(RawResp.bulk("a\nb"), raw.call("ECHO", "a\nb"), "a bare LF inside a bulk string is data");
+      assertEquals(RawResp.bulk("c\r\nd\n"), raw.call("ECHO", "c\r\nd\n"));
+      assertEquals(RawResp.simple("PONG"), raw.call("PING"));
+    }
+  }
+
+  @Test
   void unbalanced_quotes_in_an_inline_command_are_a_protocol_error_in_Redis_wording() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The {@code redis-cli} on {@code PATH}, if there is one, run as a child process. Tests that need it skip themselves
- * (with an assumption) where it is not installed; nothing installs it for them.
+ * (with an assumption) where it is not installed; this class never installs it.
  */
 public final class RedisCli {
   private RedisCli() {}
