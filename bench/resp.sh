@@ -53,6 +53,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mkdir -p bench/results
 out=bench/results/resp-$(date -u +%Y%m%dT%H%M%SZ).md
 {
   echo "# RESP front end vs. redis-server, $(date -u +%Y-%m-%dT%H:%MZ)"
