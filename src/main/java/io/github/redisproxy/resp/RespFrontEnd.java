@@ -12,7 +12,10 @@ import io.netty.handler.codec.redis.RedisMessage;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
 import reactor.netty.NettyOutbound;
@@ -28,6 +31,8 @@ import reactor.netty.tcp.TcpServer;
  * command order, even when a later hit finishes before an earlier miss.
  */
 public final class RespFrontEnd {
+  private static final Logger log = LoggerFactory.getLogger(RespFrontEnd.class);
+
   /** Longest inline command line, as in Redis (64 KB). */
   private static final int MAX_INLINE_LENGTH = 64 * 1024;
 
@@ -96,7 +101,10 @@ public final class RespFrontEnd {
             .flatMapSequentialDelayError(
                 command -> {
                   inFlight.incrementAndGet();
-                  return commands.execute(command, session).doFinally(signal -> inFlight.decrementAndGet());
+                  return commands
+                      .execute(command, session)
+                      .onErrorResume(RespFrontEnd::internalError)
+                      .doFinally(signal -> inFlight.decrementAndGet());
                 },
                 MAX_PIPELINED,
                 1)
@@ -105,6 +113,12 @@ public final class RespFrontEnd {
                 RespProtocolException.class,
                 error -> Flux.just(RespReplies.error("ERR Protocol error: " + error.getMessage())));
     return out.sendObject(replies);
+  }
+
+  /** A failure no command expects (a bug): answered, logged, and the connection carries on. */
+  private static Mono<RedisMessage> internalError(Throwable error) {
+    log.error("Unexpected failure while serving a RESP command", error);
+    return Mono.just(RespReplies.error("ERR internal error: " + error));
   }
 
   /** Commands received and not yet answered, over all connections. */
