@@ -12,35 +12,27 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * speaks RESP, whose bulk strings may hold bare LFs that are data.
  */
 final class InlineLineEndings extends ChannelInboundHandlerAdapter {
-  private enum Mode {
-    UNDECIDED,
-    RESP,
-    INLINE
-  }
-
-  private Mode mode = Mode.UNDECIDED;
+  private boolean resp;
   private boolean lastWasCr;
   private boolean atLineStart = true;
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (mode == Mode.RESP || !(msg instanceof ByteBuf in) || !in.isReadable()) {
+    if (resp || !(msg instanceof ByteBuf in) || !in.isReadable()) {
       ctx.fireChannelRead(msg);
       return;
     }
-    if (mode == Mode.UNDECIDED) {
-      mode = in.getByte(in.readerIndex()) == '*' ? Mode.RESP : Mode.INLINE;
-      if (mode == Mode.RESP) {
-        ctx.fireChannelRead(msg);
-        return;
-      }
+    if (atLineStart && in.getByte(in.readerIndex()) == '*') {
+      resp = true; // the usual case, a client library: hand the buffer on as it is
+      ctx.fireChannelRead(msg);
+      return;
     }
     ByteBuf out = ctx.alloc().buffer(in.readableBytes() + 16);
     try {
       for (int i = in.readerIndex(); i < in.writerIndex(); i++) {
         byte b = in.getByte(i);
         if (atLineStart && b == '*') {
-          mode = Mode.RESP;
+          resp = true;
           out.writeBytes(in, i, in.writerIndex() - i);
           break;
         }
