@@ -9,7 +9,7 @@ package io.github.redisproxy.app;
 final class Logging {
   private Logging() {}
 
-  static void configure(String level) {
+  static void configure(String level, boolean accessLog) {
     setIfAbsent("org.slf4j.simpleLogger.logFile", "System.out");
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
     setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
@@ -23,6 +23,8 @@ final class Logging {
     setIfAbsent("org.slf4j.simpleLogger.log.io.lettuce.core.protocol.ConnectionWatchdog", "error");
     setIfAbsent("org.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServerOperations", "error");
     setIfAbsent("org.slf4j.simpleLogger.log.com.github.benmanes.caffeine", "error");
+    // Reactor Netty writes the access log (ACCESS_LOG=true) through this logger, one INFO line per request.
+    setIfAbsent("org.slf4j.simpleLogger.log.reactor.netty.http.server.AccessLog", accessLog ? "info" : "off");
   }
 
   private static void setIfAbsent(String property, String value) {

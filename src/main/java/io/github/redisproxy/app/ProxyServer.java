@@ -7,12 +7,16 @@ import io.github.redisproxy.config.ProxyConfig;
 import io.github.redisproxy.config.RedisAddress;
 import io.github.redisproxy.http.HttpFrontEnd;
 import io.github.redisproxy.lookup.LookupService;
+import io.github.redisproxy.management.ManagementServer;
+import io.github.redisproxy.management.ProxyMetrics;
 import io.github.redisproxy.resp.RespFrontEnd;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpResources;
+import reactor.netty.tcp.TcpResources;
 
 /**
  * The composition root: builds the parts, starts them in dependency order, and stops them in reverse. Blocking is
@@ -28,6 +32,8 @@ public final class ProxyServer {
   private final DisposableServer httpServer;
   private final RespFrontEnd resp;
   private final DisposableServer respServer;
+  private final DisposableServer managementServer;
+  private final ProxyMetrics metrics;
   private boolean stopped;
 
   private ProxyServer(
@@ -37,7 +43,9 @@ public final class ProxyServer {
       HttpFrontEnd http,
       DisposableServer httpServer,
       RespFrontEnd resp,
-      DisposableServer respServer) {
+      DisposableServer respServer,
+      DisposableServer managementServer,
+      ProxyMetrics metrics) {
     this.config = config;
     this.embeddedRedis = embeddedRedis;
     this.backend = backend;
@@ -45,10 +53,16 @@ public final class ProxyServer {
     this.httpServer = httpServer;
     this.resp = resp;
     this.respServer = respServer;
+    this.managementServer = managementServer;
+    this.metrics = metrics;
   }
 
-  /** Starts the embedded Redis (if asked for), the backend connection, then the HTTP and RESP ports. */
+  /**
+   * Starts the embedded Redis (if asked for), the backend connection, then the management, HTTP and RESP ports. The
+   * management port comes first so that a probe finds it as soon as the proxy could be ready.
+   */
   public static ProxyServer start(ProxyConfig config) {
+    long startedAt = System.nanoTime();
     log.info("Starting redis-proxy: {}", config.describe());
     RedisServerProcess embeddedRedis = null;
     BackendConfig backendConfig = config.backend();
@@ -58,29 +72,48 @@ public final class ProxyServer {
       backendConfig = new BackendConfig(address.at("127.0.0.1", embeddedRedis.port()), backendConfig.timeout());
     }
     LettuceBackend backend = null;
+    DisposableServer managementServer = null;
     DisposableServer httpServer = null;
+    ProxyMetrics metrics = new ProxyMetrics();
+    String bindAddress = config.server().bindAddress();
     try {
       backend = LettuceBackend.start(backendConfig);
-      LookupService lookups = LookupService.create(config.cache(), config.server(), backend);
-      HttpFrontEnd http = new HttpFrontEnd(lookups);
+      metrics.bindBackend(backend);
+      LookupService lookups = LookupService.create(config.cache(), config.server(), backend, metrics.registry());
+      if (config.management().enabled()) {
+        managementServer =
+            new ManagementServer(lookups, backend, backendConfig.address().toString(), metrics.registry(), config.cache())
+                .bind(bindAddress, config.management().port());
+      }
+      HttpFrontEnd http = new HttpFrontEnd(lookups, metrics.registry());
       httpServer = http.bind(config.server());
+      metrics.bindEventLoops(HttpResources.get().onServer(true));
       RespFrontEnd resp = null;
       DisposableServer respServer = null;
       if (config.resp().enabled()) {
-        resp = new RespFrontEnd(lookups, config.cache());
-        respServer = resp.bind(config.server().bindAddress(), config.resp());
-        log.info("Listening for RESP on {}:{}", config.server().bindAddress(), config.resp().port());
+        resp = new RespFrontEnd(lookups, config.cache(), metrics.registry());
+        respServer = resp.bind(bindAddress, config.resp());
+        metrics.bindEventLoops(TcpResources.get().onServer(true));
       }
+      // One line with every port, which is also what supervisors and the system tests wait for.
       log.info(
-          "Listening for HTTP on {}:{}, Redis at {}",
-          config.server().bindAddress(),
+          "Listening for HTTP on {}:{}{}{}; Redis at {}; started in {} ms",
+          bindAddress,
           config.server().port(),
-          backendConfig.address());
-      return new ProxyServer(config, embeddedRedis, backend, http, httpServer, resp, respServer);
+          resp == null ? "" : ", RESP on " + bindAddress + ":" + config.resp().port(),
+          managementServer == null ? "" : ", management on " + bindAddress + ":" + config.management().port(),
+          backendConfig.address(),
+          (System.nanoTime() - startedAt) / 1_000_000);
+      return new ProxyServer(
+          config, embeddedRedis, backend, http, httpServer, resp, respServer, managementServer, metrics);
     } catch (RuntimeException e) {
       if (httpServer != null) {
         httpServer.disposeNow();
       }
+      if (managementServer != null) {
+        managementServer.disposeNow();
+      }
+      metrics.close();
       if (backend != null) {
         backend.close();
       }
@@ -108,7 +141,12 @@ public final class ProxyServer {
       step("stop accepting RESP connections", () -> respServer.disposeNow(Duration.ofSeconds(5)));
     }
     step("wait for requests in flight", () -> awaitInFlight(config.server().shutdownTimeout()));
+    // The management port stays up while draining, so that probes and scrapes see the shutdown.
+    if (managementServer != null) {
+      step("stop the management port", () -> managementServer.disposeNow(Duration.ofSeconds(5)));
+    }
     step("close the Redis connection", backend::close);
+    step("close the metrics", metrics::close);
     if (embeddedRedis != null) {
       step("stop the embedded redis-server", embeddedRedis::close);
     }

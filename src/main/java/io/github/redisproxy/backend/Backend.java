@@ -15,6 +15,12 @@ public interface Backend extends AutoCloseable {
   /** {@code PING}; completes empty on {@code PONG}, or fails with a {@link BackendException}. */
   Mono<Void> ping();
 
+  /** Whether the connection to Redis is up now (a command may still time out). */
+  boolean isConnected();
+
+  /** How many times the connection to Redis was lost since start. */
+  long disconnects();
+
   /** Closes the connection; commands still in flight fail. */
   @Override
   void close();

@@ -17,6 +17,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -45,6 +46,7 @@ public final class LettuceBackend implements Backend {
   private final Disposable connectionEvents;
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean closing;
+  private final LongAdder disconnects = new LongAdder();
 
   private LettuceBackend(BackendConfig config) {
     this.address = config.address();
@@ -69,8 +71,11 @@ public final class LettuceBackend implements Backend {
                 event -> {
                   if (event instanceof ConnectedEvent) {
                     log.info("Connected to Redis at {}", address);
-                  } else if (event instanceof DisconnectedEvent && !closing) {
-                    log.warn("Disconnected from Redis at {}; reconnecting", address);
+                  } else if (event instanceof DisconnectedEvent) {
+                    if (!closing) {
+                      disconnects.increment();
+                      log.warn("Disconnected from Redis at {}; reconnecting", address);
+                    }
                   }
                 });
     this.connecting = connectUntilConnected();
@@ -186,6 +191,17 @@ public final class LettuceBackend implements Backend {
         BackendException.Kind.UNAVAILABLE,
         "Redis at " + address + " is unavailable: " + error.getMessage(),
         error);
+  }
+
+  @Override
+  public boolean isConnected() {
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    return current != null && current.isOpen();
+  }
+
+  @Override
+  public long disconnects() {
+    return disconnects.sum();
   }
 
   @Override

@@ -2,17 +2,16 @@ package io.github.redisproxy.cache;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.LongAdder;
 
-/** TinyLFU: Caffeine's own {@code maximumSize} bound decides, so this policy has nothing to record. */
+/**
+ * TinyLFU: Caffeine's own {@code maximumSize} bound decides (and the cache's removal listener counts its evictions),
+ * so this policy has nothing to record.
+ */
 final class CaffeineEviction<K, V> implements Eviction<K, V> {
   private final ConcurrentMap<K, CompletableFuture<V>> map;
-  private final LongAdder sizeEvictions;
 
-  /** {@code sizeEvictions} is counted by the cache's Caffeine eviction listener. */
-  CaffeineEviction(ConcurrentMap<K, CompletableFuture<V>> map, LongAdder sizeEvictions) {
+  CaffeineEviction(ConcurrentMap<K, CompletableFuture<V>> map) {
     this.map = map;
-    this.sizeEvictions = sizeEvictions;
   }
 
   @Override
@@ -22,17 +21,23 @@ final class CaffeineEviction<K, V> implements Eviction<K, V> {
   public void recordLoaded(K key, CompletableFuture<V> entry) {}
 
   @Override
-  public void invalidate(K key) {
-    map.remove(key);
+  public boolean invalidate(K key) {
+    return map.remove(key) != null;
   }
 
   @Override
-  public void invalidateAll() {
-    map.clear();
+  public long invalidateAll() {
+    return removeAll(map);
   }
 
-  @Override
-  public long evictionCount() {
-    return sizeEvictions.sum();
+  /** Removes the keys one by one, so that the count is of keys this call removed. */
+  static <K> long removeAll(ConcurrentMap<K, ?> map) {
+    long removed = 0;
+    for (K key : map.keySet()) {
+      if (map.remove(key) != null) {
+        removed++;
+      }
+    }
+    return removed;
   }
 }

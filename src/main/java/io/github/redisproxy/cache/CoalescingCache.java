@@ -8,7 +8,6 @@ import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.CachePolicy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -25,28 +24,34 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   private final ConcurrentMap<K, CompletableFuture<V>> map;
   private final Function<K, CompletableFuture<V>> loader;
   private final Eviction<K, V> eviction;
+  private final Evictions evictions = new Evictions();
 
   CoalescingCache(CacheConfig config, Ticker ticker, Function<K, CompletableFuture<V>> loader) {
     Caffeine<Object, Object> builder =
-        Caffeine.newBuilder().ticker(ticker).expireAfterWrite(config.expiry()).executor(Runnable::run);
-    LongAdder sizeEvictions = new LongAdder();
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .expireAfterWrite(config.expiry())
+            .executor(Runnable::run)
+            // Caffeine's own evictions: expiries under either policy, and size under tinylfu. The exact LRU policy
+            // removes its victims explicitly, so it counts those itself.
+            .removalListener(
+                (key, value, cause) -> {
+                  if (cause == RemovalCause.EXPIRED) {
+                    evictions.record(EvictionCause.EXPIRED);
+                  } else if (cause == RemovalCause.SIZE) {
+                    evictions.record(EvictionCause.SIZE);
+                  }
+                });
     if (config.policy() == CachePolicy.TINYLFU) {
-      builder
-          .maximumSize(config.capacity())
-          .evictionListener(
-              (key, value, cause) -> {
-                if (cause == RemovalCause.SIZE) {
-                  sizeEvictions.increment();
-                }
-              });
+      builder.maximumSize(config.capacity());
     }
     this.cache = builder.buildAsync();
     this.map = cache.asMap();
     this.loader = loader;
     this.eviction =
         config.policy() == CachePolicy.LRU
-            ? new ExactLruEviction<>(map, config.capacity(), config.expiry().toNanos(), ticker)
-            : new CaffeineEviction<>(map, sizeEvictions);
+            ? new ExactLruEviction<>(map, config.capacity(), config.expiry().toNanos(), ticker, evictions)
+            : new CaffeineEviction<>(map);
   }
 
   @Override
@@ -100,18 +105,24 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   }
 
   @Override
-  public void invalidate(K key) {
-    eviction.invalidate(key);
+  public boolean invalidate(K key) {
+    boolean removed = eviction.invalidate(key);
+    if (removed) {
+      evictions.record(EvictionCause.PURGED);
+    }
+    return removed;
   }
 
   @Override
-  public void invalidateAll() {
-    eviction.invalidateAll();
+  public long invalidateAll() {
+    long removed = eviction.invalidateAll();
+    evictions.record(EvictionCause.PURGED, removed);
+    return removed;
   }
 
   @Override
-  public long evictionCount() {
-    return eviction.evictionCount();
+  public long evictionCount(EvictionCause cause) {
+    return evictions.count(cause);
   }
 
   @Override

@@ -17,12 +17,17 @@ interface Eviction<K, V> {
    */
   void recordLoaded(K key, CompletableFuture<V> entry);
 
-  /** Removes one key from the map and from the policy's own order. */
-  void invalidate(K key);
+  /**
+   * Removes one key (loaded or loading) from the map and from the policy's own order.
+   *
+   * @return whether the key was there
+   */
+  boolean invalidate(K key);
 
-  /** Removes every key. */
-  void invalidateAll();
-
-  /** Entries evicted because the cache was full. */
-  long evictionCount();
+  /**
+   * Removes every key.
+   *
+   * @return how many keys were removed
+   */
+  long invalidateAll();
 }

@@ -27,20 +27,25 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   private final int capacity;
   private final long expiryNanos;
   private final Ticker ticker;
+  private final Evictions evictions;
 
   // Guarded by "this".
   private final LinkedHashMap<K, Loaded<V>> byRead = new LinkedHashMap<>(16, 0.75f, true);
   private final LinkedHashMap<K, Loaded<V>> byLoad = new LinkedHashMap<>();
 
-  private long evictions; // guarded by "this"
-
   private record Loaded<V>(CompletableFuture<V> entry, long loadedAt) {}
 
-  ExactLruEviction(ConcurrentMap<K, CompletableFuture<V>> map, int capacity, long expiryNanos, Ticker ticker) {
+  ExactLruEviction(
+      ConcurrentMap<K, CompletableFuture<V>> map,
+      int capacity,
+      long expiryNanos,
+      Ticker ticker,
+      Evictions evictions) {
     this.map = map;
     this.capacity = capacity;
     this.expiryNanos = expiryNanos;
     this.ticker = ticker;
+    this.evictions = evictions;
   }
 
   @Override
@@ -65,27 +70,22 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
       eldest.remove();
       byLoad.remove(victim.getKey());
       map.remove(victim.getKey(), victim.getValue().entry());
-      evictions++;
+      evictions.record(EvictionCause.SIZE);
     }
   }
 
   @Override
-  public synchronized long evictionCount() {
-    return evictions;
-  }
-
-  @Override
-  public synchronized void invalidate(K key) {
-    map.remove(key);
+  public synchronized boolean invalidate(K key) {
     byRead.remove(key);
     byLoad.remove(key);
+    return map.remove(key) != null;
   }
 
   @Override
-  public synchronized void invalidateAll() {
-    map.clear();
+  public synchronized long invalidateAll() {
     byRead.clear();
     byLoad.clear();
+    return CaffeineEviction.removeAll(map);
   }
 
   private void dropExpired(long now) {
@@ -97,7 +97,10 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
       }
       oldest.remove();
       byRead.remove(next.getKey());
-      map.remove(next.getKey(), next.getValue().entry());
+      // False when Caffeine cleaned it up first; its removal listener counted it then.
+      if (map.remove(next.getKey(), next.getValue().entry())) {
+        evictions.record(EvictionCause.EXPIRED);
+      }
     }
   }
 }

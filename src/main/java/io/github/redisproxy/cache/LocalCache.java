@@ -23,15 +23,23 @@ public interface LocalCache<K, V> {
    */
   CacheRead<V> get(K key);
 
-  /** Removes the key; a load in flight for it still answers its callers but is not kept. */
-  void invalidate(K key);
+  /**
+   * Removes the key; a load in flight for it still answers its callers but is not kept.
+   *
+   * @return whether the key was cached or loading
+   */
+  boolean invalidate(K key);
 
-  /** Removes every key. */
-  void invalidateAll();
+  /**
+   * Removes every key; loads in flight still answer their callers but are not kept.
+   *
+   * @return how many keys were removed
+   */
+  long invalidateAll();
 
   /** The number of entries, including loads in flight; approximate while loads and expiries are under way. */
   long estimatedSize();
 
-  /** How many entries were evicted because the cache was full (expiries and invalidations are not counted). */
-  long evictionCount();
+  /** How many entries have left the cache for this cause since it was created. */
+  long evictionCount(EvictionCause cause);
 }

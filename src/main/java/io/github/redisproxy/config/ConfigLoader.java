@@ -34,6 +34,7 @@ public final class ConfigLoader {
     overlay(raw, flags(args));
 
     CachePolicy policy = Settings.CACHE_POLICY.parse(raw.get(Settings.CACHE_POLICY.name()));
+    requireDistinctPorts(raw);
     return new ProxyConfig(
         new BackendConfig(
             value(Settings.REDIS_ADDRESS, raw), value(Settings.REDIS_TIMEOUT, raw)),
@@ -44,12 +45,29 @@ public final class ConfigLoader {
             value(Settings.MAX_CONCURRENCY, raw),
             value(Settings.MAX_QUEUED_REQUESTS, raw),
             value(Settings.REDIS_TIMEOUT, raw),
-            value(Settings.SHUTDOWN_TIMEOUT, raw)),
+            value(Settings.SHUTDOWN_TIMEOUT, raw),
+            value(Settings.ACCESS_LOG, raw)),
         new RespConfig(
             value(Settings.RESP_PORT, raw),
             value(Settings.RESP_MAX_BULK_LENGTH, raw),
             value(Settings.RESP_MAX_ARRAY_LENGTH, raw)),
+        new ManagementConfig(value(Settings.MANAGEMENT_PORT, raw)),
         value(Settings.LOG_LEVEL, raw));
+  }
+
+  /** Two ports of the proxy cannot be the same one; saying so here beats a bind error at start-up. */
+  private static void requireDistinctPorts(Map<String, String> raw) {
+    List<Setting<Integer>> ports = List.of(Settings.PROXY_PORT, Settings.RESP_PORT, Settings.MANAGEMENT_PORT);
+    for (int i = 0; i < ports.size(); i++) {
+      for (int j = i + 1; j < ports.size(); j++) {
+        int first = value(ports.get(i), raw);
+        int second = value(ports.get(j), raw);
+        if (first != 0 && first == second) {
+          throw new ConfigException(
+              ports.get(j).name() + ": " + second + " is already " + ports.get(i).name() + "; expected another port");
+        }
+      }
+    }
   }
 
   private static <T> T value(Setting<T> setting, Map<String, String> raw) {

@@ -7,24 +7,31 @@ package io.github.redisproxy.config;
  * @param cache the local cache's bounds
  * @param server the HTTP front end and concurrency gate
  * @param resp the Redis-protocol front end
+ * @param management the management port
  * @param logLevel the level for the proxy's own loggers
  */
 public record ProxyConfig(
-    BackendConfig backend, CacheConfig cache, ServerConfig server, RespConfig resp, String logLevel) {
+    BackendConfig backend,
+    CacheConfig cache,
+    ServerConfig server,
+    RespConfig resp,
+    ManagementConfig management,
+    String logLevel) {
 
   /** One line for the start-up log; the Redis password is masked. */
   public String describe() {
     return String.format(
         "REDIS_ADDRESS=%s CACHE_CAPACITY=%d GLOBAL_CACHE_EXPIRY=%ss CACHE_POLICY=%s PROXY_PORT=%d RESP_PORT=%d"
-            + " BIND_ADDRESS=%s"
+            + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s"
             + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
-            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d LOG_LEVEL=%s",
+            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s",
         backend.address(),
         cache.capacity(),
         seconds(cache.expiry()),
         cache.policy().name().toLowerCase(java.util.Locale.ROOT),
         server.port(),
         resp.port(),
+        management.port(),
         server.bindAddress(),
         server.maxConcurrency(),
         server.maxQueued(),
@@ -32,6 +39,7 @@ public record ProxyConfig(
         seconds(server.shutdownTimeout()),
         resp.maxBulkLength(),
         resp.maxArrayLength(),
+        server.accessLog(),
         logLevel);
   }
 

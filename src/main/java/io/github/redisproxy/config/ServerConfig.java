@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param maxQueued how many more may wait for a slot before the rest are refused with 503
  * @param queueTimeout how long a request may wait in the queue before it is refused with 503
  * @param shutdownTimeout how long SIGTERM waits for requests in flight
+ * @param accessLog whether each HTTP request is logged
  */
 public record ServerConfig(
     String bindAddress,
@@ -18,4 +19,5 @@ public record ServerConfig(
     int maxConcurrency,
     int maxQueued,
     Duration queueTimeout,
-    Duration shutdownTimeout) {}
+    Duration shutdownTimeout,
+    boolean accessLog) {}

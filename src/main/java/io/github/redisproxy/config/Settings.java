@@ -58,6 +58,20 @@ public final class Settings {
   public static final Setting<Integer> PROXY_PORT =
       new Setting<>(
           "PROXY_PORT", "8080", "HTTP port", "a port number from 1 to 65535", Settings::port);
+  public static final Setting<Integer> MANAGEMENT_PORT =
+      new Setting<>(
+          "MANAGEMENT_PORT",
+          "8081",
+          "management port: /health, /health/live, /metrics (Prometheus), /cache/stats and purges; 0 = off",
+          "0 (off) or a port number from 1 to 65535",
+          raw -> raw.equals("0") ? 0 : port(raw));
+  public static final Setting<Boolean> ACCESS_LOG =
+      new Setting<>(
+          "ACCESS_LOG",
+          "false",
+          "log one line per HTTP request on the proxy port (combined log format, X-Cache and milliseconds added)",
+          "true or false",
+          Settings::bool);
   public static final Setting<String> BIND_ADDRESS =
       new Setting<>(
           "BIND_ADDRESS",
@@ -117,6 +131,7 @@ public final class Settings {
           CACHE_POLICY,
           PROXY_PORT,
           RESP_PORT,
+          MANAGEMENT_PORT,
           BIND_ADDRESS,
           MAX_CONCURRENCY,
           MAX_QUEUED_REQUESTS,
@@ -124,6 +139,7 @@ public final class Settings {
           SHUTDOWN_TIMEOUT,
           RESP_MAX_BULK_LENGTH,
           RESP_MAX_ARRAY_LENGTH,
+          ACCESS_LOG,
           LOG_LEVEL);
 
   private Settings() {}
@@ -182,6 +198,14 @@ public final class Settings {
       throw new IllegalArgumentException("not a host");
     }
     return raw;
+  }
+
+  private static boolean bool(String raw) {
+    return switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("not a boolean");
+    };
   }
 
   private static String logLevel(String raw) {

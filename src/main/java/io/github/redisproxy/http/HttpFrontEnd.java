@@ -5,6 +5,10 @@ import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.Lookup;
 import io.github.redisproxy.lookup.LookupException;
 import io.github.redisproxy.lookup.LookupService;
+import io.github.redisproxy.metrics.MeterNames;
+import io.github.redisproxy.metrics.RequestRecorder;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -16,6 +20,7 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.DisposableServer;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServer;
@@ -40,11 +45,22 @@ public final class HttpFrontEnd {
   private static final String TEXT = "text/plain; charset=utf-8";
 
   private final LookupService lookups;
+  private final RequestRecorder requests;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean draining;
 
-  public HttpFrontEnd(LookupService lookups) {
+  public HttpFrontEnd(LookupService lookups, MeterRegistry registry) {
     this.lookups = lookups;
+    this.requests = new RequestRecorder(registry, "http");
+    Gauge.builder(MeterNames.REQUESTS_IN_FLIGHT, inFlight, AtomicInteger::get)
+        .description("Requests received and not yet answered")
+        .tag("frontend", "http")
+        .register(registry);
+    Gauge.builder(MeterNames.CONNECTIONS, connections, AtomicInteger::get)
+        .description("Open client connections")
+        .tag("frontend", "http")
+        .register(registry);
   }
 
   /** Binds the HTTP port and returns once it accepts connections. */
@@ -53,12 +69,18 @@ public final class HttpFrontEnd {
         .host(config.bindAddress())
         .port(config.port())
         .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))
+        .accessLog(config.accessLog(), AccessLogFormat::format)
+        .doOnConnection(
+            connection -> {
+              connections.incrementAndGet();
+              connection.onDispose(connections::decrementAndGet);
+            })
         .route(
             routes ->
                 routes
                     .route(request -> request.method().equals(HttpMethod.GET), (req, res) -> serve(req, res, true))
                     .route(request -> request.method().equals(HttpMethod.HEAD), (req, res) -> serve(req, res, false))
-                    .route(request -> true, HttpFrontEnd::methodNotAllowed))
+                    .route(request -> true, this::methodNotAllowed))
         .bindNow();
   }
 
@@ -73,22 +95,31 @@ public final class HttpFrontEnd {
   }
 
   private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response, boolean withBody) {
+    long start = System.nanoTime();
     inFlight.incrementAndGet();
     if (draining) {
       response.keepAlive(false);
     }
+    String command = withBody ? "get" : "head";
     Key key;
     try {
       key = KeyDecoder.decode(request.uri());
     } catch (BadKeyException e) {
       return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
-          .doFinally(signal -> inFlight.decrementAndGet());
+          .doFinally(signal -> finished(command, response, signal, start));
     }
     return lookups
         .lookup(key)
         .flatMap(lookup -> respond(response, lookup, withBody))
         .onErrorResume(error -> respondFailure(response, error, withBody))
-        .doFinally(signal -> inFlight.decrementAndGet());
+        .doFinally(signal -> finished(command, response, signal, start));
+  }
+
+  /** A request that ends by cancellation lost its client before the answer was written. */
+  private void finished(String command, HttpServerResponse response, SignalType signal, long start) {
+    inFlight.decrementAndGet();
+    requests.record(
+        command, signal == SignalType.CANCEL ? "cancelled" : response.status().codeAsText().toString(), start);
   }
 
   private static Mono<Void> respond(HttpServerResponse response, Lookup lookup, boolean withBody) {
@@ -123,10 +154,16 @@ public final class HttpFrontEnd {
     return respondText(response, status, failure.getMessage(), withBody);
   }
 
-  private static Publisher<Void> methodNotAllowed(HttpServerRequest request, HttpServerResponse response) {
+  private Publisher<Void> methodNotAllowed(HttpServerRequest request, HttpServerResponse response) {
+    long start = System.nanoTime();
+    inFlight.incrementAndGet();
     response.header(HttpHeaderNames.ALLOW, ALLOW);
     return respondText(
-        response, HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + request.method() + " not allowed; use GET or HEAD", true);
+            response,
+            HttpResponseStatus.METHOD_NOT_ALLOWED,
+            "method " + request.method() + " not allowed; use GET or HEAD",
+            true)
+        .doFinally(signal -> finished("other", response, signal, start));
   }
 
   private static Mono<Void> respondText(

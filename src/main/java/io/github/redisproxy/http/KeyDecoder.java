@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
  * {@code %2F} becomes a {@code /}, a literal {@code /} stays part of the key, {@code +} stays a plus, and the query
  * string is ignored.
  */
-final class KeyDecoder {
+public final class KeyDecoder {
   private KeyDecoder() {}
 
-  static Key decode(String requestTarget) throws BadKeyException {
+  public static Key decode(String requestTarget) throws BadKeyException {
     String path = pathOf(requestTarget);
     if (!path.startsWith("/")) {
       throw new BadKeyException("the request path must start with /");

@@ -1,6 +1,7 @@
 package io.github.redisproxy.lookup;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import reactor.core.publisher.Mono;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolAcquirePendingLimitException;
@@ -20,6 +21,8 @@ final class ConcurrencyGate {
 
   private final InstrumentedPool<Object> permits;
   private final Duration maxWait;
+  private final LongAdder queueFull = new LongAdder();
+  private final LongAdder queueTimeout = new LongAdder();
 
   ConcurrencyGate(int maxConcurrency, int maxQueued, Duration maxWait) {
     this.permits =
@@ -33,7 +36,7 @@ final class ConcurrencyGate {
   /** Runs {@code work} once a slot is free, and frees it when {@code work} ends, fails or is cancelled. */
   <T> Mono<T> run(Mono<T> work) {
     return Mono.usingWhen(permits.acquire(maxWait), permit -> work, permit -> permit.release())
-        .onErrorMap(ConcurrencyGate::isRefusal, ConcurrencyGate::overloaded);
+        .onErrorMap(ConcurrencyGate::isRefusal, this::overloaded);
   }
 
   /** Lookups running now. */
@@ -50,7 +53,18 @@ final class ConcurrencyGate {
     return error instanceof PoolAcquirePendingLimitException || error instanceof PoolAcquireTimeoutException;
   }
 
-  private static LookupException overloaded(Throwable error) {
+  /** Lookups refused because the queue was full. */
+  long refusedQueueFull() {
+    return queueFull.sum();
+  }
+
+  /** Lookups refused because they waited longer than the queue allows. */
+  long refusedQueueTimeout() {
+    return queueTimeout.sum();
+  }
+
+  private LookupException overloaded(Throwable error) {
+    (error instanceof PoolAcquirePendingLimitException ? queueFull : queueTimeout).increment();
     return new LookupException(
         LookupException.Reason.OVERLOADED, "too many requests in progress; retry shortly", error);
   }

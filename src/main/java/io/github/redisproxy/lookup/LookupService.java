@@ -4,11 +4,21 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.BackendException;
 import io.github.redisproxy.cache.CacheRead;
+import io.github.redisproxy.cache.EvictionCause;
 import io.github.redisproxy.cache.LocalCache;
 import io.github.redisproxy.cache.LocalCaches;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.ServerConfig;
+import io.github.redisproxy.metrics.MeterNames;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +42,77 @@ public final class LookupService {
     this.gate = gate;
   }
 
-  /** A lookup service whose cache loads from {@code backend}. */
-  public static LookupService create(CacheConfig cacheConfig, ServerConfig serverConfig, Backend backend) {
+  /**
+   * A lookup service whose cache loads from {@code backend}, with its meters in {@code registry}: requests by result,
+   * load latency, evictions by cause, size, and the concurrency gate's state and refusals.
+   */
+  public static LookupService create(
+      CacheConfig cacheConfig, ServerConfig serverConfig, Backend backend, MeterRegistry registry) {
+    Timer loadSuccesses = loadTimer(registry, "success", serverConfig.queueTimeout());
+    Timer loadFailures = loadTimer(registry, "failure", serverConfig.queueTimeout());
     LocalCache<Key, byte[]> cache =
-        LocalCaches.create(cacheConfig, Ticker.systemTicker(), key -> backend.get(key.bytes()).toFuture());
+        LocalCaches.create(
+            cacheConfig, Ticker.systemTicker(), key -> timed(backend.get(key.bytes()).toFuture(), loadSuccesses, loadFailures));
     ConcurrencyGate gate =
         new ConcurrencyGate(serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
-    return new LookupService(cache, gate);
+    LookupService service = new LookupService(cache, gate);
+    service.bindMeters(registry, cacheConfig.capacity());
+    return service;
+  }
+
+  private static Timer loadTimer(MeterRegistry registry, String result, Duration redisTimeout) {
+    return Timer.builder(MeterNames.CACHE_LOADS)
+        .description("Backend GETs started by a miss, from start to answer")
+        .tag("result", result)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000))
+        .maximumExpectedValue(redisTimeout.multipliedBy(2))
+        .register(registry);
+  }
+
+  private static <T> CompletableFuture<T> timed(CompletableFuture<T> load, Timer successes, Timer failures) {
+    long start = System.nanoTime();
+    return load.whenComplete(
+        (value, error) -> (error == null ? successes : failures).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  private void bindMeters(MeterRegistry registry, int capacity) {
+    requestCounter(registry, "hit", hits);
+    requestCounter(registry, "miss", loads);
+    requestCounter(registry, "coalesced", joins);
+    for (EvictionCause cause : EvictionCause.values()) {
+      FunctionCounter.builder(MeterNames.CACHE_EVICTIONS, cache, c -> c.evictionCount(cause))
+          .description("Entries that left the cache, by cause (expiries are counted when cleaned up)")
+          .tag("cause", cause.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+    Gauge.builder(MeterNames.CACHE_SIZE, cache, LocalCache::estimatedSize)
+        .description("Entries in the cache, including loads in flight")
+        .register(registry);
+    Gauge.builder(MeterNames.CACHE_CAPACITY, () -> capacity)
+        .description("CACHE_CAPACITY: the most keys the cache holds")
+        .register(registry);
+    Gauge.builder(MeterNames.LOOKUPS_RUNNING, gate, ConcurrencyGate::running)
+        .description("Lookups holding one of the MAX_CONCURRENCY slots")
+        .register(registry);
+    Gauge.builder(MeterNames.LOOKUPS_QUEUED, gate, ConcurrencyGate::queued)
+        .description("Lookups waiting for a slot")
+        .register(registry);
+    FunctionCounter.builder(MeterNames.LOOKUPS_REJECTED, gate, ConcurrencyGate::refusedQueueFull)
+        .description("Lookups refused as overloaded (HTTP 503, RESP -BUSY)")
+        .tag("reason", "queue_full")
+        .register(registry);
+    FunctionCounter.builder(MeterNames.LOOKUPS_REJECTED, gate, ConcurrencyGate::refusedQueueTimeout)
+        .description("Lookups refused as overloaded (HTTP 503, RESP -BUSY)")
+        .tag("reason", "queue_timeout")
+        .register(registry);
+  }
+
+  private static void requestCounter(MeterRegistry registry, String result, LongAdder count) {
+    FunctionCounter.builder(MeterNames.CACHE_REQUESTS, count, LongAdder::sum)
+        .description("Lookups by result: hit, miss (started a backend GET) or coalesced (joined one in flight)")
+        .tag("result", result)
+        .register(registry);
   }
 
   /**
@@ -82,15 +156,35 @@ public final class LookupService {
   /** How a load ended: its value ({@code null} when Redis has no such key), or its failure. */
   private record Outcome(byte[] value, Throwable error) {}
 
-  /** Removes one key from the local cache. */
-  public void invalidate(Key key) {
-    cache.invalidate(key);
+  /**
+   * Removes one key from the local cache (an operator's purge); a load in flight for it answers its callers but is not
+   * kept.
+   *
+   * @return whether the key was cached or loading
+   */
+  public boolean invalidate(Key key) {
+    return cache.invalidate(key);
+  }
+
+  /**
+   * Removes every key from the local cache.
+   *
+   * @return how many keys were removed
+   */
+  public long invalidateAll() {
+    return cache.invalidateAll();
   }
 
   /** Counters since start, and the cache's current size. */
   public LookupStats stats() {
     return new LookupStats(
-        hits.sum(), loads.sum(), joins.sum(), cache.estimatedSize(), cache.evictionCount());
+        hits.sum(),
+        loads.sum(),
+        joins.sum(),
+        cache.estimatedSize(),
+        cache.evictionCount(EvictionCause.SIZE),
+        cache.evictionCount(EvictionCause.EXPIRED),
+        cache.evictionCount(EvictionCause.PURGED));
   }
 
   /** Lookups running now. */

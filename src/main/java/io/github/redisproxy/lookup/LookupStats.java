@@ -8,11 +8,20 @@ package io.github.redisproxy.lookup;
  * @param joins lookups that joined a load already in flight (coalesced misses)
  * @param size entries in the cache now, including loads in flight
  * @param evictions entries evicted because the cache was full
+ * @param expirations entries removed because they expired (counted when cleaned up)
+ * @param purges entries removed by an operator
  */
-public record LookupStats(long hits, long loads, long joins, long size, long evictions) {
+public record LookupStats(
+    long hits, long loads, long joins, long size, long evictions, long expirations, long purges) {
 
   /** All misses: started or joined a load. */
   public long misses() {
     return loads + joins;
+  }
+
+  /** Hits over all lookups, from 0 to 1; 0 before the first lookup. */
+  public double hitRatio() {
+    long all = hits + loads + joins;
+    return all == 0 ? 0 : (double) hits / all;
   }
 }

@@ -296,10 +296,17 @@ final class RespCommands {
           .append("cache_size:").append(stats.size()).append("\r\n")
           .append("cache_capacity:").append(capacity).append("\r\n")
           .append("cache_evictions:").append(stats.evictions()).append("\r\n")
+          .append("cache_expirations:").append(stats.expirations()).append("\r\n")
+          .append("cache_purges:").append(stats.purges()).append("\r\n")
           .append("cache_policy:").append(policy).append("\r\n")
           .append("\r\n");
     }
     return RespReplies.bulk(text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The command's name for metrics: one of the table's, or {@code other}, so that clients cannot add tag values. */
+  String meterName(RespCommand command) {
+    return table.containsKey(command.name()) ? command.name() : "other";
   }
 
   private static Mono<RedisMessage> error(String text) {

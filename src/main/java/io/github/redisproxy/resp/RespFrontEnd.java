@@ -3,6 +3,11 @@ package io.github.redisproxy.resp;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.RespConfig;
 import io.github.redisproxy.lookup.LookupService;
+import io.github.redisproxy.metrics.MeterNames;
+import io.github.redisproxy.metrics.RequestRecorder;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FixedRedisMessagePool;
 import io.netty.handler.codec.redis.RedisArrayAggregator;
 import io.netty.handler.codec.redis.RedisBulkStringAggregator;
@@ -41,12 +46,22 @@ public final class RespFrontEnd {
 
   private final LookupService lookups;
   private final CacheConfig cacheConfig;
+  private final RequestRecorder requests;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public RespFrontEnd(LookupService lookups, CacheConfig cacheConfig) {
+  public RespFrontEnd(LookupService lookups, CacheConfig cacheConfig, MeterRegistry registry) {
     this.lookups = lookups;
     this.cacheConfig = cacheConfig;
+    this.requests = new RequestRecorder(registry, "resp");
+    Gauge.builder(MeterNames.REQUESTS_IN_FLIGHT, inFlight, AtomicInteger::get)
+        .description("Requests received and not yet answered")
+        .tag("frontend", "resp")
+        .register(registry);
+    Gauge.builder(MeterNames.CONNECTIONS, connections, AtomicInteger::get)
+        .description("Open client connections")
+        .tag("frontend", "resp")
+        .register(registry);
   }
 
   /** Binds the RESP port and returns once it accepts connections. */
@@ -100,10 +115,17 @@ public final class RespFrontEnd {
             // DelayError: when the protocol breaks, the commands before it are still answered, then the error.
             .flatMapSequentialDelayError(
                 command -> {
+                  long start = System.nanoTime();
                   inFlight.incrementAndGet();
                   return commands
                       .execute(command, session)
                       .onErrorResume(RespFrontEnd::internalError)
+                      .doOnNext(
+                          reply ->
+                              requests.record(
+                                  commands.meterName(command),
+                                  reply instanceof ErrorRedisMessage ? "error" : "ok",
+                                  start))
                       .doFinally(signal -> inFlight.decrementAndGet());
                 },
                 MAX_PIPELINED,

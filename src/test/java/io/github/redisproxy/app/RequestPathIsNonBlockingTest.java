@@ -35,6 +35,7 @@ class RequestPathIsNonBlockingTest {
   private static StatefulRedisConnection<String, String> connection;
   private static ProxyServer proxy;
   private static HttpClient http;
+  private static HttpClient management;
 
   @BeforeAll
   static void start() {
@@ -42,18 +43,24 @@ class RequestPathIsNonBlockingTest {
     redisClient = RedisClient.create("redis://127.0.0.1:" + redis.port());
     connection = redisClient.connect();
     int port = RedisServerProcess.freePort();
+    int managementPort;
+    do {
+      managementPort = RedisServerProcess.freePort();
+    } while (managementPort == port);
     ProxyConfig config =
         ConfigLoader.load(
             List.of(),
             Map.of(
                 "REDIS_ADDRESS", "127.0.0.1:" + redis.port(),
                 "PROXY_PORT", Integer.toString(port),
+                "MANAGEMENT_PORT", Integer.toString(managementPort),
                 "BIND_ADDRESS", "127.0.0.1",
                 "REDIS_TIMEOUT", "0.3",
                 "CACHE_CAPACITY", "2"),
             Path.of("does-not-exist.env"));
     proxy = ProxyServer.start(config);
     http = HttpClient.create().baseUrl("http://127.0.0.1:" + port);
+    management = HttpClient.create().baseUrl("http://127.0.0.1:" + managementPort);
   }
 
   @AfterAll
@@ -71,7 +78,15 @@ class RequestPathIsNonBlockingTest {
   }
 
   private static int status(String method, String path) {
-    return http.request(io.netty.handler.codec.http.HttpMethod.valueOf(method))
+    return status(http, method, path);
+  }
+
+  private static int managementStatus(String method, String path) {
+    return status(management, method, path);
+  }
+
+  private static int status(HttpClient client, String method, String path) {
+    return client.request(io.netty.handler.codec.http.HttpMethod.valueOf(method))
         .uri(path)
         .responseSingle((response, body) -> body.asByteArray().defaultIfEmpty(new byte[0]).thenReturn(response.status().code()))
         .block(Duration.ofSeconds(5));
@@ -104,11 +119,23 @@ class RequestPathIsNonBlockingTest {
             .block(Duration.ofSeconds(30));
     assertThat(concurrent).containsOnly(200, 404);
 
+    // The management port: a health check (a PING to Redis), a scrape, the statistics and both purges.
+    List<Integer> managed = new ArrayList<>();
+    managed.add(managementStatus("GET", "/health"));
+    managed.add(managementStatus("GET", "/health/live"));
+    managed.add(managementStatus("GET", "/metrics"));
+    managed.add(managementStatus("GET", "/cache/stats"));
+    managed.add(managementStatus("DELETE", "/cache/a"));
+    managed.add(managementStatus("DELETE", "/cache"));
+    managed.add(managementStatus("GET", "/nothing-here"));
+    assertThat(managed).containsExactly(200, 200, 200, 200, 200, 200, 404);
+
     // A backend that does not answer in time, then one that is gone, then back again.
     commands.clientPause(1_000);
     assertThat(status("GET", "/slow")).isEqualTo(503);
     redis.close();
     assertThat(status("GET", "/gone")).isEqualTo(503);
+    assertThat(managementStatus("GET", "/health")).isEqualTo(503);
     redis = RedisServerProcess.start(redis.port());
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     int recovered;

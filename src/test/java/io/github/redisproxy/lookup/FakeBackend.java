@@ -34,6 +34,16 @@ final class FakeBackend implements Backend {
   }
 
   @Override
+  public boolean isConnected() {
+    return true;
+  }
+
+  @Override
+  public long disconnects() {
+    return 0;
+  }
+
+  @Override
   public void close() {}
 
   void answer(String key, String value) {

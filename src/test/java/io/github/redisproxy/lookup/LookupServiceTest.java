@@ -6,6 +6,7 @@ import io.github.redisproxy.backend.BackendException;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.CachePolicy;
 import io.github.redisproxy.config.ServerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,12 +19,14 @@ class LookupServiceTest {
   private static final Duration WAIT = Duration.ofSeconds(2);
 
   private final FakeBackend backend = new FakeBackend();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private LookupService service(int maxConcurrency, int maxQueued) {
     return LookupService.create(
         new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
-        new ServerConfig("127.0.0.1", 8080, maxConcurrency, maxQueued, Duration.ofSeconds(5), Duration.ofSeconds(1)),
-        backend);
+        new ServerConfig("127.0.0.1", 8080, maxConcurrency, maxQueued, Duration.ofSeconds(5), Duration.ofSeconds(1), false),
+        backend,
+        registry);
   }
 
   private static String text(Lookup lookup) {
@@ -196,8 +199,9 @@ class LookupServiceTest {
     LookupService lookups =
         LookupService.create(
             new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
-            new ServerConfig("127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1)),
-            backend);
+            new ServerConfig("127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1), false),
+            backend,
+            registry);
     StepVerifier running = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
     StepVerifier.create(lookups.lookup(Key.of("b")))
         .expectErrorSatisfies(

@@ -340,13 +340,13 @@ class RespCommandsIT {
   }
 
   @Test
-  void the_proxy_listens_on_its_HTTP_and_RESP_ports_and_no_other() {
-    String logged = "Listening for RESP on 127.0.0.1:" + proxy.respPort();
+  void the_proxy_listens_on_its_HTTP_RESP_and_management_ports_and_no_other() {
+    String logged = ", RESP on 127.0.0.1:" + proxy.respPort() + ",";
     assertTrue(proxy.output().stream().anyMatch(line -> line.contains(logged)), "the proxy logs " + logged);
     // Where /proc exists (Linux): the same check that RespDisabledIT makes with the RESP port off.
     proxy
         .listeningPorts()
-        .ifPresent(listening -> assertEquals(Set.of(proxy.port(), proxy.respPort()), listening, "listening ports"));
+        .ifPresent(listening -> assertEquals(Set.of(proxy.port(), proxy.respPort(), proxy.managementPort()), listening, "listening ports"));
   }
 
   /** Skipped, not failed, where redis-cli is not on PATH. */

@@ -19,17 +19,19 @@ class RespDisabledIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
   @Test
-  void without_RESP_PORT_the_proxy_listens_for_HTTP_only_and_logs_no_RESP_port() {
+  void without_RESP_PORT_the_proxy_opens_no_RESP_port_and_logs_none() {
     ProxyProcess proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
     try {
       proxy.awaitBackendReady();
 
-      assertEquals(List.of(), proxy.linesMatching(Pattern.compile("Listening for RESP")));
+      assertEquals(List.of(), proxy.linesMatching(Pattern.compile("RESP on")));
       assertEquals(1, proxy.linesMatching(Pattern.compile("Listening for HTTP on")).size());
-      // Where /proc exists (Linux): the proxy process has exactly one listening socket, the HTTP port's.
+      // Where /proc exists (Linux): the proxy listens on its HTTP and management ports, and on no RESP port.
       proxy
           .listeningPorts()
-          .ifPresent(listening -> assertEquals(Set.of(proxy.port()), listening, "listening ports"));
+          .ifPresent(
+              listening ->
+                  assertEquals(Set.of(proxy.port(), proxy.managementPort()), listening, "listening ports"));
     } finally {
       proxy.closeAndAssertNoErrorsLogged();
     }

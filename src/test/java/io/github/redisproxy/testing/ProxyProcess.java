@@ -47,7 +47,8 @@ import java.util.regex.Pattern;
 public final class ProxyProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   private static final String READY = "Listening for HTTP on";
-  private static final String RESP_READY = "Listening for RESP on";
+  private static final String RESP_READY = ", RESP on ";
+  private static final String MANAGEMENT_READY = ", management on ";
   private static final int OUTPUT_TAIL = 200;
   private static volatile Path workingDirectory;
   /** Proxies not closed yet; killed when the test JVM exits, so that an aborted run leaves none behind. */
@@ -61,13 +62,15 @@ public final class ProxyProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final int respPort; // 0 when the RESP front end is off
+  private final int managementPort; // 0 when the management port is off
   private final List<String> output = new ArrayList<>(); // guarded by itself; notified on every line
   private final List<Thread> readers = new ArrayList<>();
 
-  private ProxyProcess(Process process, int port, int respPort) {
+  private ProxyProcess(Process process, int port, int respPort, int managementPort) {
     this.process = process;
     this.port = port;
     this.respPort = respPort;
+    this.managementPort = managementPort;
   }
 
   /** Starts the proxy with these environment variables and waits until it listens. */
@@ -100,21 +103,29 @@ public final class ProxyProcess implements AutoCloseable {
     Map<String, String> environment = new LinkedHashMap<>(env);
     environment.putIfAbsent("PROXY_PORT", Integer.toString(RedisServerProcess.freePort()));
     environment.putIfAbsent("BIND_ADDRESS", "127.0.0.1");
+    if (!environment.containsKey("MANAGEMENT_PORT")) {
+      int managementPort;
+      do {
+        managementPort = RedisServerProcess.freePort();
+      } while (environment.containsValue(Integer.toString(managementPort)));
+      environment.put("MANAGEMENT_PORT", Integer.toString(managementPort));
+    }
     int port = Integer.parseInt(environment.get("PROXY_PORT"));
-    int respPort = respPortOf(environment);
+    int respPort = portOf(environment, "RESP_PORT");
+    int managementPort = portOf(environment, "MANAGEMENT_PORT");
     Process process = launch(List.of(), environment, jvmOptions);
     RUNNING.add(process);
-    ProxyProcess proxy = new ProxyProcess(process, port, respPort);
+    ProxyProcess proxy = new ProxyProcess(process, port, respPort, managementPort);
     proxy.collect(process.getInputStream(), "stdout");
     proxy.collect(process.getErrorStream(), "stderr");
     proxy.awaitReady();
     return proxy;
   }
 
-  /** The RESP port the environment asks for; 0 when it asks for none (or for one the proxy will refuse). */
-  private static int respPortOf(Map<String, String> environment) {
+  /** The port the environment asks for; 0 when it asks for none (or for one the proxy will refuse). */
+  private static int portOf(Map<String, String> environment, String setting) {
     try {
-      return Integer.parseInt(environment.getOrDefault("RESP_PORT", "0").trim());
+      return Integer.parseInt(environment.getOrDefault(setting, "0").trim());
     } catch (NumberFormatException e) {
       return 0;
     }
@@ -252,7 +263,13 @@ public final class ProxyProcess implements AutoCloseable {
 
   private void awaitReady() {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    List<String> ready = respPort == 0 ? List.of(READY) : List.of(READY, RESP_READY);
+    List<String> ready = new ArrayList<>(List.of(READY));
+    if (respPort != 0) {
+      ready.add(RESP_READY);
+    }
+    if (managementPort != 0) {
+      ready.add(MANAGEMENT_READY);
+    }
     synchronized (output) {
       while (!ready.stream().allMatch(marker -> output.stream().anyMatch(line -> line.contains(marker)))) {
         long left = deadline - System.nanoTime();
@@ -305,6 +322,19 @@ public final class ProxyProcess implements AutoCloseable {
       throw new IllegalStateException(this + " was started without RESP_PORT");
     }
     return respPort;
+  }
+
+  /** The management port; fails if the proxy was started with MANAGEMENT_PORT=0. */
+  public int managementPort() {
+    if (managementPort == 0) {
+      throw new IllegalStateException(this + " was started with MANAGEMENT_PORT=0");
+    }
+    return managementPort;
+  }
+
+  /** {@code http://127.0.0.1:MANAGEMENT_PORT}. */
+  public URI managementUri() {
+    return URI.create("http://127.0.0.1:" + managementPort());
   }
 
   /** {@code redis://127.0.0.1:RESP_PORT}, for a Redis client library. */

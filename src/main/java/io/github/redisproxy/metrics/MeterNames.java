@@ -1,0 +1,49 @@
+package io.github.redisproxy.metrics;
+
+/**
+ * Every meter name of the proxy, in Micrometer's dotted form; Prometheus shows {@code redis_proxy.cache.requests} as
+ * {@code redis_proxy_cache_requests_total}, and a timer as {@code _seconds_count}, {@code _seconds_sum} and
+ * {@code _seconds_bucket}. The README's operating section lists the Prometheus names.
+ */
+public final class MeterNames {
+  /** Counter, tag {@code result}: {@code hit}, {@code miss} (started a load) or {@code coalesced} (joined one). */
+  public static final String CACHE_REQUESTS = "redis_proxy.cache.requests";
+
+  /** Timer with histogram, tag {@code result}: {@code success} (a value or no such key) or {@code failure}. */
+  public static final String CACHE_LOADS = "redis_proxy.cache.loads";
+
+  /** Counter, tag {@code cause}: {@code size}, {@code expired} or {@code purged}. */
+  public static final String CACHE_EVICTIONS = "redis_proxy.cache.evictions";
+
+  /** Gauge: entries in the cache, including loads in flight. */
+  public static final String CACHE_SIZE = "redis_proxy.cache.size";
+
+  /** Gauge: CACHE_CAPACITY. */
+  public static final String CACHE_CAPACITY = "redis_proxy.cache.capacity";
+
+  /** Timer with histogram, tags {@code frontend}, {@code command}, {@code status}. */
+  public static final String REQUESTS = "redis_proxy.requests";
+
+  /** Gauge, tag {@code frontend}: requests received and not yet answered. */
+  public static final String REQUESTS_IN_FLIGHT = "redis_proxy.requests.in_flight";
+
+  /** Gauge: lookups holding a concurrency slot now. */
+  public static final String LOOKUPS_RUNNING = "redis_proxy.lookups.running";
+
+  /** Gauge: lookups waiting for a concurrency slot now. */
+  public static final String LOOKUPS_QUEUED = "redis_proxy.lookups.queued";
+
+  /** Counter, tag {@code reason}: {@code queue_full} or {@code queue_timeout}; each is answered 503 (or -BUSY). */
+  public static final String LOOKUPS_REJECTED = "redis_proxy.lookups.rejected";
+
+  /** Gauge, tag {@code frontend}: open client connections. */
+  public static final String CONNECTIONS = "redis_proxy.connections";
+
+  /** Gauge: 1 while the connection to Redis is up, else 0. */
+  public static final String BACKEND_UP = "redis_proxy.backend.up";
+
+  /** Counter: times the connection to Redis was lost. */
+  public static final String BACKEND_DISCONNECTS = "redis_proxy.backend.disconnects";
+
+  private MeterNames() {}
+}
