@@ -15,8 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.DisposableServer;
-import reactor.netty.http.HttpResources;
-import reactor.netty.tcp.TcpResources;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The composition root: builds the parts, starts them in dependency order, and stops them in reverse. Blocking is
@@ -34,6 +33,7 @@ public final class ProxyServer {
   private final DisposableServer respServer;
   private final DisposableServer managementServer;
   private final ProxyMetrics metrics;
+  private final LoopResources loops;
   private boolean stopped;
 
   private ProxyServer(
@@ -45,7 +45,8 @@ public final class ProxyServer {
       RespFrontEnd resp,
       DisposableServer respServer,
       DisposableServer managementServer,
-      ProxyMetrics metrics) {
+      ProxyMetrics metrics,
+      LoopResources loops) {
     this.config = config;
     this.embeddedRedis = embeddedRedis;
     this.backend = backend;
@@ -55,6 +56,7 @@ public final class ProxyServer {
     this.respServer = respServer;
     this.managementServer = managementServer;
     this.metrics = metrics;
+    this.loops = loops;
   }
 
   /**
@@ -75,6 +77,9 @@ public final class ProxyServer {
     DisposableServer managementServer = null;
     DisposableServer httpServer = null;
     ProxyMetrics metrics = new ProxyMetrics();
+    // One set of event loops for every port: they share the machine's cores rather than compete for them.
+    LoopResources loops = LoopResources.create("redis-proxy", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
+    metrics.bindEventLoops(loops.onServer(true));
     String bindAddress = config.server().bindAddress();
     try {
       backend = LettuceBackend.start(backendConfig);
@@ -83,17 +88,15 @@ public final class ProxyServer {
       if (config.management().enabled()) {
         managementServer =
             new ManagementServer(lookups, backend, backendConfig.address().toString(), metrics.registry(), config.cache())
-                .bind(bindAddress, config.management().port());
+                .bind(bindAddress, config.management().port(), loops);
       }
       HttpFrontEnd http = new HttpFrontEnd(lookups, metrics.registry());
-      httpServer = http.bind(config.server());
-      metrics.bindEventLoops(HttpResources.get().onServer(true));
+      httpServer = http.bind(config.server(), loops);
       RespFrontEnd resp = null;
       DisposableServer respServer = null;
       if (config.resp().enabled()) {
         resp = new RespFrontEnd(lookups, config.cache(), metrics.registry());
-        respServer = resp.bind(bindAddress, config.resp());
-        metrics.bindEventLoops(TcpResources.get().onServer(true));
+        respServer = resp.bind(bindAddress, config.resp(), loops);
       }
       // One line with every port, which is also what supervisors and the system tests wait for.
       log.info(
@@ -105,7 +108,7 @@ public final class ProxyServer {
           backendConfig.address(),
           (System.nanoTime() - startedAt) / 1_000_000);
       return new ProxyServer(
-          config, embeddedRedis, backend, http, httpServer, resp, respServer, managementServer, metrics);
+          config, embeddedRedis, backend, http, httpServer, resp, respServer, managementServer, metrics, loops);
     } catch (RuntimeException e) {
       if (httpServer != null) {
         httpServer.disposeNow();
@@ -114,6 +117,7 @@ public final class ProxyServer {
         managementServer.disposeNow();
       }
       metrics.close();
+      loops.dispose();
       if (backend != null) {
         backend.close();
       }
@@ -147,6 +151,7 @@ public final class ProxyServer {
     }
     step("close the Redis connection", backend::close);
     step("close the metrics", metrics::close);
+    step("stop the event loops", () -> loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block());
     if (embeddedRedis != null) {
       step("stop the embedded redis-server", embeddedRedis::close);
     }

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.DisposableServer;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -64,8 +65,9 @@ public final class HttpFrontEnd {
   }
 
   /** Binds the HTTP port and returns once it accepts connections. */
-  public DisposableServer bind(ServerConfig config) {
+  public DisposableServer bind(ServerConfig config, LoopResources loops) {
     return HttpServer.create()
+        .runOn(loops)
         .host(config.bindAddress())
         .port(config.port())
         .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))

@@ -9,12 +9,12 @@ import io.github.redisproxy.cache.LocalCache;
 import io.github.redisproxy.cache.LocalCaches;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.ServerConfig;
+import io.github.redisproxy.metrics.LatencyBuckets;
 import io.github.redisproxy.metrics.MeterNames;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -48,8 +48,8 @@ public final class LookupService {
    */
   public static LookupService create(
       CacheConfig cacheConfig, ServerConfig serverConfig, Backend backend, MeterRegistry registry) {
-    Timer loadSuccesses = loadTimer(registry, "success", serverConfig.queueTimeout());
-    Timer loadFailures = loadTimer(registry, "failure", serverConfig.queueTimeout());
+    Timer loadSuccesses = loadTimer(registry, "success");
+    Timer loadFailures = loadTimer(registry, "failure");
     LocalCache<Key, byte[]> cache =
         LocalCaches.create(
             cacheConfig, Ticker.systemTicker(), key -> timed(backend.get(key.bytes()).toFuture(), loadSuccesses, loadFailures));
@@ -60,13 +60,11 @@ public final class LookupService {
     return service;
   }
 
-  private static Timer loadTimer(MeterRegistry registry, String result, Duration redisTimeout) {
+  private static Timer loadTimer(MeterRegistry registry, String result) {
     return Timer.builder(MeterNames.CACHE_LOADS)
         .description("Backend GETs started by a miss, from start to answer")
         .tag("result", result)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(50_000))
-        .maximumExpectedValue(redisTimeout.multipliedBy(2))
+        .serviceLevelObjectives(LatencyBuckets.boundaries())
         .register(registry);
   }
 

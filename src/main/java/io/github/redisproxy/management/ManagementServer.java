@@ -25,6 +25,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The management port's HTTP surface.
@@ -68,8 +69,8 @@ public final class ManagementServer {
   }
 
   /** Binds the management port and returns once it accepts connections. */
-  public DisposableServer bind(String bindAddress, int port) {
-    return HttpServer.create().host(bindAddress).port(port).handle(this::serve).bindNow();
+  public DisposableServer bind(String bindAddress, int port, LoopResources loops) {
+    return HttpServer.create().runOn(loops).host(bindAddress).port(port).handle(this::serve).bindNow();
   }
 
   private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {

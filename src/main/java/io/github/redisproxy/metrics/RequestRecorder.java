@@ -2,7 +2,6 @@ package io.github.redisproxy.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +35,7 @@ public final class RequestRecorder {
     return Timer.builder(MeterNames.REQUESTS)
         .description("Requests answered, by front end, command and status")
         .tags("frontend", frontEnd, "command", command, "status", status)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(50_000))
-        .maximumExpectedValue(Duration.ofSeconds(10))
+        .serviceLevelObjectives(LatencyBuckets.boundaries())
         .register(registry);
   }
 }

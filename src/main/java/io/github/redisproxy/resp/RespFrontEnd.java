@@ -25,6 +25,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.NettyInbound;
 import reactor.netty.NettyOutbound;
 import reactor.netty.NettyPipeline;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -65,7 +66,7 @@ public final class RespFrontEnd {
   }
 
   /** Binds the RESP port and returns once it accepts connections. */
-  public DisposableServer bind(String bindAddress, RespConfig config) {
+  public DisposableServer bind(String bindAddress, RespConfig config, LoopResources loops) {
     RespCommands commands =
         new RespCommands(
             lookups,
@@ -74,6 +75,7 @@ public final class RespFrontEnd {
             config.port(),
             connections::get);
     return TcpServer.create()
+        .runOn(loops)
         .host(bindAddress)
         .port(config.port())
         // The codec goes in when the channel is initialised, before a single byte can be read.
