@@ -16,6 +16,11 @@ RUN mvn -B -q package -Dmaven.test.skip=true
 # ---- runtime stage -----------------------------------------------------------------------------------------------
 FROM eclipse-temurin:17-jre
 
+# curl for the health check below (and compose's); the base image may or may not carry it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+
 # Fixed, unprivileged ids that do not clash with the base image's own users.
 RUN groupadd --system --gid 10001 proxy \
  && useradd --system --uid 10001 --gid proxy --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin proxy
@@ -24,7 +29,12 @@ WORKDIR /app
 COPY --from=build /build/target/redis-proxy.jar /app/redis-proxy.jar
 
 USER 10001:10001
-EXPOSE 8080 6379
+# 8080 HTTP, 6379 RESP (when RESP_PORT=6379), 8081 management (/health, /metrics).
+EXPOSE 8080 6379 8081
+
+# Readiness of the proxy: 200 only while Redis answers PING (see /health in the README).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:${MANAGEMENT_PORT:-8081}/health || exit 1
 
 # Exec form: java is PID 1 and receives SIGTERM itself, drains requests in flight (SHUTDOWN_TIMEOUT) and exits 0.
 # Settings come from the environment (-e NAME=value) or as --kebab-case=value arguments after the image name.

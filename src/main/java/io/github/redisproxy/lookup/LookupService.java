@@ -97,11 +97,11 @@ public final class LookupService {
         .description("Lookups waiting for a slot")
         .register(registry);
     FunctionCounter.builder(MeterNames.LOOKUPS_REJECTED, gate, ConcurrencyGate::refusedQueueFull)
-        .description("Lookups refused as overloaded (HTTP 503, RESP -BUSY)")
+        .description("Lookups refused as overloaded (HTTP 503, RESP -ERR proxy overloaded)")
         .tag("reason", "queue_full")
         .register(registry);
     FunctionCounter.builder(MeterNames.LOOKUPS_REJECTED, gate, ConcurrencyGate::refusedQueueTimeout)
-        .description("Lookups refused as overloaded (HTTP 503, RESP -BUSY)")
+        .description("Lookups refused as overloaded (HTTP 503, RESP -ERR proxy overloaded)")
         .tag("reason", "queue_timeout")
         .register(registry);
   }

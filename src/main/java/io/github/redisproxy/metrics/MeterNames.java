@@ -33,7 +33,7 @@ public final class MeterNames {
   /** Gauge: lookups waiting for a concurrency slot now. */
   public static final String LOOKUPS_QUEUED = "redis_proxy.lookups.queued";
 
-  /** Counter, tag {@code reason}: {@code queue_full} or {@code queue_timeout}; each is answered 503 (or -BUSY). */
+  /** Counter, tag {@code reason}: {@code queue_full} or {@code queue_timeout}; each is answered 503 (RESP: -ERR proxy overloaded). */
   public static final String LOOKUPS_REJECTED = "redis_proxy.lookups.rejected";
 
   /** Gauge, tag {@code frontend}: open client connections. */

@@ -199,4 +199,62 @@ class LocalCacheContractTest {
     }
     assertThat(cache.estimatedSize()).isLessThanOrEqualTo(50);
   }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void purgesAreCountedOnlyForKeysThatWereThere(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    for (String key : List.of("a", "b", "c", "d")) {
+      cache.get(key);
+      loader.complete(key, key);
+    }
+    cache.get("loading"); // a load in flight is in the cache too
+
+    assertThat(cache.invalidate("a")).isTrue();
+    assertThat(cache.invalidate("a")).isFalse();
+    assertThat(cache.invalidate("never-read")).isFalse();
+    assertThat(cache.evictionCount(EvictionCause.PURGED)).isEqualTo(1);
+
+    assertThat(cache.invalidateAll()).isEqualTo(4); // b, c, d and the load in flight
+    assertThat(cache.evictionCount(EvictionCause.PURGED)).isEqualTo(5);
+    assertThat(cache.evictionCount(EvictionCause.SIZE)).isZero();
+    assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void everyLoadedKeyNotInTheCacheWasEvictedForSize(CachePolicy policy) {
+    List<String> loads = new ArrayList<>();
+    LocalCache<String, String> cache =
+        LocalCaches.create(
+            new CacheConfig(50, EXPIRY, policy),
+            ticker,
+            key -> {
+              loads.add(key);
+              return CompletableFuture.completedFuture(key);
+            });
+    for (int i = 0; i < 1_000; i++) {
+      cache.get("k" + (i % 200));
+    }
+    assertThat(cache.evictionCount(EvictionCause.SIZE)).isEqualTo(loads.size() - cache.estimatedSize());
+    assertThat(cache.evictionCount(EvictionCause.SIZE)).isPositive();
+    assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isZero();
+    assertThat(cache.evictionCount(EvictionCause.PURGED)).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void anExpiredEntryIsCountedOnceWhenItIsReplaced(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    cache.get("a");
+    loader.complete("a", "old");
+    ticker.advance(EXPIRY);
+
+    CacheRead<String> reload = cache.get("a");
+    assertThat(reload.source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+    loader.complete("a", "new");
+
+    assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isEqualTo(1);
+    assertThat(cache.evictionCount(EvictionCause.SIZE)).isZero();
+  }
 }

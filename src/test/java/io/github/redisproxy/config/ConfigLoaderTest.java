@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,45 @@ class ConfigLoaderTest {
     assertThat(config.server().maxConcurrency()).isEqualTo(256);
     assertThat(config.server().maxQueued()).isEqualTo(1024);
     assertThat(config.logLevel()).isEqualTo("info");
+    assertThat(config.management()).isEqualTo(new ManagementConfig(8081));
+    assertThat(config.server().accessLog()).isFalse();
+  }
+
+  @Test
+  void managementPortZeroTurnsTheManagementPortOff() {
+    assertThat(load(Map.of("MANAGEMENT_PORT", "0")).management().enabled()).isFalse();
+    assertThat(load(Map.of("MANAGEMENT_PORT", "9100")).management()).isEqualTo(new ManagementConfig(9100));
+  }
+
+  @Test
+  void accessLogIsABooleanInAnyCase() {
+    assertThat(load(Map.of("ACCESS_LOG", "TRUE")).server().accessLog()).isTrue();
+    assertThat(load(Map.of(), "--access-log=false").server().accessLog()).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "PROXY_PORT=9000 MANAGEMENT_PORT=9000|MANAGEMENT_PORT: 9000 is already PROXY_PORT; expected another port",
+        "PROXY_PORT=9000 RESP_PORT=9000|RESP_PORT: 9000 is already PROXY_PORT; expected another port",
+        "RESP_PORT=9001 MANAGEMENT_PORT=9001|MANAGEMENT_PORT: 9001 is already RESP_PORT; expected another port",
+        "MANAGEMENT_PORT=8080|MANAGEMENT_PORT: 8080 is already PROXY_PORT; expected another port"
+      })
+  void twoPortsOfTheProxyCannotBeTheSame(String settings, String message) {
+    Map<String, String> env = new HashMap<>();
+    for (String setting : settings.split(" ")) {
+      String[] nameAndValue = setting.split("=");
+      env.put(nameAndValue[0], nameAndValue[1]);
+    }
+    assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class).hasMessage(message);
+  }
+
+  @Test
+  void portsTurnedOffDoNotClash() {
+    ProxyConfig config = load(Map.of("RESP_PORT", "0", "MANAGEMENT_PORT", "0"));
+    assertThat(config.resp().enabled()).isFalse();
+    assertThat(config.management().enabled()).isFalse();
   }
 
   @Test
@@ -79,7 +119,11 @@ class ConfigLoaderTest {
         "REDIS_ADDRESS|localhost:99999",
         "REDIS_ADDRESS|redis://:pw@host:6379/x",
         "BIND_ADDRESS|not a host",
-        "LOG_LEVEL|loud"
+        "LOG_LEVEL|loud",
+        "MANAGEMENT_PORT|-1",
+        "MANAGEMENT_PORT|65536",
+        "MANAGEMENT_PORT|admin",
+        "ACCESS_LOG|yes"
       })
   void badValueFailsWithOneLineNamingTheSetting(String name, String value) {
     assertThatThrownBy(() -> load(Map.of(name, value)))
