@@ -117,11 +117,15 @@ public final class HttpFrontEnd {
         .doFinally(signal -> finished(command, response, signal, start));
   }
 
-  /** A request that ends by cancellation lost its client before the answer was written. */
+  /**
+   * Records the answer under its status. Reactor Netty may cancel the handler's publisher once a response with a
+   * known length has gone out, so a cancellation counts as {@code cancelled} only when no response was sent: the
+   * client left before the answer.
+   */
   private void finished(String command, HttpServerResponse response, SignalType signal, long start) {
     inFlight.decrementAndGet();
-    requests.record(
-        command, signal == SignalType.CANCEL ? "cancelled" : response.status().codeAsText().toString(), start);
+    boolean clientLeft = signal == SignalType.CANCEL && !response.hasSentHeaders();
+    requests.record(command, clientLeft ? "cancelled" : response.status().codeAsText().toString(), start);
   }
 
   private static Mono<Void> respond(HttpServerResponse response, Lookup lookup, boolean withBody) {

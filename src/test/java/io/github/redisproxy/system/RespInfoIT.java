@@ -120,6 +120,8 @@ class RespInfoIT {
     expected.put("cache_size", "3");
     expected.put("cache_capacity", "3");
     expected.put("cache_evictions", "2");
+    expected.put("cache_expirations", "0");
+    expected.put("cache_purges", "0");
     expected.put("cache_policy", "lru");
     assertEquals(expected, after);
     assertEquals(7, redis.getCalls(), "Redis GETs: one per load");
