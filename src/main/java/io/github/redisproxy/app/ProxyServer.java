@@ -71,7 +71,9 @@ public final class ProxyServer {
     RedisAddress address = backendConfig.address();
     if (address.isEmbedded()) {
       embeddedRedis = address.port() == 0 ? RedisServerProcess.start() : RedisServerProcess.start(address.port());
-      backendConfig = new BackendConfig(address.at("127.0.0.1", embeddedRedis.port()), backendConfig.timeout());
+      backendConfig =
+          new BackendConfig(
+              address.at("127.0.0.1", embeddedRedis.port()), backendConfig.timeout(), backendConfig.invalidation());
     }
     LettuceBackend backend = null;
     DisposableServer managementServer = null;

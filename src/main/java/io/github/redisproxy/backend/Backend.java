@@ -21,6 +21,15 @@ public interface Backend extends AutoCloseable {
   /** How many times the connection to Redis was lost since start. */
   long disconnects();
 
+  /** Whether this backend reports changed keys (CACHE_INVALIDATION=tracking). */
+  boolean tracksInvalidations();
+
+  /**
+   * Reports changed keys to {@code listener} from now on; call before the first {@code get} whose value is cached.
+   * Ignored when {@link #tracksInvalidations()} is false.
+   */
+  void listenForInvalidations(InvalidationListener listener);
+
   /** Closes the connection; commands still in flight fail. */
   @Override
   void close();

@@ -1,8 +1,13 @@
 package io.github.redisproxy.backend;
 
 import io.github.redisproxy.config.BackendConfig;
+import io.github.redisproxy.config.InvalidationMode;
 import io.github.redisproxy.config.RedisAddress;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -15,7 +20,11 @@ import io.lettuce.core.event.connection.ConnectedEvent;
 import io.lettuce.core.event.connection.DisconnectedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -32,6 +41,13 @@ import reactor.util.retry.Retry;
  * disconnected, so a dead Redis would turn into requests that hang. Here commands are rejected while disconnected,
  * every command has a timeout, and the first connection is retried in the background, so the proxy starts (and
  * answers 503) while Redis is down and recovers by itself when it comes back.
+ *
+ * <p>With CACHE_INVALIDATION=tracking the same connection carries invalidations: it speaks RESP3 (Lettuce negotiates
+ * it with {@code HELLO 3}), {@code CLIENT TRACKING on} is sent after the first connection and after every reconnect,
+ * and Redis pushes {@code invalidate} messages on it, which Lettuce hands to a {@link PushListener}. One connection
+ * keeps each invalidation in order with the replies: an invalidation that arrives after a {@code GET}'s reply is about
+ * a write made after that {@code GET} ran. The first connection counts as up only once tracking is on, so nothing is
+ * read untracked at start-up.
  */
 public final class LettuceBackend implements Backend {
   private static final Logger log = LoggerFactory.getLogger(LettuceBackend.class);
@@ -47,10 +63,13 @@ public final class LettuceBackend implements Backend {
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean closing;
   private final LongAdder disconnects = new LongAdder();
+  private final boolean tracking;
+  private final InvalidationRelay invalidations = new InvalidationRelay();
 
   private LettuceBackend(BackendConfig config) {
     this.address = config.address();
     this.timeout = config.timeout();
+    this.tracking = config.invalidation() == InvalidationMode.TRACKING;
     this.resources =
         ClientResources.builder()
             .reconnectDelay(Delay.exponential(FIRST_RETRY, MAX_RETRY, 2, java.util.concurrent.TimeUnit.MILLISECONDS))
@@ -104,9 +123,101 @@ public final class LettuceBackend implements Backend {
                             signal.failure().getMessage());
                       }
                     }))
+        .flatMap(this::withTracking)
         .subscribe(
             connected -> connection = connected,
             error -> log.error("Giving up connecting to Redis at {}", address, error));
+  }
+
+  /**
+   * Turns tracking on for a new connection before it serves a single {@code GET}, and again on every reconnect. The
+   * push listener is added first, so that no invalidation can arrive unheard.
+   */
+  private Mono<StatefulRedisConnection<byte[], byte[]>> withTracking(
+      StatefulRedisConnection<byte[], byte[]> connected) {
+    if (!tracking) {
+      return Mono.just(connected);
+    }
+    connected.addListener(this::onPush);
+    connected.addListener(
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress remote) {
+            if (!closing) {
+              enableTracking(connected).subscribe();
+            }
+          }
+
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            if (!closing) {
+              invalidations.trackingLost();
+            }
+          }
+        });
+    return enableTracking(connected).thenReturn(connected);
+  }
+
+  /**
+   * {@code CLIENT TRACKING on}, retried briefly while the connection settles; a Redis that refuses it (older than 6,
+   * or a proxy in between that does not pass RESP3 pushes) leaves the cache with expiry only, and says so.
+   */
+  private Mono<Void> enableTracking(StatefulRedisConnection<byte[], byte[]> connected) {
+    return Mono.defer(() -> guard(connected.reactive().clientTracking(TrackingArgs.Builder.enabled())))
+        .retryWhen(
+            Retry.backoff(5, FIRST_RETRY)
+                .filter(
+                    error ->
+                        error instanceof BackendException failure
+                            && failure.kind() != BackendException.Kind.ERROR))
+        .doOnSuccess(
+            ok -> {
+              log.info("Invalidation tracking is on for Redis at {} (CLIENT TRACKING, RESP3 push)", address);
+              invalidations.trackingOn();
+            })
+        .onErrorResume(
+            BackendException.class,
+            failure -> {
+              if (failure.kind() == BackendException.Kind.ERROR) {
+                log.warn(
+                    "Redis at {} refused CLIENT TRACKING ({}); falling back to CACHE_INVALIDATION=none: changed keys"
+                        + " are served stale until GLOBAL_CACHE_EXPIRY",
+                    address,
+                    failure.getMessage());
+                invalidations.trackingUnavailable(failure.getMessage());
+              } else {
+                // The connection went away again; the next reconnect tries once more.
+                log.warn("Could not turn invalidation tracking on for Redis at {}: {}", address, failure.getMessage());
+              }
+              return Mono.empty();
+            })
+        .then();
+  }
+
+  /** {@code invalidate} pushes: a list of keys, or null when Redis flushed a whole database. */
+  private void onPush(PushMessage message) {
+    if (!"invalidate".equals(message.getType())) {
+      return;
+    }
+    List<Object> content = message.getContent(LettuceBackend::bytes);
+    Object keys = content.size() > 1 ? content.get(1) : null;
+    if (keys instanceof List<?> list) {
+      List<byte[]> changed = new ArrayList<>(list.size());
+      for (Object key : list) {
+        if (key instanceof byte[] bytes) {
+          changed.add(bytes);
+        }
+      }
+      invalidations.keysChanged(changed);
+    } else {
+      invalidations.allKeysChanged();
+    }
+  }
+
+  private static Object bytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
   }
 
   private static RedisURI uri(RedisAddress address, Duration timeout) {
@@ -116,7 +227,9 @@ public final class LettuceBackend implements Backend {
             .withPort(address.port())
             .withSsl(address.tls())
             .withDatabase(address.database())
-            .withTimeout(timeout);
+            .withTimeout(timeout)
+            // Shows in CLIENT LIST, so that an operator (or a test) can find the proxy's connection.
+            .withClientName("redis-proxy");
     if (address.password() != null) {
       if (address.username() != null) {
         uri.withAuthentication(address.username(), address.password());
@@ -191,6 +304,16 @@ public final class LettuceBackend implements Backend {
         BackendException.Kind.UNAVAILABLE,
         "Redis at " + address + " is unavailable: " + error.getMessage(),
         error);
+  }
+
+  @Override
+  public boolean tracksInvalidations() {
+    return tracking;
+  }
+
+  @Override
+  public void listenForInvalidations(InvalidationListener listener) {
+    invalidations.setListener(listener);
   }
 
   @Override

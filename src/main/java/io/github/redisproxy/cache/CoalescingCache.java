@@ -105,18 +105,18 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   }
 
   @Override
-  public boolean invalidate(K key) {
+  public boolean invalidate(K key, EvictionCause cause) {
     boolean removed = eviction.invalidate(key);
     if (removed) {
-      evictions.record(EvictionCause.PURGED);
+      evictions.record(cause);
     }
     return removed;
   }
 
   @Override
-  public long invalidateAll() {
+  public long invalidateAll(EvictionCause cause) {
     long removed = eviction.invalidateAll();
-    evictions.record(EvictionCause.PURGED, removed);
+    evictions.record(cause, removed);
     return removed;
   }
 

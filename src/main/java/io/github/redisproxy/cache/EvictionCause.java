@@ -7,5 +7,10 @@ public enum EvictionCause {
   /** GLOBAL_CACHE_EXPIRY passed since it was loaded; counted when the entry is cleaned up, which may be later. */
   EXPIRED,
   /** An operator removed it (the management port's purge endpoints). */
-  PURGED
+  PURGED,
+  /**
+   * Redis reported that it changed (CLIENT TRACKING), or the proxy could no longer be told (the connection carrying
+   * invalidations was lost), so it might have.
+   */
+  INVALIDATED
 }

@@ -26,16 +26,18 @@ public interface LocalCache<K, V> {
   /**
    * Removes the key; a load in flight for it still answers its callers but is not kept.
    *
+   * @param cause counted in {@link #evictionCount(EvictionCause)} when the key was there
    * @return whether the key was cached or loading
    */
-  boolean invalidate(K key);
+  boolean invalidate(K key, EvictionCause cause);
 
   /**
    * Removes every key; loads in flight still answer their callers but are not kept.
    *
+   * @param cause counted in {@link #evictionCount(EvictionCause)} once per key removed
    * @return how many keys were removed
    */
-  long invalidateAll();
+  long invalidateAll(EvictionCause cause);
 
   /** The number of entries, including loads in flight; approximate while loads and expiries are under way. */
   long estimatedSize();

@@ -7,5 +7,6 @@ import java.time.Duration;
  *
  * @param address where it is
  * @param timeout how long one command may take before it fails
+ * @param invalidation whether Redis is asked to report the keys the proxy read when they change
  */
-public record BackendConfig(RedisAddress address, Duration timeout) {}
+public record BackendConfig(RedisAddress address, Duration timeout, InvalidationMode invalidation) {}

@@ -37,7 +37,9 @@ public final class ConfigLoader {
     requireDistinctPorts(raw);
     return new ProxyConfig(
         new BackendConfig(
-            value(Settings.REDIS_ADDRESS, raw), value(Settings.REDIS_TIMEOUT, raw)),
+            value(Settings.REDIS_ADDRESS, raw),
+            value(Settings.REDIS_TIMEOUT, raw),
+            value(Settings.CACHE_INVALIDATION, raw)),
         new CacheConfig(value(Settings.CACHE_CAPACITY, raw), value(Settings.GLOBAL_CACHE_EXPIRY, raw), policy),
         new ServerConfig(
             value(Settings.BIND_ADDRESS, raw),

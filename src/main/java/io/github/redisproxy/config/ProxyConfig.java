@@ -21,7 +21,8 @@ public record ProxyConfig(
   /** One line for the start-up log; the Redis password is masked. */
   public String describe() {
     return String.format(
-        "REDIS_ADDRESS=%s CACHE_CAPACITY=%d GLOBAL_CACHE_EXPIRY=%ss CACHE_POLICY=%s PROXY_PORT=%d RESP_PORT=%d"
+        "REDIS_ADDRESS=%s CACHE_CAPACITY=%d GLOBAL_CACHE_EXPIRY=%ss CACHE_POLICY=%s CACHE_INVALIDATION=%s"
+            + " PROXY_PORT=%d RESP_PORT=%d"
             + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s"
             + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
             + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s",
@@ -29,6 +30,7 @@ public record ProxyConfig(
         cache.capacity(),
         seconds(cache.expiry()),
         cache.policy().name().toLowerCase(java.util.Locale.ROOT),
+        backend.invalidation().name().toLowerCase(java.util.Locale.ROOT),
         server.port(),
         resp.port(),
         management.port(),

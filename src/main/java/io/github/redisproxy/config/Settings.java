@@ -34,6 +34,13 @@ public final class Settings {
           "seconds an entry lives after it was loaded (decimals allowed)",
           "a number of seconds greater than 0, e.g. 60 or 0.5",
           Settings::positiveSeconds);
+  public static final Setting<InvalidationMode> CACHE_INVALIDATION =
+      new Setting<>(
+          "CACHE_INVALIDATION",
+          "tracking",
+          "tracking: Redis reports changed keys (CLIENT TRACKING) and the proxy drops them at once; none: expiry only",
+          "tracking or none",
+          raw -> InvalidationMode.valueOf(raw.toUpperCase(Locale.ROOT)));
   public static final Setting<Integer> RESP_PORT =
       new Setting<>(
           "RESP_PORT",
@@ -129,6 +136,7 @@ public final class Settings {
           CACHE_CAPACITY,
           GLOBAL_CACHE_EXPIRY,
           CACHE_POLICY,
+          CACHE_INVALIDATION,
           PROXY_PORT,
           RESP_PORT,
           MANAGEMENT_PORT,

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +34,15 @@ public final class LookupService {
 
   private final LocalCache<Key, byte[]> cache;
   private final ConcurrencyGate gate;
+  private final CacheCoherence coherence;
   private final LongAdder hits = new LongAdder();
   private final LongAdder loads = new LongAdder();
   private final LongAdder joins = new LongAdder();
 
-  LookupService(LocalCache<Key, byte[]> cache, ConcurrencyGate gate) {
+  LookupService(LocalCache<Key, byte[]> cache, ConcurrencyGate gate, CacheCoherence coherence) {
     this.cache = cache;
     this.gate = gate;
+    this.coherence = coherence;
   }
 
   /**
@@ -48,16 +51,52 @@ public final class LookupService {
    */
   public static LookupService create(
       CacheConfig cacheConfig, ServerConfig serverConfig, Backend backend, MeterRegistry registry) {
-    Timer loadSuccesses = loadTimer(registry, "success");
-    Timer loadFailures = loadTimer(registry, "failure");
-    LocalCache<Key, byte[]> cache =
-        LocalCaches.create(
-            cacheConfig, Ticker.systemTicker(), key -> timed(backend.get(key.bytes()).toFuture(), loadSuccesses, loadFailures));
+    BackendLoads loads = new BackendLoads(backend, loadTimer(registry, "success"), loadTimer(registry, "failure"));
+    LocalCache<Key, byte[]> cache = LocalCaches.create(cacheConfig, Ticker.systemTicker(), loads);
+    CacheCoherence coherence =
+        backend.tracksInvalidations() ? CacheCoherence.tracking(cache) : CacheCoherence.none(cache);
+    loads.coherence = coherence;
+    if (backend.tracksInvalidations()) {
+      backend.listenForInvalidations(coherence);
+    }
     ConcurrencyGate gate =
         new ConcurrencyGate(serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
-    LookupService service = new LookupService(cache, gate);
+    LookupService service = new LookupService(cache, gate, coherence);
     service.bindMeters(registry, cacheConfig.capacity());
     return service;
+  }
+
+  /**
+   * The cache's loader: one backend {@code GET}, timed, and kept only if {@link CacheCoherence} allows it. Removing
+   * the entry before the load completes is how a load is not kept: the cache never keeps a load whose entry has gone.
+   */
+  private static final class BackendLoads implements Function<Key, CompletableFuture<byte[]>> {
+    private final Backend backend;
+    private final Timer successes;
+    private final Timer failures;
+    private CacheCoherence coherence; // set once, before the service that owns the cache is returned
+
+    BackendLoads(Backend backend, Timer successes, Timer failures) {
+      this.backend = backend;
+      this.successes = successes;
+      this.failures = failures;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> apply(Key key) {
+      CacheCoherence.Ticket ticket = coherence.ticket();
+      long start = System.nanoTime();
+      return backend
+          .get(key.bytes())
+          .toFuture()
+          .whenComplete(
+              (value, error) -> {
+                (error == null ? successes : failures).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                if (error == null && value != null && !coherence.mayKeep(ticket)) {
+                  coherence.discard(key);
+                }
+              });
+    }
   }
 
   private static Timer loadTimer(MeterRegistry registry, String result) {
@@ -68,11 +107,6 @@ public final class LookupService {
         .register(registry);
   }
 
-  private static <T> CompletableFuture<T> timed(CompletableFuture<T> load, Timer successes, Timer failures) {
-    long start = System.nanoTime();
-    return load.whenComplete(
-        (value, error) -> (error == null ? successes : failures).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
-  }
 
   private void bindMeters(MeterRegistry registry, int capacity) {
     requestCounter(registry, "hit", hits);
@@ -84,6 +118,21 @@ public final class LookupService {
           .tag("cause", cause.name().toLowerCase(Locale.ROOT))
           .register(registry);
     }
+    Gauge.builder(MeterNames.INVALIDATION_TRACKING, coherence, CacheCoherence::trustedNow)
+        .description("1 while every cached key will be invalidated when it changes in Redis (always 1 under none)")
+        .register(registry);
+    FunctionCounter.builder(MeterNames.INVALIDATIONS, coherence, CacheCoherence::invalidatedKeys)
+        .description("Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking")
+        .tag("kind", "key")
+        .register(registry);
+    FunctionCounter.builder(MeterNames.INVALIDATIONS, coherence, CacheCoherence::flushes)
+        .description("Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking")
+        .tag("kind", "flush")
+        .register(registry);
+    FunctionCounter.builder(MeterNames.INVALIDATIONS, coherence, CacheCoherence::lostSessions)
+        .description("Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking")
+        .tag("kind", "tracking_lost")
+        .register(registry);
     Gauge.builder(MeterNames.CACHE_SIZE, cache, LocalCache::estimatedSize)
         .description("Entries in the cache, including loads in flight")
         .register(registry);
@@ -161,7 +210,7 @@ public final class LookupService {
    * @return whether the key was cached or loading
    */
   public boolean invalidate(Key key) {
-    return cache.invalidate(key);
+    return cache.invalidate(key, EvictionCause.PURGED);
   }
 
   /**
@@ -170,7 +219,7 @@ public final class LookupService {
    * @return how many keys were removed
    */
   public long invalidateAll() {
-    return cache.invalidateAll();
+    return cache.invalidateAll(EvictionCause.PURGED);
   }
 
   /** Counters since start, and the cache's current size. */
@@ -182,7 +231,9 @@ public final class LookupService {
         cache.estimatedSize(),
         cache.evictionCount(EvictionCause.SIZE),
         cache.evictionCount(EvictionCause.EXPIRED),
-        cache.evictionCount(EvictionCause.PURGED));
+        cache.evictionCount(EvictionCause.PURGED),
+        cache.evictionCount(EvictionCause.INVALIDATED),
+        coherence.mode());
   }
 
   /** Lookups running now. */

@@ -10,9 +10,19 @@ package io.github.redisproxy.lookup;
  * @param evictions entries evicted because the cache was full
  * @param expirations entries removed because they expired (counted when cleaned up)
  * @param purges entries removed by an operator
+ * @param invalidations entries removed because Redis reported them changed, or tracking was lost
+ * @param invalidationMode {@code tracking}, {@code none}, or why tracking fell back to none
  */
 public record LookupStats(
-    long hits, long loads, long joins, long size, long evictions, long expirations, long purges) {
+    long hits,
+    long loads,
+    long joins,
+    long size,
+    long evictions,
+    long expirations,
+    long purges,
+    long invalidations,
+    String invalidationMode) {
 
   /** All misses: started or joined a load. */
   public long misses() {

@@ -178,7 +178,7 @@ public final class ManagementServer {
               json.writeNumberField("size", stats.size());
               json.writeNumberField(
                   "expiry_seconds", BigDecimal.valueOf(cacheConfig.expiry().toNanos(), 9).stripTrailingZeros());
-              json.writeStringField("invalidation", "none");
+              json.writeStringField("invalidation", stats.invalidationMode());
               json.writeNumberField("hits", stats.hits());
               json.writeNumberField("misses", stats.loads());
               json.writeNumberField("coalesced", stats.joins());
@@ -187,6 +187,7 @@ public final class ManagementServer {
               json.writeNumberField("size", stats.evictions());
               json.writeNumberField("expired", stats.expirations());
               json.writeNumberField("purged", stats.purges());
+              json.writeNumberField("invalidated", stats.invalidations());
               json.writeEndObject();
               json.writeEndObject();
             }));

@@ -12,8 +12,14 @@ public final class MeterNames {
   /** Timer with histogram, tag {@code result}: {@code success} (a value or no such key) or {@code failure}. */
   public static final String CACHE_LOADS = "redis_proxy.cache.loads";
 
-  /** Counter, tag {@code cause}: {@code size}, {@code expired} or {@code purged}. */
+  /** Counter, tag {@code cause}: {@code size}, {@code expired}, {@code purged} or {@code invalidated}. */
   public static final String CACHE_EVICTIONS = "redis_proxy.cache.evictions";
+
+  /** Gauge: 1 while every cached key will be invalidated when it changes in Redis (always 1 under none), else 0. */
+  public static final String INVALIDATION_TRACKING = "redis_proxy.invalidation.tracking";
+
+  /** Counter, tag {@code kind}: {@code key}, {@code flush} or {@code tracking_lost}. */
+  public static final String INVALIDATIONS = "redis_proxy.invalidations";
 
   /** Gauge: entries in the cache, including loads in flight. */
   public static final String CACHE_SIZE = "redis_proxy.cache.size";

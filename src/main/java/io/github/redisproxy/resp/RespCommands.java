@@ -298,6 +298,8 @@ final class RespCommands {
           .append("cache_evictions:").append(stats.evictions()).append("\r\n")
           .append("cache_expirations:").append(stats.expirations()).append("\r\n")
           .append("cache_purges:").append(stats.purges()).append("\r\n")
+          .append("cache_invalidations:").append(stats.invalidations()).append("\r\n")
+          .append("cache_invalidation_mode:").append(stats.invalidationMode()).append("\r\n")
           .append("cache_policy:").append(policy).append("\r\n")
           .append("\r\n");
     }

@@ -169,7 +169,7 @@ class LocalCacheContractTest {
   void keyInvalidatedWhileLoadingAnswersItsCallersButIsNotCached(CachePolicy policy) {
     LocalCache<String, String> cache = cache(policy);
     CacheRead<String> read = cache.get("k");
-    cache.invalidate("k");
+    cache.invalidate("k", EvictionCause.PURGED);
     loader.complete("k", "old");
 
     assertThat(read.value().join()).isEqualTo("old");
@@ -184,7 +184,7 @@ class LocalCacheContractTest {
       cache.get(key);
       loader.complete(key, key);
     }
-    cache.invalidateAll();
+    cache.invalidateAll(EvictionCause.PURGED);
     assertThat(cache.estimatedSize()).isZero();
     assertThat(cache.get("a").hit()).isFalse();
   }
@@ -210,12 +210,12 @@ class LocalCacheContractTest {
     }
     cache.get("loading"); // a load in flight is in the cache too
 
-    assertThat(cache.invalidate("a")).isTrue();
-    assertThat(cache.invalidate("a")).isFalse();
-    assertThat(cache.invalidate("never-read")).isFalse();
+    assertThat(cache.invalidate("a", EvictionCause.PURGED)).isTrue();
+    assertThat(cache.invalidate("a", EvictionCause.PURGED)).isFalse();
+    assertThat(cache.invalidate("never-read", EvictionCause.PURGED)).isFalse();
     assertThat(cache.evictionCount(EvictionCause.PURGED)).isEqualTo(1);
 
-    assertThat(cache.invalidateAll()).isEqualTo(4); // b, c, d and the load in flight
+    assertThat(cache.invalidateAll(EvictionCause.PURGED)).isEqualTo(4); // b, c, d and the load in flight
     assertThat(cache.evictionCount(EvictionCause.PURGED)).isEqualTo(5);
     assertThat(cache.evictionCount(EvictionCause.SIZE)).isZero();
     assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isZero();

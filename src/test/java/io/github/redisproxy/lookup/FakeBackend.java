@@ -1,6 +1,7 @@
 package io.github.redisproxy.lookup;
 
 import io.github.redisproxy.backend.Backend;
+import io.github.redisproxy.backend.InvalidationListener;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,8 @@ final class FakeBackend implements Backend {
   private final Map<String, Sinks.One<byte[]>> pending = new ConcurrentHashMap<>();
   private final AtomicInteger gets = new AtomicInteger();
   private final AtomicInteger cancelled = new AtomicInteger();
+  private boolean tracking;
+  private volatile InvalidationListener listener;
 
   @Override
   public Mono<byte[]> get(byte[] key) {
@@ -41,6 +44,27 @@ final class FakeBackend implements Backend {
   @Override
   public long disconnects() {
     return 0;
+  }
+
+  @Override
+  public boolean tracksInvalidations() {
+    return tracking;
+  }
+
+  @Override
+  public void listenForInvalidations(InvalidationListener listener) {
+    this.listener = listener;
+  }
+
+  /** Pretends to be a backend with CACHE_INVALIDATION=tracking; {@link #invalidations()} is then its listener. */
+  FakeBackend tracking() {
+    tracking = true;
+    return this;
+  }
+
+  /** What the lookup service registered to hear about changed keys. */
+  InvalidationListener invalidations() {
+    return listener;
   }
 
   @Override

@@ -1,0 +1,134 @@
+package io.github.redisproxy.lookup;
+
+import io.github.redisproxy.backend.InvalidationListener;
+import io.github.redisproxy.cache.EvictionCause;
+import io.github.redisproxy.cache.LocalCache;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the local cache coherent with Redis under CACHE_INVALIDATION=tracking: a changed key is removed as soon as
+ * Redis reports it, and nothing is cached that Redis would not report.
+ *
+ * <p>The race a tracking cache must not lose: a load reads the old value, the key changes, and the invalidation is
+ * handled before the load completes; caching the load's value then would keep the old value until it expires.
+ * Removing a key removes its load in flight too, and the cache never keeps a load whose entry has gone (see
+ * {@link LocalCache#invalidate}), so such a value answers its callers but is not cached.
+ *
+ * <p>Loads are also tied to the tracking session they started in: each start reads a {@link Ticket} (the session
+ * number, and whether tracking was on). A load is kept only if tracking was on when it started and the session has
+ * not changed since: a load sent while tracking was off, or across a lost connection, might never be invalidated.
+ */
+final class CacheCoherence implements InvalidationListener {
+  private static final Logger log = LoggerFactory.getLogger(CacheCoherence.class);
+
+  /** The tracking session a load started in. */
+  record Ticket(long session, boolean trusted) {}
+
+  private static final Ticket ALWAYS = new Ticket(0, true);
+
+  private final LocalCache<Key, byte[]> cache;
+  private volatile boolean tracking; // false under CACHE_INVALIDATION=none, or after a fallback
+  private volatile boolean trusted;
+  private volatile long session;
+  private volatile String mode;
+  private final LongAdder invalidatedKeys = new LongAdder();
+  private final LongAdder flushes = new LongAdder();
+  private final LongAdder lostSessions = new LongAdder();
+
+  private CacheCoherence(LocalCache<Key, byte[]> cache, boolean tracking) {
+    this.cache = cache;
+    this.tracking = tracking;
+    this.trusted = !tracking; // with tracking, nothing is cached until Redis confirms it tracks our reads
+    this.mode = tracking ? "tracking" : "none";
+  }
+
+  /** Expiry only: every load is kept. */
+  static CacheCoherence none(LocalCache<Key, byte[]> cache) {
+    return new CacheCoherence(cache, false);
+  }
+
+  /** Server-assisted invalidation; call {@code backend.listenForInvalidations(this)} next. */
+  static CacheCoherence tracking(LocalCache<Key, byte[]> cache) {
+    return new CacheCoherence(cache, true);
+  }
+
+  /** Read when a load starts. */
+  Ticket ticket() {
+    return tracking ? new Ticket(session, trusted) : ALWAYS;
+  }
+
+  /** Whether a load that started with {@code ticket} may be cached now that it has completed. */
+  boolean mayKeep(Ticket ticket) {
+    return !tracking || (ticket.trusted() && trusted && ticket.session() == session);
+  }
+
+  /** Called instead of caching a load that {@link #mayKeep} refused. */
+  void discard(Key key) {
+    cache.invalidate(key, EvictionCause.INVALIDATED);
+  }
+
+  @Override
+  public void keysChanged(List<byte[]> keys) {
+    for (byte[] key : keys) {
+      invalidatedKeys.increment();
+      cache.invalidate(Key.of(key), EvictionCause.INVALIDATED);
+    }
+  }
+
+  @Override
+  public void allKeysChanged() {
+    flushes.increment();
+    long removed = cache.invalidateAll(EvictionCause.INVALIDATED);
+    log.info("Redis flushed its keys (FLUSHALL or FLUSHDB): cleared {} cached keys", removed);
+  }
+
+  @Override
+  public synchronized void trackingLost() {
+    trusted = false;
+    session++;
+    lostSessions.increment();
+    long removed = cache.invalidateAll(EvictionCause.INVALIDATED);
+    log.warn(
+        "Lost the connection that carries invalidations: cleared {} cached keys, which may have changed unseen;"
+            + " nothing is cached until tracking is back",
+        removed);
+  }
+
+  @Override
+  public synchronized void trackingOn() {
+    session++;
+    trusted = true;
+  }
+
+  @Override
+  public synchronized void trackingUnavailable(String reason) {
+    tracking = false;
+    trusted = true;
+    mode = "none (Redis refused CLIENT TRACKING: " + reason + ")";
+  }
+
+  /** {@code tracking}, {@code none}, or why tracking fell back to none. */
+  String mode() {
+    return mode;
+  }
+
+  /** 1 while cached values are sure to be invalidated when they change (always under {@code none}), else 0. */
+  int trustedNow() {
+    return trusted ? 1 : 0;
+  }
+
+  long invalidatedKeys() {
+    return invalidatedKeys.sum();
+  }
+
+  long flushes() {
+    return flushes.sum();
+  }
+
+  long lostSessions() {
+    return lostSessions.sum();
+  }
+}

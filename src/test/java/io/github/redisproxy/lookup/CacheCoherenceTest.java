@@ -1,0 +1,167 @@
+package io.github.redisproxy.lookup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.redisproxy.backend.InvalidationListener;
+import io.github.redisproxy.config.CacheConfig;
+import io.github.redisproxy.config.CachePolicy;
+import io.github.redisproxy.config.ServerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.test.StepVerifier;
+
+/**
+ * CACHE_INVALIDATION=tracking at the lookup: what the backend reports (changed keys, flushes, tracking lost and back)
+ * and what the cache may keep. The backend is a fake that answers when told, so every interleaving is exact.
+ */
+class CacheCoherenceTest {
+  private static final Duration WAIT = Duration.ofSeconds(2);
+
+  private final FakeBackend backend = new FakeBackend().tracking();
+
+  private LookupService service(CachePolicy policy) {
+    return LookupService.create(
+        new CacheConfig(100, Duration.ofMinutes(1), policy),
+        new ServerConfig("127.0.0.1", 8080, 100, 100, Duration.ofSeconds(5), Duration.ofSeconds(1), false),
+        backend,
+        new SimpleMeterRegistry());
+  }
+
+  private InvalidationListener redis() {
+    return backend.invalidations();
+  }
+
+  /** Looks the key up; a miss is answered with {@code value} by the backend. */
+  private static void read(LookupService lookups, FakeBackend backend, String key, String value, boolean hit) {
+    StepVerifier.create(lookups.lookup(Key.of(key)))
+        .then(
+            () -> {
+              if (backend.isWaiting(key)) {
+                backend.answer(key, value);
+              }
+            })
+        .assertNext(
+            lookup -> {
+              assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo(value);
+              assertThat(lookup.hit()).as("hit").isEqualTo(hit);
+            })
+        .expectComplete()
+        .verify(WAIT);
+  }
+
+  private static List<byte[]> keys(String... keys) {
+    return java.util.Arrays.stream(keys).map(key -> key.getBytes(StandardCharsets.UTF_8)).toList();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void nothingIsCachedUntilRedisConfirmsTracking(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    read(lookups, backend, "k", "v1", false);
+    read(lookups, backend, "k", "v1", false); // loaded again: the first read was not tracked
+    assertThat(backend.gets()).isEqualTo(2);
+
+    redis().trackingOn();
+    read(lookups, backend, "k", "v1", false);
+    read(lookups, backend, "k", "v1", true);
+    assertThat(backend.gets()).isEqualTo(3);
+    assertThat(lookups.stats().invalidationMode()).isEqualTo("tracking");
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aKeyReportedChangedIsLoadedAgainOnItsNextRead(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    read(lookups, backend, "a", "old", false);
+    read(lookups, backend, "b", "b", false);
+
+    redis().keysChanged(keys("a", "not-cached"));
+
+    read(lookups, backend, "a", "new", false);
+    read(lookups, backend, "a", "new", true);
+    read(lookups, backend, "b", "b", true);
+    assertThat(lookups.stats().invalidations()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aLoadInFlightWhenItsKeyIsReportedChangedAnswersItsCallersButIsNotCached(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    StepVerifier inFlight =
+        StepVerifier.create(lookups.lookup(Key.of("k")))
+            .assertNext(lookup -> assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo("old"))
+            .expectComplete()
+            .verifyLater();
+    assertThat(backend.isWaiting("k")).isTrue();
+
+    redis().keysChanged(keys("k")); // the invalidation overtakes the load's (old) answer
+    backend.answer("k", "old");
+    inFlight.verify(WAIT);
+
+    read(lookups, backend, "k", "new", false); // the old value was not kept
+    read(lookups, backend, "k", "new", true);
+    assertThat(backend.gets()).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aFlushClearsEveryKey(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    for (String key : List.of("a", "b", "c")) {
+      read(lookups, backend, key, key, false);
+    }
+    redis().allKeysChanged();
+    assertThat(lookups.stats().size()).isZero();
+    read(lookups, backend, "a", "a", false);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void losingTrackingClearsTheCacheAndCachingResumesWhenItIsBack(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    read(lookups, backend, "a", "a", false);
+    read(lookups, backend, "a", "a", true);
+
+    redis().trackingLost();
+    assertThat(lookups.stats().size()).isZero();
+    read(lookups, backend, "a", "a", false);
+    read(lookups, backend, "a", "a", false); // not cached while nothing would tell us of a change
+
+    redis().trackingOn();
+    read(lookups, backend, "a", "a", false);
+    read(lookups, backend, "a", "a", true);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aLoadThatSpansALostAndRestoredTrackingSessionIsNotCached(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    StepVerifier inFlight =
+        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+    redis().trackingLost(); // a change made now would never be reported...
+    redis().trackingOn(); // ...even though tracking is back by the time the answer arrives
+    backend.answer("k", "maybe stale");
+    inFlight.verify(WAIT);
+
+    read(lookups, backend, "k", "fresh", false);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aRedisWithoutTrackingFallsBackToExpiryOnly(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingUnavailable("ERR unknown subcommand 'TRACKING'");
+    read(lookups, backend, "k", "v", false);
+    read(lookups, backend, "k", "v", true);
+    assertThat(lookups.stats().invalidationMode()).startsWith("none (Redis refused CLIENT TRACKING");
+  }
+}
