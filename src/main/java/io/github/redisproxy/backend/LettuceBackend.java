@@ -169,7 +169,9 @@ public final class LettuceBackend implements Backend {
                 .filter(
                     error ->
                         error instanceof BackendException failure
-                            && failure.kind() != BackendException.Kind.ERROR))
+                            && failure.kind() != BackendException.Kind.ERROR)
+                // The last failure itself, not Reactor's "retries exhausted", so that the handler below sees it.
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
         .doOnSuccess(
             ok -> {
               log.info("Invalidation tracking is on for Redis at {} (CLIENT TRACKING, RESP3 push)", address);

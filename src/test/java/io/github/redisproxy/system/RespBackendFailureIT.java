@@ -23,11 +23,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A Redis that stalls ({@code CLIENT PAUSE} longer than REDIS_TIMEOUT=0.25) or is down, seen over RESP: the client
  * gets an error reply and keeps its connection, nothing failed is cached, and a load that fails after its caller
  * went away (a closed connection, or an MGET already answered with another key's failure) is not logged as an error.
+ *
+ * <p>The class's proxy runs with the default {@code CACHE_INVALIDATION=tracking}, which clears the cache when its
+ * connection drops; that a cached key is still served while Redis is down is the TTL-only behaviour of {@code
+ * CACHE_INVALIDATION=none}, checked with a proxy of its own.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespBackendFailureIT {
   /** Longer than REDIS_TIMEOUT, so that every load started during the pause times out. */
   private static final Duration STALL = Duration.ofMillis(750);
+
+  private static final Pattern TRACKING_LOST =
+      Pattern.compile("Lost the connection that carries invalidations: cleared (\\d+) cached keys");
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
@@ -53,6 +60,7 @@ class RespBackendFailureIT {
     if (!redis.isRunning()) {
       redis.start();
       proxy.awaitBackendReady();
+      proxy.awaitInvalidationTracking(); // loads are cached again
     }
   }
 
@@ -113,19 +121,50 @@ class RespBackendFailureIT {
     proxy.assertNoErrorsLoggedSince(mark);
   }
 
+  /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}. */
   @Test
-  void while_Redis_is_down_a_miss_is_answered_with_a_backend_error_and_a_cached_key_is_still_served() {
-    redis.commands().set("fail:cached", "cached value");
+  void with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_answered_with_a_backend_error_and_a_cached_key_is_still_served() {
+    try (ProxyProcess ttlOnly =
+        ProxyProcess.startWithResp(
+            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.25", "CACHE_INVALIDATION", "none"))) {
+      ttlOnly.awaitBackendReady();
+      redis.commands().set("fail:cached", "cached value");
+      try (RawResp raw = RawResp.connect(ttlOnly.respPort())) {
+        assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"));
+
+        redis.stop();
+        String miss = raw.call("GET", "fail:cold");
+        assertTrue(
+            miss.startsWith("-ERR backend unavailable: ") || miss.startsWith("-ERR backend timeout: "), miss);
+        assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"), "a hit needs no Redis");
+        String mget = raw.call("MGET", "fail:cached", "fail:cold");
+        assertTrue(mget.startsWith("-ERR backend "), "an MGET with a key that cannot load fails as a whole: " + mget);
+        assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
+      }
+      ttlOnly.closeAndAssertNoErrorsLogged();
+    }
+  }
+
+  /**
+   * The tracking counterpart: once the proxy knows its connection is gone it has cleared the cache, so the key it
+   * cached before is answered like any miss while Redis is down (rejected at once: Lettuce is disconnected).
+   */
+  @Test
+  void while_Redis_is_down_a_key_cached_before_is_answered_with_a_backend_error_too_because_the_cache_was_cleared() {
+    redis.commands().set("fail:tracked", "cached value");
+    int lost = proxy.linesMatching(TRACKING_LOST).size();
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
-      assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"));
+      assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:tracked"));
+      assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:tracked"));
+      assertEquals(1, redis.getCalls(), "the second GET was a hit");
 
       redis.stop();
-      String miss = raw.call("GET", "fail:cold");
-      assertTrue(
-          miss.startsWith("-ERR backend unavailable: ") || miss.startsWith("-ERR backend timeout: "), miss);
-      assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"), "a hit needs no Redis");
-      String mget = raw.call("MGET", "fail:cached", "fail:cold");
-      assertTrue(mget.startsWith("-ERR backend "), "an MGET with a key that cannot load fails as a whole: " + mget);
+      String cleared = proxy.awaitLog(TRACKING_LOST, lost + 1, Duration.ofSeconds(10)).get(lost);
+      assertTrue(cleared.contains("cleared 1 cached keys"), cleared);
+      String reply = raw.call("GET", "fail:tracked");
+      assertTrue(reply.startsWith("-ERR backend unavailable: "), "the key cached before Redis went down: " + reply);
+      String mget = raw.call("MGET", "fail:tracked", "fail:cold");
+      assertTrue(mget.startsWith("-ERR backend unavailable: "), mget);
       assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
     }
   }

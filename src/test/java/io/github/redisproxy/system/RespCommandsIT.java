@@ -308,17 +308,51 @@ class RespCommandsIT {
     assertEquals(1, redis.getCalls());
   }
 
+  /**
+   * Under the default CACHE_INVALIDATION=tracking a hit needs no Redis until the key changes there; then Redis reports
+   * the change and the next GET loads the new value (how fast is {@code InvalidationIT}'s business).
+   */
   @Test
-  void a_hit_is_answered_from_the_cache_without_reaching_Redis() {
+  void a_hit_is_answered_from_the_cache_without_reaching_Redis_until_the_key_changes_in_Redis() {
     redis.commands().set("cmd:hit", "cached");
     assertEquals("cached", resp.get("cmd:hit"));
     assertEquals(1, redis.getCalls());
-
-    redis.commands().set("cmd:hit", "changed in Redis");
     for (int i = 0; i < 5; i++) {
-      assertEquals("cached", resp.get("cmd:hit"), "the cached value, until it expires");
+      assertEquals("cached", resp.get("cmd:hit"));
     }
     assertEquals(1, redis.getCalls());
+
+    redis.commands().set("cmd:hit", "changed in Redis");
+    Polling.until(
+        Duration.ofSeconds(5), "the change to reach the proxy", () -> resp.get("cmd:hit"), "changed in Redis"::equals);
+    assertEquals(2, redis.getCalls(), "every GET was a hit but the first after the change");
+    assertEquals("changed in Redis", resp.get("cmd:hit"));
+    assertEquals(2, redis.getCalls());
+  }
+
+  /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none} serves the cached value regardless. */
+  @Test
+  void with_CACHE_INVALIDATION_none_a_hit_is_answered_from_the_cache_without_reaching_Redis_even_after_the_key_changed() {
+    try (ProxyProcess ttlOnly =
+        ProxyProcess.startWithResp(Map.of("REDIS_ADDRESS", redis.address(), "CACHE_INVALIDATION", "none"))) {
+      ttlOnly.awaitBackendReady();
+      redis.resetStats(); // the readiness probe's GET
+      RedisURI ttlOnlyUri = RedisURI.create(ttlOnly.respUri());
+      ttlOnlyUri.setTimeout(COMMAND_TIMEOUT);
+      try (StatefulRedisConnection<String, String> ttlOnlyConnection = client.connect(StringCodec.UTF8, ttlOnlyUri)) {
+        RedisCommands<String, String> ttlOnlyResp = ttlOnlyConnection.sync();
+        redis.commands().set("cmd:hit", "cached");
+        assertEquals("cached", ttlOnlyResp.get("cmd:hit"));
+        assertEquals(1, redis.getCalls());
+
+        redis.commands().set("cmd:hit", "changed in Redis");
+        for (int i = 0; i < 5; i++) {
+          assertEquals("cached", ttlOnlyResp.get("cmd:hit"), "the cached value, until it expires");
+        }
+        assertEquals(1, redis.getCalls());
+      }
+      ttlOnly.closeAndAssertNoErrorsLogged();
+    }
   }
 
   @Test

@@ -28,6 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -309,6 +310,56 @@ public final class ProxyProcess implements AutoCloseable {
       pauseBriefly();
     }
     fail("the proxy did not reach Redis within 10 s (last status " + status + "); its output:\n" + outputTail());
+  }
+
+  /**
+   * Waits until the gauge {@code redis_proxy_invalidation_tracking} on the management port reads 1: every key the
+   * proxy caches from now on will be invalidated when it changes in Redis. Under {@code CACHE_INVALIDATION=tracking}
+   * that holds once {@code CLIENT TRACKING on} has succeeded, after the first connection (so {@link
+   * #awaitBackendReady()} already implies it) and again after every reconnect: in between, loads are answered but not
+   * cached, so a test that restarted Redis calls this before it counts on a second read being a hit. Always 1 under
+   * {@code none}.
+   */
+  public void awaitInvalidationTracking() {
+    Polling.until(
+        Duration.ofSeconds(10),
+        "redis_proxy_invalidation_tracking to be 1 on " + this,
+        () -> metric("redis_proxy_invalidation_tracking"),
+        value -> value == 1.0);
+  }
+
+  /** The management port's {@code GET /metrics}: Prometheus text. */
+  public String metrics() {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(managementUri().resolve("/metrics")).timeout(Duration.ofSeconds(5)).build();
+    try {
+      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (response.statusCode() != 200) {
+        fail("GET /metrics answered " + response.statusCode() + ": " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET /metrics on " + this, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The value of one series on {@link #metrics()}, named exactly as the page writes it: the metric name and its labels
+   * in the order Micrometer writes them, e.g. {@code redis_proxy_invalidations_total{kind="key"}}. Fails if the page
+   * has no such line.
+   */
+  public double metric(String series) {
+    String page = metrics();
+    Matcher sample =
+        Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(page);
+    if (!sample.find()) {
+      fail("no series " + series + " on /metrics:\n" + page);
+    }
+    return Double.parseDouble(sample.group(1));
   }
 
   /** The HTTP port. */

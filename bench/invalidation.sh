@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# CACHE_INVALIDATION=tracking vs none, side by side in one run:
+#   1. hit-path throughput: wrk on one cached key against a proxy with tracking and one with none (same Redis),
+#      interleaved ROUNDS times; medians and their ratio.
+#   2. invalidation delay: SET in Redis -> first proxy response with the new value (InvalidationDelay), p50/p90/p99.
+# Loopback only, bounded in time (about a minute with the defaults).
+# Needs the jar and the test classes: mvn -B -q package -DskipTests (test classes compile there too).
+# Usage: bench/invalidation.sh [rounds] [seconds-per-wrk-run] [delay-samples]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+SECONDS_PER_RUN=${2:-8}
+SAMPLES=${3:-1000}
+JAR=target/redis-proxy.jar
+free_port() { # a loopback port nothing listens on
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+[ -f "$JAR" ] && [ -d target/test-classes ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+if ! command -v wrk >/dev/null || ! command -v redis-cli >/dev/null; then
+  echo "installing wrk and redis-tools"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q wrk redis-tools >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk redis-tools >/dev/null; }
+fi
+[ -f target/bench.cp ] || mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp >/dev/null
+
+REDIS_PORT=$(free_port); TRACKING_PORT=$(free_port); NONE_PORT=$(free_port)
+common=(BIND_ADDRESS=127.0.0.1 MANAGEMENT_PORT=0 GLOBAL_CACHE_EXPIRY=3600)
+env "${common[@]}" REDIS_ADDRESS=embedded:$REDIS_PORT PROXY_PORT=$TRACKING_PORT CACHE_INVALIDATION=tracking \
+  java -jar "$JAR" > /tmp/redis-proxy-bench-tracking.log 2>&1 &
+TRACKING=$!
+trap 'kill $TRACKING $NONE 2>/dev/null; wait 2>/dev/null || true' EXIT
+for _ in $(seq 200); do grep -q "Listening for HTTP" /tmp/redis-proxy-bench-tracking.log && break; sleep 0.1; done
+env "${common[@]}" REDIS_ADDRESS=127.0.0.1:$REDIS_PORT PROXY_PORT=$NONE_PORT CACHE_INVALIDATION=none \
+  java -jar "$JAR" > /tmp/redis-proxy-bench-none.log 2>&1 &
+NONE=$!
+for _ in $(seq 200); do grep -q "Listening for HTTP" /tmp/redis-proxy-bench-none.log && break; sleep 0.1; done
+redis-cli -p "$REDIS_PORT" set bench:hot 0123456789 >/dev/null
+for port in $TRACKING_PORT $NONE_PORT; do
+  for _ in $(seq 100); do [ "$(curl -s "localhost:$port/bench:hot")" = 0123456789 ] && break; sleep 0.1; done
+done
+
+rps() { # port
+  wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$1/bench:hot" | awk '/Requests\/sec/ {print $2}'
+}
+echo "warming up both proxies (JIT) ..."
+wrk -t2 -c32 -d5s "http://127.0.0.1:$TRACKING_PORT/bench:hot" >/dev/null
+wrk -t2 -c32 -d5s "http://127.0.0.1:$NONE_PORT/bench:hot" >/dev/null
+tracking_runs=""; none_runs=""
+for round in $(seq "$ROUNDS"); do
+  t_run=$(rps "$TRACKING_PORT"); n_run=$(rps "$NONE_PORT")
+  tracking_runs+="$t_run "; none_runs+="$n_run "
+  echo "round $round: tracking $t_run none $n_run requests/s"
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+t=$(echo "$tracking_runs" | median); n=$(echo "$none_runs" | median)
+
+echo "measuring the invalidation delay ($SAMPLES writes) ..."
+delay=$(java -cp "target/test-classes:$(cat target/bench.cp)" io.github.redisproxy.bench.InvalidationDelay \
+  "$REDIS_PORT" "$TRACKING_PORT" "$SAMPLES" 2>/dev/null | grep -E '^(samples|hit_round_trip)')
+
+mkdir -p bench/results
+out=bench/results/invalidation-$(date -u +%Y%m%dT%H%M%SZ).md
+{
+  echo "# CACHE_INVALIDATION=tracking vs none, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB,"
+  echo "$(uname -sr), $(java -version 2>&1 | head -1), backing Redis $(redis-cli -p "$REDIS_PORT" info server | grep redis_version | cut -d: -f2 | tr -d '\r')."
+  echo "wrk, both proxies and Redis share the cores."
+  echo
+  echo "Hit path: \`wrk -t2 -c32 -d${SECONDS_PER_RUN}s\` on one cached key, median of $ROUNDS interleaved runs (requests/s):"
+  echo
+  echo "| tracking | none | tracking / none |"
+  echo "|---|---|---|"
+  echo "| $t | $n | $(awk -v a="$t" -v b="$n" 'BEGIN{printf "%.2f", a/b}') |"
+  echo
+  echo "Invalidation delay, from a SET acknowledged by Redis to the first proxy response with the new value (the"
+  echo "client polls in a loop, so each figure includes one HTTP round trip; the round trip of a hit, measured in the"
+  echo "same loop, is the floor):"
+  echo
+  echo '```'
+  echo "$delay"
+  echo '```'
+} | tee "$out"
+echo "written to $out"
