@@ -1,5 +1,6 @@
 package io.github.redisproxy.cache;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 
@@ -21,20 +22,21 @@ final class CaffeineEviction<K, V> implements Eviction<K, V> {
   public void recordLoaded(K key, CompletableFuture<V> entry) {}
 
   @Override
-  public boolean invalidate(K key) {
-    return map.remove(key) != null;
+  public boolean invalidate(K key, boolean loadsToo) {
+    CompletableFuture<V> present = map.get(key);
+    return present != null && (loadsToo || present.isDone()) && map.remove(key, present);
   }
 
   @Override
-  public long invalidateAll() {
-    return removeAll(map);
+  public long invalidateAll(boolean loadsToo) {
+    return removeAll(map, loadsToo);
   }
 
-  /** Removes the keys one by one, so that the count is of keys this call removed. */
-  static <K> long removeAll(ConcurrentMap<K, ?> map) {
+  /** Removes the entries one by one, so that the count is of entries this call removed. */
+  static <K, V> long removeAll(ConcurrentMap<K, CompletableFuture<V>> map, boolean loadsToo) {
     long removed = 0;
-    for (K key : map.keySet()) {
-      if (map.remove(key) != null) {
+    for (Map.Entry<K, CompletableFuture<V>> entry : map.entrySet()) {
+      if ((loadsToo || entry.getValue().isDone()) && map.remove(entry.getKey(), entry.getValue())) {
         removed++;
       }
     }

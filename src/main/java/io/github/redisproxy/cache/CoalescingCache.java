@@ -8,7 +8,6 @@ import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.CachePolicy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Function;
 
 /**
  * The one {@link LocalCache} implementation: a Caffeine {@link AsyncCache} of futures (which gives coalescing and
@@ -22,11 +21,11 @@ import java.util.function.Function;
 final class CoalescingCache<K, V> implements LocalCache<K, V> {
   private final AsyncCache<K, V> cache;
   private final ConcurrentMap<K, CompletableFuture<V>> map;
-  private final Function<K, CompletableFuture<V>> loader;
+  private final Loader<K, V> loader;
   private final Eviction<K, V> eviction;
   private final Evictions evictions = new Evictions();
 
-  CoalescingCache(CacheConfig config, Ticker ticker, Function<K, CompletableFuture<V>> loader) {
+  CoalescingCache(CacheConfig config, Ticker ticker, Loader<K, V> loader) {
     Caffeine<Object, Object> builder =
         Caffeine.newBuilder()
             .ticker(ticker)
@@ -77,12 +76,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   }
 
   private void startLoad(K key, CompletableFuture<V> entry) {
-    CompletableFuture<V> load;
-    try {
-      load = loader.apply(key);
-    } catch (RuntimeException e) {
-      load = CompletableFuture.failedFuture(e);
-    }
+    // The bookkeeping is attached before the load starts, so it runs on the thread that completes the load, at once.
+    CompletableFuture<V> load = new CompletableFuture<>();
     load.whenComplete(
         (value, error) -> {
           if (error == null && value != null) {
@@ -98,6 +93,11 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
             entry.complete(null);
           }
         });
+    try {
+      loader.load(key, load);
+    } catch (RuntimeException e) {
+      load.completeExceptionally(e);
+    }
   }
 
   private static boolean failedOrEmpty(CompletableFuture<?> future) {
@@ -106,17 +106,32 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
 
   @Override
   public boolean invalidate(K key, EvictionCause cause) {
-    boolean removed = eviction.invalidate(key);
-    if (removed) {
-      evictions.record(cause);
-    }
-    return removed;
+    return counted(eviction.invalidate(key, true), cause);
+  }
+
+  @Override
+  public boolean invalidateLoaded(K key, EvictionCause cause) {
+    return counted(eviction.invalidate(key, false), cause);
   }
 
   @Override
   public long invalidateAll(EvictionCause cause) {
-    long removed = eviction.invalidateAll();
+    long removed = eviction.invalidateAll(true);
     evictions.record(cause, removed);
+    return removed;
+  }
+
+  @Override
+  public long invalidateAllLoaded(EvictionCause cause) {
+    long removed = eviction.invalidateAll(false);
+    evictions.record(cause, removed);
+    return removed;
+  }
+
+  private boolean counted(boolean removed, EvictionCause cause) {
+    if (removed) {
+      evictions.record(cause);
+    }
     return removed;
   }
 

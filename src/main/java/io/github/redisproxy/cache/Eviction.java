@@ -18,16 +18,18 @@ interface Eviction<K, V> {
   void recordLoaded(K key, CompletableFuture<V> entry);
 
   /**
-   * Removes one key (loaded or loading) from the map and from the policy's own order.
+   * Removes one key from the map and from the policy's own order.
    *
-   * @return whether the key was there
+   * @param loadsToo whether a load in flight is removed too; if not, only a loaded value is
+   * @return whether the key was removed
    */
-  boolean invalidate(K key);
+  boolean invalidate(K key, boolean loadsToo);
 
   /**
    * Removes every key.
    *
+   * @param loadsToo whether loads in flight are removed too; if not, only loaded values are
    * @return how many keys were removed
    */
-  long invalidateAll();
+  long invalidateAll(boolean loadsToo);
 }

@@ -75,17 +75,33 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   }
 
   @Override
-  public synchronized boolean invalidate(K key) {
-    byRead.remove(key);
-    byLoad.remove(key);
-    return map.remove(key) != null;
+  public synchronized boolean invalidate(K key, boolean loadsToo) {
+    Loaded<V> loaded = byLoad.get(key); // not byRead: a get there would count as a read
+    boolean removed = loadsToo ? map.remove(key) != null : loaded != null && map.remove(key, loaded.entry());
+    if (removed || loadsToo) {
+      byRead.remove(key);
+      byLoad.remove(key);
+    }
+    return removed;
   }
 
   @Override
-  public synchronized long invalidateAll() {
+  public synchronized long invalidateAll(boolean loadsToo) {
+    long removed;
+    if (loadsToo) {
+      removed = CaffeineEviction.removeAll(map, true);
+    } else {
+      // The loaded keys are exactly those in the orders: a value is recorded here just before its future completes.
+      removed = 0;
+      for (Map.Entry<K, Loaded<V>> loaded : byLoad.entrySet()) {
+        if (map.remove(loaded.getKey(), loaded.getValue().entry())) {
+          removed++;
+        }
+      }
+    }
     byRead.clear();
     byLoad.clear();
-    return CaffeineEviction.removeAll(map);
+    return removed;
   }
 
   private void dropExpired(long now) {

@@ -17,8 +17,13 @@ public final class LocalCaches {
    * @param loader starts the load of one key; its future completes with {@code null} when there is nothing to cache.
    *     It is called outside any lock of the cache, so it may complete synchronously.
    */
+  public static <K, V> LocalCache<K, V> create(CacheConfig config, Ticker ticker, Loader<K, V> loader) {
+    return new CoalescingCache<>(config, ticker, loader);
+  }
+
+  /** As {@link #create(CacheConfig, Ticker, Loader)}, with a loader that returns its own future. */
   public static <K, V> LocalCache<K, V> create(
       CacheConfig config, Ticker ticker, Function<K, CompletableFuture<V>> loader) {
-    return new CoalescingCache<>(config, ticker, loader);
+    return create(config, ticker, Loader.of(loader));
   }
 }

@@ -12,10 +12,13 @@ import org.slf4j.LoggerFactory;
  * Keeps the local cache coherent with Redis under CACHE_INVALIDATION=tracking: a changed key is removed as soon as
  * Redis reports it, and nothing is cached that Redis would not report.
  *
- * <p>The race a tracking cache must not lose: a load reads the old value, the key changes, and the invalidation is
- * handled before the load completes; caching the load's value then would keep the old value until it expires.
- * Removing a key removes its load in flight too, and the cache never keeps a load whose entry has gone (see
- * {@link LocalCache#invalidate}), so such a value answers its callers but is not cached.
+ * <p>The race a tracking cache must not lose: a load reads the old value, the key changes, and the old value is cached
+ * after the invalidation was handled, to stay until it expires. Replies and invalidations arrive in order on the one
+ * Redis connection, and the loader completes each load on the thread that reads them, where the cache records the
+ * value at once (see {@link io.github.redisproxy.cache.Loader}). So a {@code GET} that ran before the write is
+ * recorded before the write's invalidation is read, and that invalidation removes it; an invalidation read while a
+ * load is still in flight was sent before its reply, so that load ran after the write and is fresh, and is kept.
+ * Invalidations therefore remove loaded values only ({@link LocalCache#invalidateLoaded}).
  *
  * <p>Loads are also tied to the tracking session they started in: each start reads a {@link Ticket} (the session
  * number, and whether tracking was on). A load is kept only if tracking was on when it started and the session has
@@ -74,14 +77,14 @@ final class CacheCoherence implements InvalidationListener {
   public void keysChanged(List<byte[]> keys) {
     for (byte[] key : keys) {
       invalidatedKeys.increment();
-      cache.invalidate(Key.of(key), EvictionCause.INVALIDATED);
+      cache.invalidateLoaded(Key.of(key), EvictionCause.INVALIDATED);
     }
   }
 
   @Override
   public void allKeysChanged() {
     flushes.increment();
-    long removed = cache.invalidateAll(EvictionCause.INVALIDATED);
+    long removed = cache.invalidateAllLoaded(EvictionCause.INVALIDATED);
     log.info("Redis flushed its keys (FLUSHALL or FLUSHDB): cleared {} cached keys", removed);
   }
 

@@ -7,6 +7,7 @@ import io.github.redisproxy.cache.CacheRead;
 import io.github.redisproxy.cache.EvictionCause;
 import io.github.redisproxy.cache.LocalCache;
 import io.github.redisproxy.cache.LocalCaches;
+import io.github.redisproxy.cache.Loader;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.metrics.LatencyBuckets;
@@ -19,7 +20,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,8 +69,11 @@ public final class LookupService {
   /**
    * The cache's loader: one backend {@code GET}, timed, and kept only if {@link CacheCoherence} allows it. Removing
    * the entry before the load completes is how a load is not kept: the cache never keeps a load whose entry has gone.
+   *
+   * <p>The result is completed on the thread that delivers Redis' reply (Lettuce's event loop), so the cache records
+   * the value before that thread reads the next message from Redis, which may be an invalidation of this very key.
    */
-  private static final class BackendLoads implements Function<Key, CompletableFuture<byte[]>> {
+  private static final class BackendLoads implements Loader<Key, byte[]> {
     private final Backend backend;
     private final Timer successes;
     private final Timer failures;
@@ -83,19 +86,30 @@ public final class LookupService {
     }
 
     @Override
-    public CompletableFuture<byte[]> apply(Key key) {
+    public void load(Key key, CompletableFuture<byte[]> result) {
       CacheCoherence.Ticket ticket = coherence.ticket();
       long start = System.nanoTime();
-      return backend
+      backend
           .get(key.bytes())
-          .toFuture()
-          .whenComplete(
-              (value, error) -> {
-                (error == null ? successes : failures).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                if (error == null && value != null && !coherence.mayKeep(ticket)) {
-                  coherence.discard(key);
-                }
-              });
+          .subscribe(
+              value -> finish(key, ticket, start, result, value),
+              error -> {
+                failures.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                result.completeExceptionally(error);
+              },
+              () -> finish(key, ticket, start, result, null)); // after a value, a no-op: result is already done
+    }
+
+    private void finish(
+        Key key, CacheCoherence.Ticket ticket, long start, CompletableFuture<byte[]> result, byte[] value) {
+      if (result.isDone()) {
+        return;
+      }
+      successes.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      if (value != null && !coherence.mayKeep(ticket)) {
+        coherence.discard(key);
+      }
+      result.complete(value);
     }
   }
 

@@ -223,6 +223,40 @@ class LocalCacheContractTest {
 
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
+  void invalidatingLoadedValuesLeavesLoadsInFlightAlone(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    for (String key : List.of("a", "b")) {
+      cache.get(key);
+      loader.complete(key, key);
+    }
+    CacheRead<String> loading = cache.get("loading");
+
+    assertThat(cache.invalidateLoaded("loading", EvictionCause.INVALIDATED)).isFalse();
+    assertThat(cache.invalidateLoaded("a", EvictionCause.INVALIDATED)).isTrue();
+    assertThat(cache.invalidateAllLoaded(EvictionCause.INVALIDATED)).isEqualTo(1); // b
+    assertThat(cache.evictionCount(EvictionCause.INVALIDATED)).isEqualTo(2);
+
+    loader.complete("loading", "kept");
+    assertThat(loading.value().join()).isEqualTo("kept");
+    assertThat(cache.get("loading").hit()).isTrue();
+    assertThat(cache.estimatedSize()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aValueIsLoadedFromTheMomentItsLoaderCompletesTheResult(CachePolicy policy) {
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    LocalCache<String, String> cache =
+        LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, (Loader<String, String>) (key, result) -> results.add(result));
+    CacheRead<String> read = cache.get("k");
+    results.get(0).complete("old"); // on the thread that completes it, the cache records the value at once...
+    assertThat(cache.invalidateLoaded("k", EvictionCause.INVALIDATED)).isTrue(); // ...so an invalidation finds it
+    assertThat(read.value().join()).isEqualTo("old");
+    assertThat(cache.get("k").source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
   void everyLoadedKeyNotInTheCacheWasEvictedForSize(CachePolicy policy) {
     List<String> loads = new ArrayList<>();
     LocalCache<String, String> cache =

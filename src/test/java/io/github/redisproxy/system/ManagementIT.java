@@ -251,7 +251,7 @@ class ManagementIT {
     for (String result : List.of("success", "failure")) {
       metrics.value(LOADS, labels("result", result));
     }
-    for (String cause : List.of("size", "expired", "purged")) {
+    for (String cause : List.of("size", "expired", "purged", "invalidated")) {
       metrics.value(EVICTIONS, labels("cause", cause));
     }
     for (String reason : List.of("queue_full", "queue_timeout")) {
@@ -493,7 +493,7 @@ class ManagementIT {
     assertEquals("lru", stats.get("policy").asText());
     assertEquals(1000, stats.get("capacity").asLong());
     assertEquals(120.5, stats.get("expiry_seconds").asDouble());
-    assertEquals("none", stats.get("invalidation").asText());
+    assertEquals("tracking", stats.get("invalidation").asText());
 
     long hits = stats.get("hits").asLong();
     long misses = stats.get("misses").asLong();
@@ -506,8 +506,8 @@ class ManagementIT {
     assertEquals(metrics.value("redis_proxy_cache_size"), stats.get("size").asLong(), "size");
     assertEquals(metrics.value("redis_proxy_cache_capacity"), stats.get("capacity").asLong(), "capacity");
     JsonNode evictions = stats.get("evictions");
-    assertEquals(Set.of("size", "expired", "purged"), fieldNames(evictions));
-    for (String cause : List.of("size", "expired", "purged")) {
+    assertEquals(Set.of("size", "expired", "purged", "invalidated"), fieldNames(evictions));
+    for (String cause : List.of("size", "expired", "purged", "invalidated")) {
       assertEquals(
           metrics.value(EVICTIONS, labels("cause", cause)), evictions.get(cause).asLong(), "evictions " + cause);
     }
@@ -521,7 +521,7 @@ class ManagementIT {
     assertEquals(500, before.get("capacity").asLong());
     assertTrue(before.get("expiry_seconds").isNumber(), "expiry_seconds is a number: " + before);
     assertEquals(30, before.get("expiry_seconds").asDouble());
-    assertEquals("none", before.get("invalidation").asText());
+    assertEquals("tracking", before.get("invalidation").asText());
     assertEquals(500.0, scrape(tinyManagement).value("redis_proxy_cache_capacity"));
 
     assertEquals(Optional.of("MISS"), xCache(tinyHttp.get("/tiny-stats:k")));
