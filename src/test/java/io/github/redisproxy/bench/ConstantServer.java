@@ -1,0 +1,43 @@
+package io.github.redisproxy.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import java.util.Arrays;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * The ceiling of this stack for bench/run.sh: a bare Reactor Netty server that answers every request with the same
+ * body and the same headers a proxy hit carries, and does nothing else. Same Reactor Netty, same defaults (event
+ * loops, epoll) as the proxy.
+ *
+ * <p>{@code java -cp ... io.github.redisproxy.bench.ConstantServer PORT [BODY_BYTES]}; runs until killed.
+ */
+public final class ConstantServer {
+  private ConstantServer() {}
+
+  public static void main(String[] args) {
+    int port = Integer.parseInt(args[0]);
+    byte[] body = new byte[args.length > 1 ? Integer.parseInt(args[1]) : 10];
+    Arrays.fill(body, (byte) 'x');
+    ByteBuf shared = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(body));
+    String length = Integer.toString(body.length);
+    DisposableServer server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(port)
+            .handle(
+                (request, response) ->
+                    response
+                        .header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
+                        .header(HttpHeaderNames.CONTENT_LENGTH, length)
+                        .header("X-Cache", "HIT")
+                        .send(Mono.just(shared.retainedDuplicate())))
+            .bindNow();
+    System.out.println("Listening on 127.0.0.1:" + server.port());
+    server.onDispose().block();
+  }
+}
