@@ -4,13 +4,15 @@ import io.github.redisproxy.config.ConfigException;
 import io.github.redisproxy.config.ConfigLoader;
 import io.github.redisproxy.config.ProxyConfig;
 import io.github.redisproxy.config.Settings;
+import io.github.redisproxy.loadtest.LoadTest;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar redis-proxy.jar [--setting=value ...]}.
+ * {@code java -jar redis-proxy.jar [--setting=value ...]}, or {@code java -jar redis-proxy.jar loadtest [--option=value
+ * ...]} for the load generator, which shares the jar and nothing else.
  *
  * <p>Exit codes: 0 after {@code --help} or a clean shutdown on SIGTERM/SIGINT, 1 when the proxy cannot start, 2 for
  * a bad setting.
@@ -20,8 +22,15 @@ public final class Main {
 
   public static void main(String[] args) {
     List<String> arguments = List.of(args);
+    if (!arguments.isEmpty() && arguments.get(0).equals("loadtest")) {
+      System.exit(LoadTest.run(arguments.subList(1, arguments.size()), System.out, System.err));
+      return;
+    }
     if (arguments.contains("--help") || arguments.contains("-h")) {
       System.out.print(Settings.help());
+      System.out.print(
+          "\nLoad generator: java -jar redis-proxy.jar loadtest [--option=value ...]"
+              + " (loadtest --help lists its options)\n");
       return;
     }
     ProxyConfig config;

@@ -1,0 +1,121 @@
+package io.github.redisproxy.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.RedisServerExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code java -jar redis-proxy.jar loadtest} as a user runs it: against the packaged proxy on a real redis-server,
+ * seeding the keys itself, and writing its numbers to a JSON file.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class LoadGeneratorIT {
+  private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern SET_CALLS = Pattern.compile("^cmdstat_set:calls=(\\d+),", Pattern.MULTILINE);
+
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static ProxyProcess proxy;
+
+  @BeforeAll
+  static void startProxy() {
+    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
+    proxy.awaitBackendReady();
+  }
+
+  @AfterAll
+  static void stopProxy() {
+    if (proxy != null) {
+      proxy.closeAndAssertNoErrorsLogged();
+    }
+  }
+
+  @Test
+  void a_closed_loop_run_on_seeded_keys_is_nearly_all_hits_with_no_error() throws Exception {
+    Path output = outputFile("closed.json");
+
+    ProxyProcess.Run run =
+        loadtest("--seed-redis=" + redis.address(), "--keys=100", "--warmup=1s", "--duration=2s", "--connections=8", "--output=" + output);
+
+    assertThat(run.exitCode()).as("exit code; %s", run).isZero();
+    assertThat(run.stdout()).as("the report").anyMatch(line -> line.startsWith("  throughput"));
+    assertThat(run.stderr()).as("progress lines").anyMatch(line -> line.matches("\\[ +\\d+s\\] .* req/s .*"));
+    JsonNode report = new ObjectMapper().readTree(output.toFile());
+    assertThat(report.get("requests").asLong()).isPositive();
+    assertThat(report.get("errors").asLong()).as("errors; %s", report).isZero();
+    assertThat(report.get("hit_ratio").asDouble()).as("hit ratio; %s", report).isGreaterThan(0.9);
+    assertThat(setCalls()).as("SETs Redis executed").isEqualTo(100);
+  }
+
+  @Test
+  void an_open_loop_run_sends_rate_times_duration_requests_without_backlog() throws Exception {
+    Path output = outputFile("open.json");
+
+    ProxyProcess.Run run =
+        loadtest("--seed-redis=" + redis.address(), "--keys=100", "--rate=200", "--warmup=1s", "--duration=2s", "--output=" + output);
+
+    assertThat(run.exitCode()).as("exit code; %s", run).isZero();
+    JsonNode report = new ObjectMapper().readTree(output.toFile());
+    assertThat(report.get("requests").asLong()).as("requests; %s", report).isBetween(360L, 440L);
+    assertThat(report.get("errors_by_kind").has("backlog")).as("backlog errors; %s", report).isFalse();
+  }
+
+  @Test
+  void a_bad_option_prints_one_line_and_exits_2() {
+    ProxyProcess.Run run = loadtest("--distribution=pareto");
+
+    assertThat(run.exitCode()).as("exit code; %s", run).isEqualTo(2);
+    assertThat(run.stderr()).as("stderr; %s", run).hasSize(1);
+    assertThat(run.stderr().get(0)).contains("--distribution");
+    assertThat(run.stdout()).isEmpty();
+  }
+
+  @Test
+  void the_proxy_help_mentions_the_subcommand_and_its_help_lists_the_options() {
+    ProxyProcess.Run proxyHelp = ProxyProcess.run(List.of("--help"), Map.of(), RUN_TIMEOUT);
+    ProxyProcess.Run help = loadtest("--help");
+
+    assertThat(String.join("\n", proxyHelp.stdout())).contains("loadtest");
+    assertThat(help.exitCode()).isZero();
+    assertThat(String.join("\n", help.stdout()))
+        .contains("--url", "--connections", "--rate", "--keys", "--distribution", "--zipf-s", "--key-prefix", "--seed")
+        .contains("--warmup", "--duration", "--timeout", "--output", "--seed-redis", "--value-size");
+  }
+
+  private static ProxyProcess.Run loadtest(String... options) {
+    List<String> args = new ArrayList<>(List.of("loadtest", "--url=" + proxy.baseUri().toString()));
+    args.addAll(List.of(options));
+    return ProxyProcess.run(args, Map.of(), RUN_TIMEOUT);
+  }
+
+  /** A fresh file under target/ (the system property names the jar there); the jar runs in a temporary directory. */
+  private static Path outputFile(String name) throws Exception {
+    Path dir = Path.of(System.getProperty("redisproxy.jar")).toAbsolutePath().getParent().resolve("loadtest-it");
+    Files.createDirectories(dir);
+    Path file = dir.resolve(name);
+    Files.deleteIfExists(file);
+    return file;
+  }
+
+  private static long setCalls() {
+    Matcher calls = SET_CALLS.matcher(redis.commands().info("commandstats"));
+    return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+  }
+}
