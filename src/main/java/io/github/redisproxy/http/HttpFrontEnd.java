@@ -5,9 +5,8 @@ import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.Lookup;
 import io.github.redisproxy.lookup.LookupException;
 import io.github.redisproxy.lookup.LookupService;
-import io.github.redisproxy.metrics.MeterNames;
+import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -54,14 +53,7 @@ public final class HttpFrontEnd {
   public HttpFrontEnd(LookupService lookups, MeterRegistry registry) {
     this.lookups = lookups;
     this.requests = new RequestRecorder(registry, "http");
-    Gauge.builder(MeterNames.REQUESTS_IN_FLIGHT, inFlight, AtomicInteger::get)
-        .description("Requests received and not yet answered")
-        .tag("frontend", "http")
-        .register(registry);
-    Gauge.builder(MeterNames.CONNECTIONS, connections, AtomicInteger::get)
-        .description("Open client connections")
-        .tag("frontend", "http")
-        .register(registry);
+    Meters.frontEnd(registry, "http", inFlight, connections);
   }
 
   /** Binds the HTTP port and returns once it accepts connections. */

@@ -12,8 +12,7 @@ import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.metrics.LatencyBuckets;
 import io.github.redisproxy.metrics.MeterNames;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
+import io.github.redisproxy.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
@@ -123,58 +122,72 @@ public final class LookupService {
 
 
   private void bindMeters(MeterRegistry registry, int capacity) {
-    requestCounter(registry, "hit", hits);
-    requestCounter(registry, "miss", loads);
-    requestCounter(registry, "coalesced", joins);
+    String requests = "Lookups by result: hit, miss (started a backend GET) or coalesced (joined one in flight)";
+    Meters.counter(registry, MeterNames.CACHE_REQUESTS, requests, hits, LongAdder::sum, "result", "hit");
+    Meters.counter(registry, MeterNames.CACHE_REQUESTS, requests, loads, LongAdder::sum, "result", "miss");
+    Meters.counter(registry, MeterNames.CACHE_REQUESTS, requests, joins, LongAdder::sum, "result", "coalesced");
     for (EvictionCause cause : EvictionCause.values()) {
-      FunctionCounter.builder(MeterNames.CACHE_EVICTIONS, cache, c -> c.evictionCount(cause))
-          .description("Entries that left the cache, by cause (expiries are counted when cleaned up)")
-          .tag("cause", cause.name().toLowerCase(Locale.ROOT))
-          .register(registry);
+      Meters.counter(
+          registry,
+          MeterNames.CACHE_EVICTIONS,
+          "Entries that left the cache, by cause (expiries are counted when cleaned up)",
+          cache,
+          c -> c.evictionCount(cause),
+          "cause",
+          cause.name().toLowerCase(Locale.ROOT));
     }
-    Gauge.builder(MeterNames.INVALIDATION_TRACKING, coherence, CacheCoherence::trustedNow)
-        .description("1 while every cached key will be invalidated when it changes in Redis (always 1 under none)")
-        .register(registry);
-    FunctionCounter.builder(MeterNames.INVALIDATIONS, coherence, CacheCoherence::invalidatedKeys)
-        .description("Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking")
-        .tag("kind", "key")
-        .register(registry);
-    FunctionCounter.builder(MeterNames.INVALIDATIONS, coherence, CacheCoherence::flushes)
-        .description("Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking")
-        .tag("kind", "flush")
-        .register(registry);
-    FunctionCounter.builder(MeterNames.INVALIDATIONS, coherence, CacheCoherence::lostSessions)
-        .description("Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking")
-        .tag("kind", "tracking_lost")
-        .register(registry);
-    Gauge.builder(MeterNames.CACHE_SIZE, cache, LocalCache::estimatedSize)
-        .description("Entries in the cache, including loads in flight")
-        .register(registry);
-    Gauge.builder(MeterNames.CACHE_CAPACITY, () -> capacity)
-        .description("CACHE_CAPACITY: the most keys the cache holds")
-        .register(registry);
-    Gauge.builder(MeterNames.LOOKUPS_RUNNING, gate, ConcurrencyGate::running)
-        .description("Lookups holding one of the MAX_CONCURRENCY slots")
-        .register(registry);
-    Gauge.builder(MeterNames.LOOKUPS_QUEUED, gate, ConcurrencyGate::queued)
-        .description("Lookups waiting for a slot")
-        .register(registry);
-    FunctionCounter.builder(MeterNames.LOOKUPS_REJECTED, gate, ConcurrencyGate::refusedQueueFull)
-        .description("Lookups refused as overloaded (HTTP 503, RESP -ERR proxy overloaded)")
-        .tag("reason", "queue_full")
-        .register(registry);
-    FunctionCounter.builder(MeterNames.LOOKUPS_REJECTED, gate, ConcurrencyGate::refusedQueueTimeout)
-        .description("Lookups refused as overloaded (HTTP 503, RESP -ERR proxy overloaded)")
-        .tag("reason", "queue_timeout")
-        .register(registry);
+    Meters.gauge(
+        registry,
+        MeterNames.INVALIDATION_TRACKING,
+        "1 while every cached key will be invalidated when it changes in Redis (always 1 under none)",
+        coherence,
+        CacheCoherence::trustedNow);
+    String invalidations =
+        "Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking";
+    Meters.counter(
+        registry, MeterNames.INVALIDATIONS, invalidations, coherence, CacheCoherence::invalidatedKeys, "kind", "key");
+    Meters.counter(
+        registry, MeterNames.INVALIDATIONS, invalidations, coherence, CacheCoherence::flushes, "kind", "flush");
+    Meters.counter(
+        registry,
+        MeterNames.INVALIDATIONS,
+        invalidations,
+        coherence,
+        CacheCoherence::lostSessions,
+        "kind",
+        "tracking_lost");
+    Meters.gauge(
+        registry,
+        MeterNames.CACHE_SIZE,
+        "Entries in the cache, including loads in flight",
+        cache,
+        LocalCache::estimatedSize);
+    Meters.gauge(
+        registry,
+        MeterNames.CACHE_CAPACITY,
+        "CACHE_CAPACITY: the most keys the cache holds",
+        this,
+        service -> capacity);
+    Meters.gauge(
+        registry,
+        MeterNames.LOOKUPS_RUNNING,
+        "Lookups holding one of the MAX_CONCURRENCY slots",
+        gate,
+        ConcurrencyGate::running);
+    Meters.gauge(registry, MeterNames.LOOKUPS_QUEUED, "Lookups waiting for a slot", gate, ConcurrencyGate::queued);
+    String rejected = "Lookups refused as overloaded (HTTP 503, RESP -ERR proxy overloaded)";
+    Meters.counter(
+        registry, MeterNames.LOOKUPS_REJECTED, rejected, gate, ConcurrencyGate::refusedQueueFull, "reason", "queue_full");
+    Meters.counter(
+        registry,
+        MeterNames.LOOKUPS_REJECTED,
+        rejected,
+        gate,
+        ConcurrencyGate::refusedQueueTimeout,
+        "reason",
+        "queue_timeout");
   }
 
-  private static void requestCounter(MeterRegistry registry, String result, LongAdder count) {
-    FunctionCounter.builder(MeterNames.CACHE_REQUESTS, count, LongAdder::sum)
-        .description("Lookups by result: hit, miss (started a backend GET) or coalesced (joined one in flight)")
-        .tag("result", result)
-        .register(registry);
-  }
 
   /**
    * Looks {@code key} up. Cold: nothing happens until subscription. Cancelling the returned {@code Mono} (a client

@@ -2,8 +2,7 @@ package io.github.redisproxy.management;
 
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.metrics.MeterNames;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
+import io.github.redisproxy.metrics.Meters;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -53,12 +52,18 @@ public final class ProxyMetrics implements AutoCloseable {
 
   /** Whether Redis is connected, and how often the connection was lost. */
   public void bindBackend(Backend backend) {
-    Gauge.builder(MeterNames.BACKEND_UP, backend, b -> b.isConnected() ? 1 : 0)
-        .description("1 while the connection to Redis is up, else 0")
-        .register(registry);
-    FunctionCounter.builder(MeterNames.BACKEND_DISCONNECTS, backend, Backend::disconnects)
-        .description("Times the connection to Redis was lost")
-        .register(registry);
+    Meters.gauge(
+        registry,
+        MeterNames.BACKEND_UP,
+        "1 while the connection to Redis is up, else 0",
+        backend,
+        b -> b.isConnected() ? 1 : 0);
+    Meters.counter(
+        registry,
+        MeterNames.BACKEND_DISCONNECTS,
+        "Times the connection to Redis was lost",
+        backend,
+        Backend::disconnects);
   }
 
   @Override

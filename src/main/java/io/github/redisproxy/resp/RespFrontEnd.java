@@ -3,9 +3,8 @@ package io.github.redisproxy.resp;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.RespConfig;
 import io.github.redisproxy.lookup.LookupService;
-import io.github.redisproxy.metrics.MeterNames;
+import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FixedRedisMessagePool;
@@ -55,14 +54,7 @@ public final class RespFrontEnd {
     this.lookups = lookups;
     this.cacheConfig = cacheConfig;
     this.requests = new RequestRecorder(registry, "resp");
-    Gauge.builder(MeterNames.REQUESTS_IN_FLIGHT, inFlight, AtomicInteger::get)
-        .description("Requests received and not yet answered")
-        .tag("frontend", "resp")
-        .register(registry);
-    Gauge.builder(MeterNames.CONNECTIONS, connections, AtomicInteger::get)
-        .description("Open client connections")
-        .tag("frontend", "resp")
-        .register(registry);
+    Meters.frontEnd(registry, "resp", inFlight, connections);
   }
 
   /** Binds the RESP port and returns once it accepts connections. */
