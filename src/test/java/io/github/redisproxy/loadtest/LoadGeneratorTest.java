@@ -94,8 +94,10 @@ class LoadGeneratorTest {
 
   @Test
   void an_open_loop_sends_exactly_rate_times_duration_requests() {
+    // More connections than rate x timeout (400/s x 2 s): a request holds one at most until it times out, so no
+    // request can find them all busy, however slowly this machine answers.
     LoadReport report =
-        run("--keys=100", "--key-prefix=k:", "--rate=400", "--connections=64", "--warmup=300ms", "--duration=1s");
+        run("--keys=100", "--key-prefix=k:", "--rate=400", "--connections=1000", "--warmup=300ms", "--duration=1s");
 
     assertThat(report.requests()).isEqualTo(400);
     assertThat(report.errors()).doesNotContainKey("backlog");
@@ -138,7 +140,7 @@ class LoadGeneratorTest {
 
   @Test
   void the_progress_line_appears_each_second() {
-    run("--keys=100", "--key-prefix=k:", "--connections=2", "--warmup=0", "--duration=2200ms");
+    run("--keys=100", "--key-prefix=k:", "--connections=2", "--warmup=0", "--duration=2600ms"); // ticks at 1 s and 2 s
 
     String lines = progress.toString(StandardCharsets.UTF_8);
     assertThat(lines.lines().toList())
