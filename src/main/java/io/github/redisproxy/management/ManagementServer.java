@@ -141,16 +141,14 @@ public final class ManagementServer {
   }
 
   private static Mono<Void> live(HttpServerResponse response) {
-    return send(
+    return sendJson(
         response,
         HttpResponseStatus.OK,
-        JSON,
-        Json.bytes(
-            json -> {
-              json.writeStartObject();
-              json.writeStringField("status", "UP");
-              json.writeEndObject();
-            }));
+        json -> {
+          json.writeStartObject();
+          json.writeStringField("status", "UP");
+          json.writeEndObject();
+        });
   }
 
   /**
@@ -166,31 +164,29 @@ public final class ManagementServer {
 
   private Mono<Void> stats(HttpServerResponse response) {
     LookupStats stats = lookups.stats();
-    return send(
+    return sendJson(
         response,
         HttpResponseStatus.OK,
-        JSON,
-        Json.bytes(
-            json -> {
-              json.writeStartObject();
-              json.writeStringField("policy", cacheConfig.policy().name().toLowerCase(Locale.ROOT));
-              json.writeNumberField("capacity", cacheConfig.capacity());
-              json.writeNumberField("size", stats.size());
-              json.writeNumberField(
-                  "expiry_seconds", BigDecimal.valueOf(cacheConfig.expiry().toNanos(), 9).stripTrailingZeros());
-              json.writeStringField("invalidation", stats.invalidationMode());
-              json.writeNumberField("hits", stats.hits());
-              json.writeNumberField("misses", stats.loads());
-              json.writeNumberField("coalesced", stats.joins());
-              json.writeNumberField("hit_ratio", stats.hitRatio());
-              json.writeObjectFieldStart("evictions");
-              json.writeNumberField("size", stats.evictions());
-              json.writeNumberField("expired", stats.expirations());
-              json.writeNumberField("purged", stats.purges());
-              json.writeNumberField("invalidated", stats.invalidations());
-              json.writeEndObject();
-              json.writeEndObject();
-            }));
+        json -> {
+          json.writeStartObject();
+          json.writeStringField("policy", cacheConfig.policy().name().toLowerCase(Locale.ROOT));
+          json.writeNumberField("capacity", cacheConfig.capacity());
+          json.writeNumberField("size", stats.size());
+          json.writeNumberField(
+              "expiry_seconds", BigDecimal.valueOf(cacheConfig.expiry().toNanos(), 9).stripTrailingZeros());
+          json.writeStringField("invalidation", stats.invalidationMode());
+          json.writeNumberField("hits", stats.hits());
+          json.writeNumberField("misses", stats.loads());
+          json.writeNumberField("coalesced", stats.joins());
+          json.writeNumberField("hit_ratio", stats.hitRatio());
+          json.writeObjectFieldStart("evictions");
+          json.writeNumberField("size", stats.evictions());
+          json.writeNumberField("expired", stats.expirations());
+          json.writeNumberField("purged", stats.purges());
+          json.writeNumberField("invalidated", stats.invalidations());
+          json.writeEndObject();
+          json.writeEndObject();
+        });
   }
 
   private Mono<Void> purge(HttpServerRequest request, HttpServerResponse response) {
@@ -202,38 +198,39 @@ public final class ManagementServer {
     }
     boolean purged = lookups.invalidate(key);
     log.info("Purged key={} ({})", key, purged ? "it was cached" : "it was not cached");
-    return send(
+    return sendJson(
         response,
         HttpResponseStatus.OK,
-        JSON,
-        Json.bytes(
-            json -> {
-              json.writeStartObject();
-              json.writeStringField("key", key.toString());
-              json.writeBooleanField("purged", purged);
-              json.writeEndObject();
-            }));
+        json -> {
+          json.writeStartObject();
+          json.writeStringField("key", key.toString());
+          json.writeBooleanField("purged", purged);
+          json.writeEndObject();
+        });
   }
 
   private Mono<Void> purgeAll(HttpServerResponse response) {
     long purged = lookups.invalidateAll();
     log.info("Purged the whole cache ({} keys)", purged);
-    return send(
+    return sendJson(
         response,
         HttpResponseStatus.OK,
-        JSON,
-        Json.bytes(
-            json -> {
-              json.writeStartObject();
-              json.writeNumberField("purged", purged);
-              json.writeEndObject();
-            }));
+        json -> {
+          json.writeStartObject();
+          json.writeNumberField("purged", purged);
+          json.writeEndObject();
+        });
   }
 
   private static Mono<Void> notAllowed(HttpServerResponse response, String allowed) {
     response.header(HttpHeaderNames.ALLOW, allowed);
     return send(
         response, HttpResponseStatus.METHOD_NOT_ALLOWED, JSON, Json.error("method not allowed; use " + allowed));
+  }
+
+  /** A JSON document; {@code writer} writes one value. */
+  private static Mono<Void> sendJson(HttpServerResponse response, HttpResponseStatus status, Json.Writer writer) {
+    return send(response, status, JSON, Json.bytes(writer));
   }
 
   private static Mono<Void> send(
