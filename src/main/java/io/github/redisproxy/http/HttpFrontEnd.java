@@ -64,10 +64,12 @@ public final class HttpFrontEnd {
         .port(config.port())
         .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))
         .accessLog(config.accessLog(), AccessLogFormat::format)
-        .doOnConnection(
-            connection -> {
+        // Once per TCP connection. Not doOnConnection: for HTTP/1.1 that runs once per request (each request is a new
+        // "connection" of Reactor Netty's), and a close listener added per request piles up on a keep-alive channel.
+        .doOnChannelInit(
+            (observer, channel, remoteAddress) -> {
               connections.incrementAndGet();
-              connection.onDispose(connections::decrementAndGet);
+              channel.closeFuture().addListener(closed -> connections.decrementAndGet());
             })
         .route(
             routes ->

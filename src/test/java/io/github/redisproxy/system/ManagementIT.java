@@ -430,6 +430,29 @@ class ManagementIT {
   }
 
   /**
+   * A keep-alive HTTP connection counts once however many requests it carries (Reactor Netty sees each HTTP/1.1 request
+   * as a connection of its own, so counting per request would grow with traffic and never come back down).
+   */
+  @Test
+  void an_HTTP_keep_alive_connection_is_counted_once_however_many_requests_it_carries() {
+    redis.commands().set("http-counted:k", "v");
+    Map<String, String> connections = labels("frontend", "http");
+    double before = scrape(management).value("redis_proxy_connections", connections);
+    try (RawHttp.KeepAlive client = new RawHttp.KeepAlive(proxy.port(), Duration.ofSeconds(10))) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(200, client.get("/http-counted:k").status());
+      }
+      double during = scrape(management).value("redis_proxy_connections", connections);
+      assertEquals(before + 1, during, "HTTP connections while one more is open after 5 requests");
+    }
+    Polling.until(
+        DEADLINE,
+        "the closed HTTP connection to be uncounted",
+        () -> scrape(management),
+        metrics -> metrics.value("redis_proxy_connections", connections) == before);
+  }
+
+  /**
    * Answers the proxy port gives at once, without a lookup: 400 for a bad key, 405 for a method other than GET and
    * HEAD. Each is timed under its HTTP status as text, like every other answer; {@code cancelled} is only for a
    * client that went away before its answer.
