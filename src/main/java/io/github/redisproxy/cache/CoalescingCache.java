@@ -75,6 +75,19 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     return new CacheRead<>(mine, CacheRead.Source.STARTED_LOAD);
   }
 
+  @Override
+  public V getLoaded(K key) {
+    CompletableFuture<V> present = cache.getIfPresent(key);
+    if (present == null || !present.isDone() || present.isCompletedExceptionally()) {
+      return null;
+    }
+    V value = present.getNow(null);
+    if (value != null) {
+      eviction.recordRead(key);
+    }
+    return value;
+  }
+
   private void startLoad(K key, CompletableFuture<V> entry) {
     // The bookkeeping is attached before the load starts, so it runs on the thread that completes the load, at once.
     CompletableFuture<V> load = new CompletableFuture<>();

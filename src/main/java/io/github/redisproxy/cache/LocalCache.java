@@ -24,6 +24,13 @@ public interface LocalCache<K, V> {
   CacheRead<V> get(K key);
 
   /**
+   * Returns the value if it has loaded and is fresh, and records the read (it moves the key in the {@code lru} order),
+   * exactly as {@link #get} does for a hit. Never starts or joins a load: {@code null} means {@link #get} would have
+   * to, or that the key is absent. It lets a caller answer a hit without building a future pipeline.
+   */
+  V getLoaded(K key);
+
+  /**
    * Removes the key; a load in flight for it still answers its callers but is not kept.
    *
    * @param cause counted in {@link #evictionCount(EvictionCause)} when the key was there

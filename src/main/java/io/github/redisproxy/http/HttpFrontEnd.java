@@ -104,9 +104,12 @@ public final class HttpFrontEnd {
       return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
           .doFinally(signal -> finished(command, response, signal, start));
     }
-    return lookups
-        .lookup(key)
-        .flatMap(lookup -> respond(response, lookup, withBody))
+    Lookup cached = lookups.cachedNow(key);
+    Mono<Void> answer =
+        cached != null
+            ? respond(response, cached, withBody)
+            : lookups.lookup(key).flatMap(lookup -> respond(response, lookup, withBody));
+    return answer
         .onErrorResume(error -> respondFailure(response, error, withBody))
         .doFinally(signal -> finished(command, response, signal, start));
   }

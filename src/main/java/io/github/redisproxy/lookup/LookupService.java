@@ -190,6 +190,28 @@ public final class LookupService {
 
 
   /**
+   * The hit path: the value of {@code key} if the cache holds it loaded and a concurrency slot is free now, else
+   * {@code null}, and then the caller uses {@link #lookup}. The slot is taken and given back in place, so
+   * {@code MAX_CONCURRENCY} still bounds every request, and no {@code Mono} is built: most requests of a hot-key
+   * workload end here.
+   */
+  public Lookup cachedNow(Key key) {
+    if (!gate.tryEnter()) {
+      return null;
+    }
+    try {
+      byte[] value = cache.getLoaded(key);
+      if (value == null) {
+        return null;
+      }
+      hits.increment();
+      return new Lookup(value, true);
+    } finally {
+      gate.exit();
+    }
+  }
+
+  /**
    * Looks {@code key} up. Cold: nothing happens until subscription. Cancelling the returned {@code Mono} (a client
    * that went away) never cancels the load that other requests for the same key share.
    *

@@ -101,8 +101,13 @@ final class RespCommands {
   }
 
   private Mono<RedisMessage> get(RespCommand command) {
+    Key key = Key.of(command.arg(0));
+    Lookup cached = lookups.cachedNow(key);
+    if (cached != null) {
+      return Mono.just(valueReply(cached));
+    }
     return lookups
-        .lookup(Key.of(command.arg(0)))
+        .lookup(key)
         .map(RespCommands::valueReply)
         .onErrorResume(LookupException.class, failure -> Mono.just(failureReply(failure)));
   }

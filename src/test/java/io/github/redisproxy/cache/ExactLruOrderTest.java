@@ -53,6 +53,21 @@ class ExactLruOrderTest {
   }
 
   @Test
+  void aReadOfALoadedValueWithoutAPipelineCountsAsARead() {
+    LocalCache<String, String> cache = lru(3, Duration.ofHours(1));
+    cache.get("a");
+    cache.get("b");
+    cache.get("c");
+    assertThat(cache.getLoaded("a")).isEqualTo("value-of-a"); // order now: b, c, a
+
+    cache.get("d"); // evicts b, not a
+
+    assertThat(cache.getLoaded("a")).isEqualTo("value-of-a");
+    assertThat(cache.getLoaded("b")).isNull();
+    assertThat(loads).hasValue(4);
+  }
+
+  @Test
   void aNewcomerIsAlwaysAdmittedEvenAgainstFrequentlyReadKeys() {
     LocalCache<String, String> cache = lru(2, Duration.ofHours(1));
     cache.get("hot");

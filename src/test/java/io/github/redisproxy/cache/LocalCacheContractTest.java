@@ -47,6 +47,32 @@ class LocalCacheContractTest {
 
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
+  void getLoadedAnswersOnlyALoadedFreshValueAndNeverStartsOrJoinsALoad(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    assertThat(cache.getLoaded("k")).as("absent").isNull();
+    assertThat(loader.loadsOf("k")).isZero();
+
+    cache.get("k");
+    assertThat(cache.getLoaded("k")).as("loading").isNull();
+    assertThat(loader.loadsOf("k")).isEqualTo(1);
+
+    loader.complete("k", "v");
+    assertThat(cache.getLoaded("k")).isEqualTo("v");
+
+    ticker.advance(EXPIRY);
+    assertThat(cache.getLoaded("k")).as("expired").isNull();
+    assertThat(loader.loadsOf("k")).isEqualTo(1);
+
+    cache.get("failing");
+    loader.fail("failing", new IllegalStateException("down"));
+    assertThat(cache.getLoaded("failing")).as("failed").isNull();
+    cache.get("absent");
+    loader.complete("absent", null);
+    assertThat(cache.getLoaded("absent")).as("found nothing").isNull();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
   void nSubscribersOnAColdKeyCauseOneLoad(CachePolicy policy) {
     LocalCache<String, String> cache = cache(policy);
     Mono<String> read = Mono.defer(() -> Mono.fromFuture(cache.get("k").value(), true));

@@ -165,6 +165,28 @@ class LookupServiceTest {
   }
 
   @Test
+  void aCachedValueIsAnsweredInPlaceOnlyWhileASlotIsFree() {
+    LookupService lookups = service(1, 10);
+    assertThat(lookups.cachedNow(Key.of("a"))).as("not cached yet").isNull();
+    StepVerifier load = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    backend.answer("a", "1");
+    load.verify(WAIT);
+
+    Lookup hit = lookups.cachedNow(Key.of("a"));
+    assertThat(hit.hit()).isTrue();
+    assertThat(new String(hit.value(), StandardCharsets.UTF_8)).isEqualTo("1");
+    assertThat(lookups.stats().hits()).isEqualTo(1);
+    assertThat(lookups.running()).isZero();
+
+    StepVerifier busy = StepVerifier.create(lookups.lookup(Key.of("b"))).expectNextCount(1).expectComplete().verifyLater();
+    assertThat(lookups.cachedNow(Key.of("a"))).as("MAX_CONCURRENCY=1 and a miss holds the slot").isNull();
+    assertThat(lookups.stats().hits()).as("a refused fast path counts nothing").isEqualTo(1);
+    backend.answer("b", "2");
+    busy.verify(WAIT);
+    assertThat(lookups.cachedNow(Key.of("a"))).isNotNull();
+  }
+
+  @Test
   void maxConcurrencyOfOneIsStrictlySequential() {
     LookupService lookups = service(1, 10);
     StepVerifier first = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
