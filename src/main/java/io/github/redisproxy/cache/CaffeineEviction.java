@@ -16,7 +16,12 @@ final class CaffeineEviction<K, V> implements Eviction<K, V> {
   }
 
   @Override
-  public void recordRead(K key) {}
+  public CompletableFuture<V> newEntry(K key) {
+    return new CompletableFuture<>();
+  }
+
+  @Override
+  public void recordRead(K key, CompletableFuture<V> entry) {}
 
   @Override
   public void recordLoaded(K key, CompletableFuture<V> entry) {}

@@ -61,12 +61,12 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
         return new CacheRead<>(present, CacheRead.Source.JOINED_LOAD);
       }
       if (!failedOrEmpty(present)) {
-        eviction.recordRead(key);
+        eviction.recordRead(key, present);
         return new CacheRead<>(present, CacheRead.Source.HIT);
       }
       map.remove(key, present); // a finished miss that Caffeine has not removed yet: never serve it twice
     }
-    CompletableFuture<V> mine = new CompletableFuture<>();
+    CompletableFuture<V> mine = eviction.newEntry(key);
     CompletableFuture<V> shared = cache.get(key, (k, executor) -> mine);
     if (shared != mine) {
       return new CacheRead<>(shared, CacheRead.Source.JOINED_LOAD);
@@ -83,7 +83,7 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     }
     V value = present.getNow(null);
     if (value != null) {
-      eviction.recordRead(key);
+      eviction.recordRead(key, present);
     }
     return value;
   }

@@ -4,12 +4,18 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What a {@link CoalescingCache} tells its eviction policy, and how keys leave the cache. The Caffeine map is the
- * single store of entries; a policy keeps at most an order of keys beside it.
+ * single store of entries; a policy keeps at most an order of its entries beside it.
  */
 interface Eviction<K, V> {
 
-  /** A loaded value was read from the cache. */
-  void recordRead(K key);
+  /**
+   * The future that will hold {@code key}'s next load, created before it goes into the map. A policy may return a
+   * subclass that carries its own bookkeeping, so that it needs no map of its own.
+   */
+  CompletableFuture<V> newEntry(K key);
+
+  /** A loaded value was read from the cache; {@code entry} is the future it was read from. */
+  void recordRead(K key, CompletableFuture<V> entry);
 
   /**
    * A load of {@code key} succeeded and is about to be handed to its callers; {@code entry} is its future in the map

@@ -1,24 +1,27 @@
 package io.github.redisproxy.cache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * Exact least-recently-used eviction beside an unbounded Caffeine map.
  *
- * <p>Two linked orders of the loaded keys, under one short lock: {@code byRead} (least recently read first) and
- * {@code byLoad} (oldest load first). Each operation is O(1) (amortized for expiry): a read moves one node to the
- * tail of {@code byRead}; a load appends one node to both; when a load would make the cache hold more than
- * {@code capacity} live keys, the head of {@code byRead} is removed.
+ * <p>Two linked orders of the loaded entries, under one short lock: by read (least recently read first) and by load
+ * (oldest load first). Each operation is O(1) (amortized for expiry): a read moves one entry to the tail of the read
+ * order; a load appends one entry to both; when a load would make the cache hold more than {@code capacity} live
+ * entries, the head of the read order is removed.
  *
- * <p>Why {@code byLoad}: an entry that has expired is never served (Caffeine checks on read), but Caffeine removes it
+ * <p>The orders are intrusive: each entry's future is an {@link Entry}, which carries its own links, so the policy
+ * keeps no map of its own. That is about 90 bytes less per cached key than two {@code LinkedHashMap}s would cost (their
+ * entries, table slots and a record for the load time), which is what lets a million 100-byte values fit in a 512 MB
+ * heap.
+ *
+ * <p>Why the load order: an entry that has expired is never served (Caffeine checks on read), but Caffeine removes it
  * from its map only lazily. Counting such an entry as live would evict a live key too early. Expiry is measured from
- * load with one global duration, so expired keys are always a prefix of {@code byLoad}, and dropping that prefix
- * before choosing a victim keeps the count exact.
+ * load with one global duration, so expired entries are always a prefix of the load order, and dropping that prefix
+ * before choosing a victim keeps the count exact. For the same reason an entry replaced in the map after it expired is
+ * still linked until that prefix is dropped, at the latest just before the load that replaced it is linked.
  *
  * <p>Lock order: this lock, then Caffeine's. Caffeine never calls back into this class, so no cycle exists.
  */
@@ -29,11 +32,36 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   private final Ticker ticker;
   private final Evictions evictions;
 
-  // Guarded by "this".
-  private final LinkedHashMap<K, Loaded<V>> byRead = new LinkedHashMap<>(16, 0.75f, true);
-  private final LinkedHashMap<K, Loaded<V>> byLoad = new LinkedHashMap<>();
+  // Guarded by "this": the two orders' ends (each list's head is its eldest) and how many entries are linked.
+  private Entry<K, V> eldestRead;
+  private Entry<K, V> newestRead;
+  private Entry<K, V> eldestLoad;
+  private Entry<K, V> newestLoad;
+  private int linked;
 
-  private record Loaded<V>(CompletableFuture<V> entry, long loadedAt) {}
+  /**
+   * The future of one load, and its place in both orders once its value is cached. The links are guarded by the
+   * policy's lock; {@code linked} is true exactly while the entry is in both orders.
+   */
+  static final class Entry<K, V> extends CompletableFuture<V> {
+    private final K key;
+    private long loadedAt;
+    private boolean linked;
+    private Entry<K, V> previousRead;
+    private Entry<K, V> nextRead;
+    private Entry<K, V> previousLoad;
+    private Entry<K, V> nextLoad;
+
+    Entry(K key) {
+      this.key = key;
+    }
+
+    // A CompletableFuture subclass must say what kind of future its dependents get: a plain one, without links.
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+  }
 
   ExactLruEviction(
       ConcurrentMap<K, CompletableFuture<V>> map,
@@ -49,40 +77,56 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   }
 
   @Override
-  public synchronized void recordRead(K key) {
-    byRead.get(key); // an access-ordered LinkedHashMap moves the key to the tail on get
+  public CompletableFuture<V> newEntry(K key) {
+    return new Entry<>(key);
   }
 
   @Override
-  public synchronized void recordLoaded(K key, CompletableFuture<V> entry) {
+  public synchronized void recordRead(K key, CompletableFuture<V> future) {
+    Entry<K, V> entry = entry(future);
+    if (!entry.linked || entry == newestRead) {
+      return; // removed meanwhile (the reader got it just before), or already the most recent
+    }
+    unlinkRead(entry);
+    appendRead(entry);
+  }
+
+  @Override
+  public synchronized void recordLoaded(K key, CompletableFuture<V> future) {
+    Entry<K, V> entry = entry(future);
     if (map.get(key) != entry) {
       return; // invalidated while loading: the value goes to its callers but is not cached
     }
     long now = ticker.read();
     dropExpired(now);
-    Loaded<V> loaded = new Loaded<>(entry, now);
-    byRead.put(key, loaded);
-    byLoad.remove(key); // re-insert, so that byLoad stays in load order
-    byLoad.put(key, loaded);
-    while (byRead.size() > capacity) {
-      Iterator<Map.Entry<K, Loaded<V>>> eldest = byRead.entrySet().iterator();
-      Map.Entry<K, Loaded<V>> victim = eldest.next();
-      eldest.remove();
-      byLoad.remove(victim.getKey());
-      map.remove(victim.getKey(), victim.getValue().entry());
+    entry.loadedAt = now;
+    entry.linked = true;
+    appendRead(entry);
+    appendLoad(entry);
+    linked++;
+    while (linked > capacity) {
+      Entry<K, V> victim = eldestRead;
+      unlink(victim);
+      map.remove(victim.key, victim);
       evictions.record(EvictionCause.SIZE);
     }
   }
 
   @Override
   public synchronized boolean invalidate(K key, boolean loadsToo) {
-    Loaded<V> loaded = byLoad.get(key); // not byRead: a get there would count as a read
-    boolean removed = loadsToo ? map.remove(key) != null : loaded != null && map.remove(key, loaded.entry());
-    if (removed || loadsToo) {
-      byRead.remove(key);
-      byLoad.remove(key);
+    CompletableFuture<V> present = map.get(key);
+    if (present == null) {
+      return false;
     }
-    return removed;
+    Entry<K, V> entry = entry(present);
+    // Loaded means linked: an entry is linked (under this lock) just before its future completes.
+    if (!(loadsToo || entry.linked) || !map.remove(key, entry)) {
+      return false;
+    }
+    if (entry.linked) {
+      unlink(entry);
+    }
+    return true;
   }
 
   @Override
@@ -91,32 +135,93 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
     if (loadsToo) {
       removed = CaffeineEviction.removeAll(map, true);
     } else {
-      // The loaded keys are exactly those in the orders: a value is recorded here just before its future completes.
+      // The loaded entries are exactly the linked ones: an entry is linked just before its future completes.
       removed = 0;
-      for (Map.Entry<K, Loaded<V>> loaded : byLoad.entrySet()) {
-        if (map.remove(loaded.getKey(), loaded.getValue().entry())) {
+      for (Entry<K, V> entry = eldestLoad; entry != null; entry = entry.nextLoad) {
+        if (map.remove(entry.key, entry)) {
           removed++;
         }
       }
     }
-    byRead.clear();
-    byLoad.clear();
+    while (eldestLoad != null) {
+      unlink(eldestLoad);
+    }
     return removed;
   }
 
+  /** Every future in the map was made by {@link #newEntry}. */
+  @SuppressWarnings("unchecked")
+  private static <K, V> Entry<K, V> entry(CompletableFuture<V> future) {
+    return (Entry<K, V>) future;
+  }
+
   private void dropExpired(long now) {
-    Iterator<Map.Entry<K, Loaded<V>>> oldest = byLoad.entrySet().iterator();
-    while (oldest.hasNext()) {
-      Map.Entry<K, Loaded<V>> next = oldest.next();
-      if (now - next.getValue().loadedAt() < expiryNanos) {
-        return;
-      }
-      oldest.remove();
-      byRead.remove(next.getKey());
-      // False when Caffeine cleaned it up first; its removal listener counted it then.
-      if (map.remove(next.getKey(), next.getValue().entry())) {
+    while (eldestLoad != null && now - eldestLoad.loadedAt >= expiryNanos) {
+      Entry<K, V> expired = eldestLoad;
+      unlink(expired);
+      // False when Caffeine cleaned it up first (its removal listener counted it then), or a new load replaced it.
+      if (map.remove(expired.key, expired)) {
         evictions.record(EvictionCause.EXPIRED);
       }
     }
+  }
+
+  private void unlink(Entry<K, V> entry) {
+    unlinkRead(entry);
+    unlinkLoad(entry);
+    entry.linked = false;
+    linked--;
+  }
+
+  private void appendRead(Entry<K, V> entry) {
+    entry.previousRead = newestRead;
+    entry.nextRead = null;
+    if (newestRead == null) {
+      eldestRead = entry;
+    } else {
+      newestRead.nextRead = entry;
+    }
+    newestRead = entry;
+  }
+
+  private void unlinkRead(Entry<K, V> entry) {
+    if (entry.previousRead == null) {
+      eldestRead = entry.nextRead;
+    } else {
+      entry.previousRead.nextRead = entry.nextRead;
+    }
+    if (entry.nextRead == null) {
+      newestRead = entry.previousRead;
+    } else {
+      entry.nextRead.previousRead = entry.previousRead;
+    }
+    entry.previousRead = null;
+    entry.nextRead = null;
+  }
+
+  private void appendLoad(Entry<K, V> entry) {
+    entry.previousLoad = newestLoad;
+    entry.nextLoad = null;
+    if (newestLoad == null) {
+      eldestLoad = entry;
+    } else {
+      newestLoad.nextLoad = entry;
+    }
+    newestLoad = entry;
+  }
+
+  private void unlinkLoad(Entry<K, V> entry) {
+    if (entry.previousLoad == null) {
+      eldestLoad = entry.nextLoad;
+    } else {
+      entry.previousLoad.nextLoad = entry.nextLoad;
+    }
+    if (entry.nextLoad == null) {
+      newestLoad = entry.previousLoad;
+    } else {
+      entry.nextLoad.previousLoad = entry.previousLoad;
+    }
+    entry.previousLoad = null;
+    entry.nextLoad = null;
   }
 }
