@@ -5,6 +5,7 @@ import io.github.redisproxy.backend.embedded.RedisServerProcess;
 import io.github.redisproxy.config.BackendConfig;
 import io.github.redisproxy.config.ProxyConfig;
 import io.github.redisproxy.config.RedisAddress;
+import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.http.HttpFrontEnd;
 import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.management.ManagementServer;
@@ -80,7 +81,11 @@ public final class ProxyServer {
     DisposableServer httpServer = null;
     ProxyMetrics metrics = new ProxyMetrics();
     // One set of event loops for every port: they share the machine's cores rather than compete for them.
-    LoopResources loops = LoopResources.create("redis-proxy", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
+    int eventLoops =
+        config.server().eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS
+            ? LoopResources.DEFAULT_IO_WORKER_COUNT
+            : config.server().eventLoops();
+    LoopResources loops = LoopResources.create("redis-proxy", eventLoops, true);
     metrics.bindEventLoops(loops.onServer(true));
     String bindAddress = config.server().bindAddress();
     try {
@@ -102,11 +107,12 @@ public final class ProxyServer {
       }
       // One line with every port, which is also what supervisors and the system tests wait for.
       log.info(
-          "Listening for HTTP on {}:{}{}{}; Redis at {}; started in {} ms",
+          "Listening for HTTP on {}:{}{}{}; event loops: {}; Redis at {}; started in {} ms",
           bindAddress,
           config.server().port(),
           resp == null ? "" : ", RESP on " + bindAddress + ":" + config.resp().port(),
           managementServer == null ? "" : ", management on " + bindAddress + ":" + config.management().port(),
+          eventLoops,
           backendConfig.address(),
           (System.nanoTime() - startedAt) / 1_000_000);
       return new ProxyServer(

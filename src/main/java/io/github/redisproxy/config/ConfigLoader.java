@@ -48,7 +48,8 @@ public final class ConfigLoader {
             value(Settings.MAX_QUEUED_REQUESTS, raw),
             value(Settings.REDIS_TIMEOUT, raw),
             value(Settings.SHUTDOWN_TIMEOUT, raw),
-            value(Settings.ACCESS_LOG, raw)),
+            value(Settings.ACCESS_LOG, raw),
+            value(Settings.EVENT_LOOPS, raw)),
         new RespConfig(
             value(Settings.RESP_PORT, raw),
             value(Settings.RESP_MAX_BULK_LENGTH, raw),

@@ -24,7 +24,7 @@ public record ProxyConfig(
         "REDIS_ADDRESS=%s CACHE_CAPACITY=%d GLOBAL_CACHE_EXPIRY=%ss CACHE_POLICY=%s CACHE_INVALIDATION=%s"
             + " PROXY_PORT=%d RESP_PORT=%d"
             + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s"
-            + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
+            + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d EVENT_LOOPS=%s REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
             + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s",
         backend.address(),
         cache.capacity(),
@@ -37,6 +37,7 @@ public record ProxyConfig(
         server.bindAddress(),
         server.maxConcurrency(),
         server.maxQueued(),
+        server.eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS ? "auto" : Integer.toString(server.eventLoops()),
         seconds(backend.timeout()),
         seconds(server.shutdownTimeout()),
         resp.maxBulkLength(),

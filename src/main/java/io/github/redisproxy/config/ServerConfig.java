@@ -20,4 +20,9 @@ public record ServerConfig(
     int maxQueued,
     Duration queueTimeout,
     Duration shutdownTimeout,
-    boolean accessLog) {}
+    boolean accessLog,
+    int eventLoops) {
+
+  /** The {@link #eventLoops} value that means Reactor Netty's default count. */
+  public static final int DEFAULT_EVENT_LOOPS = 0;
+}

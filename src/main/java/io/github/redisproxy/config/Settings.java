@@ -93,6 +93,14 @@ public final class Settings {
           "requests processed in parallel; 1 = strictly sequential",
           "a whole number from 1 to 2147483647",
           raw -> intAtLeast(raw, 1));
+  public static final Setting<Integer> EVENT_LOOPS =
+      new Setting<>(
+          "EVENT_LOOPS",
+          "auto",
+          "event-loop threads shared by every port; auto = Reactor Netty's default (the number of cores, at least 4)."
+              + " On a machine the proxy shares with its clients, fewer (e.g. 1 on 2 cores) is often faster",
+          "auto or a whole number from 1 to 1024",
+          raw -> raw.equalsIgnoreCase("auto") ? 0 : intBetween(raw, 1, 1024));
   public static final Setting<Integer> MAX_QUEUED_REQUESTS =
       new Setting<>(
           "MAX_QUEUED_REQUESTS",
@@ -143,6 +151,7 @@ public final class Settings {
           BIND_ADDRESS,
           MAX_CONCURRENCY,
           MAX_QUEUED_REQUESTS,
+          EVENT_LOOPS,
           REDIS_TIMEOUT,
           SHUTDOWN_TIMEOUT,
           RESP_MAX_BULK_LENGTH,

@@ -8,13 +8,15 @@ import java.util.Arrays;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The ceiling of this stack for bench/run.sh: a bare Reactor Netty server that answers every request with the same
  * body and the same headers a proxy hit carries, and does nothing else. Same Reactor Netty, same defaults (event
  * loops, epoll) as the proxy.
  *
- * <p>{@code java -cp ... io.github.redisproxy.bench.ConstantServer PORT [BODY_BYTES]}; runs until killed.
+ * <p>{@code java -cp ... io.github.redisproxy.bench.ConstantServer PORT [BODY_BYTES [EVENT_LOOPS]]}; runs until
+ * killed. Without EVENT_LOOPS it uses Reactor Netty's default count, as the proxy does with {@code EVENT_LOOPS=auto}.
  */
 public final class ConstantServer {
   private ConstantServer() {}
@@ -25,8 +27,12 @@ public final class ConstantServer {
     Arrays.fill(body, (byte) 'x');
     ByteBuf shared = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(body));
     String length = Integer.toString(body.length);
+    HttpServer base = HttpServer.create();
+    if (args.length > 2) {
+      base = base.runOn(LoopResources.create("constant", Integer.parseInt(args[2]), true));
+    }
     DisposableServer server =
-        HttpServer.create()
+        base
             .host("127.0.0.1")
             .port(port)
             .handle(

@@ -35,6 +35,16 @@ class ConfigLoaderTest {
     assertThat(config.logLevel()).isEqualTo("info");
     assertThat(config.management()).isEqualTo(new ManagementConfig(8081));
     assertThat(config.server().accessLog()).isFalse();
+    assertThat(config.server().eventLoops()).isEqualTo(ServerConfig.DEFAULT_EVENT_LOOPS);
+  }
+
+  @Test
+  void eventLoopsIsAutoOrACount() {
+    assertThat(load(Map.of("EVENT_LOOPS", "AUTO")).server().eventLoops()).isEqualTo(ServerConfig.DEFAULT_EVENT_LOOPS);
+    assertThat(load(Map.of("EVENT_LOOPS", "1")).server().eventLoops()).isEqualTo(1);
+    assertThat(load(Map.of(), "--event-loops=3").server().eventLoops()).isEqualTo(3);
+    assertThat(load(Map.of("EVENT_LOOPS", "2")).describe()).contains(" EVENT_LOOPS=2 ");
+    assertThat(load(Map.of()).describe()).contains(" EVENT_LOOPS=auto ");
   }
 
   @Test
@@ -123,7 +133,9 @@ class ConfigLoaderTest {
         "MANAGEMENT_PORT|-1",
         "MANAGEMENT_PORT|65536",
         "MANAGEMENT_PORT|admin",
-        "ACCESS_LOG|yes"
+        "ACCESS_LOG|yes",
+        "EVENT_LOOPS|0",
+        "EVENT_LOOPS|many"
       })
   void badValueFailsWithOneLineNamingTheSetting(String name, String value) {
     assertThatThrownBy(() -> load(Map.of(name, value)))

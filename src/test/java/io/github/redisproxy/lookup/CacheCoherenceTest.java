@@ -26,7 +26,7 @@ class CacheCoherenceTest {
   private LookupService service(CachePolicy policy) {
     return LookupService.create(
         new CacheConfig(100, Duration.ofMinutes(1), policy),
-        new ServerConfig("127.0.0.1", 8080, 100, 100, Duration.ofSeconds(5), Duration.ofSeconds(1), false),
+        new ServerConfig("127.0.0.1", 8080, 100, 100, Duration.ofSeconds(5), Duration.ofSeconds(1), false, 0),
         backend,
         new SimpleMeterRegistry());
   }

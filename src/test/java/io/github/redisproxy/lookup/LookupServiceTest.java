@@ -24,7 +24,7 @@ class LookupServiceTest {
   private LookupService service(int maxConcurrency, int maxQueued) {
     return LookupService.create(
         new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
-        new ServerConfig("127.0.0.1", 8080, maxConcurrency, maxQueued, Duration.ofSeconds(5), Duration.ofSeconds(1), false),
+        new ServerConfig("127.0.0.1", 8080, maxConcurrency, maxQueued, Duration.ofSeconds(5), Duration.ofSeconds(1), false, 0),
         backend,
         registry);
   }
@@ -221,7 +221,7 @@ class LookupServiceTest {
     LookupService lookups =
         LookupService.create(
             new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
-            new ServerConfig("127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1), false),
+            new ServerConfig("127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1), false, 0),
             backend,
             registry);
     StepVerifier running = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();

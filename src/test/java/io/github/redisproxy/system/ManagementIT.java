@@ -666,7 +666,7 @@ class ManagementIT {
                 + proxy.respPort()
                 + ", management on 127\\.0\\.0\\.1:"
                 + proxy.managementPort()
-                + "; Redis at redis://"
+                + "; event loops: \\d+; Redis at redis://"
                 + Pattern.quote(redis.address())
                 + "; started in \\d+ ms$");
     assertEquals(1, proxy.linesMatching(startUp).size(), proxy.linesMatching(Pattern.compile("Listening")).toString());
@@ -679,14 +679,15 @@ class ManagementIT {
 
   @Test
   void with_MANAGEMENT_PORT_0_the_proxy_opens_no_management_port_and_logs_none() {
-    ProxyProcess off = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "MANAGEMENT_PORT", "0"));
+    ProxyProcess off =
+        ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "MANAGEMENT_PORT", "0", "EVENT_LOOPS", "1"));
     try {
       off.awaitBackendReady();
       Pattern startUp =
           Pattern.compile(
               " INFO ProxyServer - Listening for HTTP on 127\\.0\\.0\\.1:"
                   + off.port()
-                  + "; Redis at redis://"
+                  + "; event loops: 1; Redis at redis://"
                   + Pattern.quote(redis.address())
                   + "; started in \\d+ ms$");
       assertEquals(1, off.linesMatching(startUp).size(), off.linesMatching(Pattern.compile("Listening")).toString());
