@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The side-by-side benchmark of issue 6, in one run, loopback only, bounded in time (about 3 minutes by default):
+# The side-by-side benchmark of issue 6, in one run, loopback only, bounded in time (about 6 minutes by default):
 #   1. a bare Reactor Netty server answering a constant 10-byte body (the ceiling of this stack; bench sources)
 #   2. the proxy on cache hits (one warm key)
 #   3. the proxy on misses (a unique, absent key per request: every request reaches Redis)
 #   4. a cold hot-key burst of 1,000 concurrent requests (coalescing: Redis GETs counted)
 #   5. redis-benchmark GET straight against the redis-server
-# 1-3 use the same client settings (wrk -t2 -c32), interleaved ROUNDS times; the table shows medians and ratios.
+#   6. latency of hits at half the maximum hit throughput (the load generator, open loop), bare server alongside
+# 1-3 run twice side by side: with Reactor Netty's default event-loop count (proxy EVENT_LOOPS=auto) and with one event
+# loop (EVENT_LOOPS=1), each proxy against the bare server with the same count. Same client settings for every row
+# (WRK_OPTS, default wrk -t1 -c64), interleaved ROUNDS times; the table shows medians and ratios.
 # On a fresh Debian machine it installs wrk and redis-tools with apt-get (as root). Redis is the proxy's embedded one
 # (REDIS_ADDRESS=embedded:PORT): the redis-server on PATH if there is one, else the real binary the jar bundles.
 # Needs the jar and the bench classes: mvn -B -q package -DskipTests
@@ -14,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-8}
+WRK_OPTS=${WRK_OPTS:--t1 -c64}
 JAR=target/redis-proxy.jar
 free_port() {
   local p
@@ -32,18 +36,29 @@ fi
 [ -f target/bench.cp ] || mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp >/dev/null
 CP="target/test-classes:$(cat target/bench.cp)"
 
-REDIS_PORT=$(free_port); PROXY_PORT=$(free_port); BARE_PORT=$(free_port)
+REDIS_PORT=$(free_port); PROXY_PORT=$(free_port); BARE_PORT=$(free_port); PROXY1_PORT=$(free_port); BARE1_PORT=$(free_port)
 LOGS=$(mktemp -d)
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null || true' EXIT
 java -cp "$CP" io.github.redisproxy.bench.ConstantServer "$BARE_PORT" 10 > "$LOGS/bare.log" 2>&1 &
-BARE=$!
+PIDS+=($!)
+java -cp "$CP" io.github.redisproxy.bench.ConstantServer "$BARE1_PORT" 10 1 > "$LOGS/bare1.log" 2>&1 &
+PIDS+=($!)
 REDIS_ADDRESS=embedded:$REDIS_PORT PROXY_PORT=$PROXY_PORT BIND_ADDRESS=127.0.0.1 MANAGEMENT_PORT=0 \
   GLOBAL_CACHE_EXPIRY=3600 java -jar "$JAR" > "$LOGS/proxy.log" 2>&1 &
-PROXY=$!
-trap 'kill $PROXY $BARE 2>/dev/null; wait 2>/dev/null || true' EXIT
+PIDS+=($!)
 for _ in $(seq 200); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+REDIS_ADDRESS=127.0.0.1:$REDIS_PORT PROXY_PORT=$PROXY1_PORT BIND_ADDRESS=127.0.0.1 MANAGEMENT_PORT=0 EVENT_LOOPS=1 \
+  GLOBAL_CACHE_EXPIRY=3600 java -jar "$JAR" > "$LOGS/proxy1.log" 2>&1 &
+PIDS+=($!)
 redis-cli -p "$REDIS_PORT" set bench:hot 0123456789 >/dev/null
-for _ in $(seq 200); do [ "$(curl -s "localhost:$PROXY_PORT/bench:hot")" = 0123456789 ] && break; sleep 0.1; done
-for _ in $(seq 200); do curl -s "localhost:$BARE_PORT/" >/dev/null && break; sleep 0.1; done
+redis-cli -p "$REDIS_PORT" set bench:hot0 0123456789 >/dev/null # the load generator's key: prefix bench:hot, 1 key
+for port in "$PROXY_PORT" "$PROXY1_PORT"; do
+  for _ in $(seq 200); do [ "$(curl -s "localhost:$port/bench:hot")" = 0123456789 ] && break; sleep 0.1; done
+done
+for port in "$BARE_PORT" "$BARE1_PORT"; do
+  for _ in $(seq 200); do curl -s "localhost:$port/" >/dev/null && break; sleep 0.1; done
+done
 
 cat > "$LOGS/unique.lua" <<'LUA'
 -- a new key per request: a miss every time (the key is absent, so the 404 is not cached either)
@@ -53,46 +68,91 @@ request = function()
   return wrk.format("GET", "/bench:miss:" .. math.random(1, 1000000000) .. ":" .. counter)
 end
 LUA
+# shellcheck disable=SC2086 # WRK_OPTS is a list of options
 wrk_rps() { # url [script]
-  if [ $# -gt 1 ]; then wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" -s "$2" "$1"; else wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" "$1"; fi \
+  if [ $# -gt 1 ]; then wrk $WRK_OPTS -d"${SECONDS_PER_RUN}s" -s "$2" "$1"; else wrk $WRK_OPTS -d"${SECONDS_PER_RUN}s" "$1"; fi \
     | awk '/Requests\/sec/ {print $2}'
 }
 echo "warming up (JIT) ..."
-wrk -t2 -c32 -d5s "http://127.0.0.1:$BARE_PORT/" >/dev/null
-wrk -t2 -c32 -d5s "http://127.0.0.1:$PROXY_PORT/bench:hot" >/dev/null
-wrk -t2 -c32 -d3s -s "$LOGS/unique.lua" "http://127.0.0.1:$PROXY_PORT" >/dev/null
-bare=""; hits=""; misses=""
+for port in "$BARE_PORT" "$BARE1_PORT"; do wrk $WRK_OPTS -d5s "http://127.0.0.1:$port/" >/dev/null; done
+for port in "$PROXY_PORT" "$PROXY1_PORT"; do
+  wrk $WRK_OPTS -d5s "http://127.0.0.1:$port/bench:hot" >/dev/null
+  wrk $WRK_OPTS -d3s -s "$LOGS/unique.lua" "http://127.0.0.1:$port" >/dev/null
+done
+declare -A runs
 for round in $(seq "$ROUNDS"); do
-  b=$(wrk_rps "http://127.0.0.1:$BARE_PORT/"); h=$(wrk_rps "http://127.0.0.1:$PROXY_PORT/bench:hot")
-  m=$(wrk_rps "http://127.0.0.1:$PROXY_PORT" "$LOGS/unique.lua")
-  bare+="$b "; hits+="$h "; misses+="$m "
-  echo "round $round: bare $b, proxy hits $h, proxy misses $m requests/s"
+  line="round $round:"
+  for config in auto 1; do
+    if [ "$config" = auto ]; then bp=$BARE_PORT; pp=$PROXY_PORT; else bp=$BARE1_PORT; pp=$PROXY1_PORT; fi
+    b=$(wrk_rps "http://127.0.0.1:$bp/"); h=$(wrk_rps "http://127.0.0.1:$pp/bench:hot")
+    m=$(wrk_rps "http://127.0.0.1:$pp" "$LOGS/unique.lua")
+    runs[bare-$config]+="$b "; runs[hits-$config]+="$h "; runs[misses-$config]+="$m "
+    line+=" [loops $config] bare $b, hits $h, misses $m"
+  done
+  echo "$line requests/s"
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-B=$(echo "$bare" | median); H=$(echo "$hits" | median); M=$(echo "$misses" | median)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+declare -A med
+for k in "${!runs[@]}"; do med[$k]=$(echo "${runs[$k]}" | median); done
+
+echo "latency at half the maximum hit throughput (load generator, open loop) ..."
+latency() { # port path-prefix rate -> "p50 p99 p99.9 max errors"
+  local json="$LOGS/lt-$1.json"
+  java -jar "$JAR" loadtest --url="http://127.0.0.1:$1" --key-prefix="$2" --keys=1 --rate="$3" --connections=256 \
+    --warmup=3s --duration=10s --output="$json" >/dev/null 2>&1 || true
+  jnum() { grep -o "\"$1\" : [0-9.Ee+-]*" "$json" | head -1 | awk '{printf "%.2f", $3}'; }
+  if [ -s "$json" ]; then
+    echo "$(jnum p50) $(jnum p99) $(jnum p99_9) $(jnum max) $(grep -o '"errors" : [0-9]*' "$json" | awk '{print $3}')"
+  else
+    echo "n/a n/a n/a n/a n/a"
+  fi
+}
+declare -A lat
+for config in auto 1; do
+  if [ "$config" = auto ]; then bp=$BARE_PORT; pp=$PROXY_PORT; else bp=$BARE1_PORT; pp=$PROXY1_PORT; fi
+  rate=$(awk -v h="${med[hits-$config]}" 'BEGIN{printf "%d", h/2}')
+  lat[rate-$config]=$rate
+  lat[proxy-$config]=$(latency "$pp" bench:hot "$rate")
+  lat[bare-$config]=$(latency "$bp" x "$rate")
+  echo "[loops $config] at $rate requests/s: proxy ${lat[proxy-$config]}, bare ${lat[bare-$config]} (p50 p99 p99.9 max ms, errors)"
+done
+
 echo "redis-benchmark GET ..."
-RB=$(redis-benchmark -p "$REDIS_PORT" -t get -c 32 -n 300000 -d 10 -q 2>/dev/null | tr '\r' '\n' \
+RB=$(redis-benchmark -p "$REDIS_PORT" -t get -c 64 -n 300000 -d 10 -q 2>/dev/null | tr '\r' '\n' \
   | grep -oE "^GET: [0-9.]+ requests per second" | awk '{print $2}' | tail -1)
 echo "hot-key burst ..."
 BURST=$(java -cp "$CP" io.github.redisproxy.bench.HotKeyBurst "$REDIS_PORT" "$PROXY_PORT" 1000 2>/dev/null | grep '^requests=')
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 
 mkdir -p bench/results
 out=bench/results/run-$(date -u +%Y%m%dT%H%M%SZ).md
+field() { echo "$1" | awk -v i="$2" '{print $i}'; }
 {
   echo "# bench/run.sh, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB,"
   echo "$(uname -sr), $(java -version 2>&1 | head -1), Redis $(redis-cli -p "$REDIS_PORT" info server | grep redis_version | cut -d: -f2 | tr -d '\r')."
-  echo "Client, servers and Redis share the cores. HTTP rows: \`wrk -t2 -c32 -d${SECONDS_PER_RUN}s\`, median of $ROUNDS interleaved rounds."
+  echo "Client, servers and Redis share the cores. HTTP rows: \`wrk $WRK_OPTS -d${SECONDS_PER_RUN}s\`, median of $ROUNDS interleaved rounds."
+  echo "Default event loops here: $(grep -o 'event loops: [0-9]*' "$LOGS/proxy.log" | head -1 | cut -d' ' -f3)."
   echo
-  echo "| | requests/s | ratio |"
-  echo "|---|---|---|"
-  echo "| 1. bare Reactor Netty, constant 10-byte body | $B | 1.00 |"
-  echo "| 2. proxy, cache hits (10-byte value) | $H | $(ratio "$H" "$B") of bare |"
-  echo "| 3. proxy, misses (unique absent keys, each a Redis GET) | $M | $(ratio "$M" "$B") of bare |"
-  echo "| 5. redis-benchmark GET, -c 32 -d 10, straight to redis-server | $RB | $(ratio "$H" "$RB") proxy hits / redis |"
+  echo "| | default event loops (req/s) | ratio | 1 event loop (req/s) | ratio |"
+  echo "|---|---|---|---|---|"
+  echo "| 1. bare Reactor Netty, constant 10-byte body | ${med[bare-auto]} | 1.00 | ${med[bare-1]} | 1.00 |"
+  echo "| 2. proxy, cache hits (10-byte value) | ${med[hits-auto]} | **$(ratio "${med[hits-auto]}" "${med[bare-auto]}")** | ${med[hits-1]} | **$(ratio "${med[hits-1]}" "${med[bare-1]}")** |"
+  echo "| 3. proxy, misses (unique absent keys, each a Redis GET) | ${med[misses-auto]} | $(ratio "${med[misses-auto]}" "${med[bare-auto]}") | ${med[misses-1]} | $(ratio "${med[misses-1]}" "${med[bare-1]}") |"
+  echo
+  echo "5. \`redis-benchmark -t get -c 64 -d 10\` straight to redis-server: $RB requests/s (proxy hits, 1 event loop, are $(ratio "${med[hits-1]}" "$RB") of it)."
   echo
   echo "4. Cold hot-key burst (1,000 concurrent GETs of one new key, Redis paused 0.5 s so they overlap): \`$BURST\`"
+  echo
+  echo "6. Latency of hits at half the maximum hit throughput: \`loadtest --rate R --connections 256 --warmup 3s --duration 10s\`"
+  echo "(open loop, corrected for coordinated omission; the load generator is a JVM on the same 2 cores), and the bare server at the same rate:"
+  echo
+  echo "| event loops | rate (req/s) | proxy p50 / p99 / p99.9 / max (ms) | errors | bare p50 / p99 / p99.9 / max (ms) | errors |"
+  echo "|---|---|---|---|---|---|"
+  for config in auto 1; do
+    p=${lat[proxy-$config]}; b=${lat[bare-$config]}
+    echo "| $config | ${lat[rate-$config]} | $(field "$p" 1) / **$(field "$p" 2)** / $(field "$p" 3) / $(field "$p" 4) | $(field "$p" 5) | $(field "$b" 1) / $(field "$b" 2) / $(field "$b" 3) / $(field "$b" 4) | $(field "$b" 5) |"
+  done
 } | tee "$out"
 echo "written to $out"
