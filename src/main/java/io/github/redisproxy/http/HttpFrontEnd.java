@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
@@ -39,9 +40,12 @@ public final class HttpFrontEnd {
   /** Longest request line accepted (method, target and version); longer gets 414. */
   static final int MAX_REQUEST_LINE = 8192;
 
-  private static final String X_CACHE = "X-Cache";
+  // AsciiString constants: Netty keeps their bytes and hash, so the hit path encodes no header name or value per request.
+  private static final AsciiString X_CACHE = AsciiString.cached("X-Cache");
+  private static final AsciiString HIT = AsciiString.cached("HIT");
+  private static final AsciiString MISS = AsciiString.cached("MISS");
   private static final String ALLOW = "GET, HEAD";
-  private static final String OCTET_STREAM = HttpHeaderValues.APPLICATION_OCTET_STREAM.toString();
+  private static final AsciiString OCTET_STREAM = HttpHeaderValues.APPLICATION_OCTET_STREAM;
   private static final String TEXT = "text/plain; charset=utf-8";
 
   private final LookupService lookups;
@@ -132,7 +136,7 @@ public final class HttpFrontEnd {
     response
         .status(HttpResponseStatus.OK)
         .header(HttpHeaderNames.CONTENT_TYPE, OCTET_STREAM)
-        .header(X_CACHE, lookup.hit() ? "HIT" : "MISS");
+        .header(X_CACHE, lookup.hit() ? HIT : MISS);
     return send(response, lookup.value(), withBody);
   }
 
@@ -177,7 +181,7 @@ public final class HttpFrontEnd {
 
   /** HEAD gets the same Content-Length as GET, and no body. */
   private static Mono<Void> send(HttpServerResponse response, byte[] body, boolean withBody) {
-    response.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+    response.responseHeaders().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     return withBody
         ? response.send(Mono.just(Unpooled.wrappedBuffer(body))).then()
         : response.send().then();
