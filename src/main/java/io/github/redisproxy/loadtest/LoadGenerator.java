@@ -104,7 +104,8 @@ final class LoadGenerator {
           LoadReport.Latency.of(measured.latency()),
           measured.errors(),
           measured.hits(),
-          measured.misses());
+          measured.misses(),
+          true);
     } finally {
       clock.dispose();
       pool.disposeLater().block(Duration.ofSeconds(5));

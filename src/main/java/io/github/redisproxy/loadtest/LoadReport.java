@@ -25,9 +25,18 @@ import org.HdrHistogram.Histogram;
  *     the intended time)
  * @param hits 200 answers with {@code X-Cache: HIT}
  * @param misses 200 answers with {@code X-Cache: MISS}
+ * @param hitsKnown whether answers say hit or miss: false over RESP, whose answers do not, so that hits, misses and
+ *     the hit ratio are reported as unknown (n/a, JSON null, CSV empty) rather than as 0
  */
 record LoadReport(
-    String run, long requests, Duration duration, Latency latencyMs, Map<String, Long> errors, long hits, long misses) {
+    String run,
+    long requests,
+    Duration duration,
+    Latency latencyMs,
+    Map<String, Long> errors,
+    long hits,
+    long misses,
+    boolean hitsKnown) {
 
   /** Latency percentiles and maximum, in milliseconds; all 0 when nothing was answered. */
   record Latency(double p50, double p90, double p99, double p999, double max) {
@@ -63,9 +72,13 @@ record LoadReport(
     return errors.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** HIT / (HIT + MISS) over 200 answers; NaN when there was none. */
+  /** HIT / (HIT + MISS) over 200 answers; NaN when there was none, or answers do not say. */
   double hitRatio() {
-    return hits + misses == 0 ? Double.NaN : (double) hits / (hits + misses);
+    return !hasHitRatio() ? Double.NaN : (double) hits / (hits + misses);
+  }
+
+  private boolean hasHitRatio() {
+    return hitsKnown && hits + misses > 0;
   }
 
   /** The report for people, several lines, each ending with a newline. */
@@ -89,7 +102,9 @@ record LoadReport(
     }
     text.append('\n');
     text.append("  hit ratio    ");
-    if (hits + misses == 0) {
+    if (!hitsKnown) {
+      text.append("n/a (RESP answers do not say hit or miss)\n");
+    } else if (hits + misses == 0) {
       text.append("n/a (no 200 answer with X-Cache)\n");
     } else {
       text.append(String.format(Locale.ROOT, "%.4f (%d hits, %d misses)%n", hitRatio(), hits, misses));
@@ -120,9 +135,14 @@ record LoadReport(
         json.writeNumberField(error.getKey(), error.getValue());
       }
       json.writeEndObject();
-      json.writeNumberField("hits", hits);
-      json.writeNumberField("misses", misses);
-      if (hits + misses == 0) {
+      if (hitsKnown) {
+        json.writeNumberField("hits", hits);
+        json.writeNumberField("misses", misses);
+      } else {
+        json.writeNullField("hits");
+        json.writeNullField("misses");
+      }
+      if (!hasHitRatio()) {
         json.writeNullField("hit_ratio");
       } else {
         json.writeNumberField("hit_ratio", round(hitRatio(), 6));
@@ -136,7 +156,8 @@ record LoadReport(
 
   /**
    * A header line and one row. Errors by kind are one field, {@code kind=count} separated by spaces, since the kinds
-   * vary from run to run; {@code hit_ratio} is empty when there was no hit or miss.
+   * vary from run to run; {@code hit_ratio} is empty when there was no hit or miss, and {@code hits} and {@code
+   * misses} are too when answers do not say (RESP).
    */
   String csv() {
     String header =
@@ -155,9 +176,9 @@ record LoadReport(
             Double.toString(latencyMs.max()),
             Long.toString(errorCount()),
             quote(errorsByKind(" ", "=")),
-            Long.toString(hits),
-            Long.toString(misses),
-            hits + misses == 0 ? "" : Double.toString(round(hitRatio(), 6)));
+            hitsKnown ? Long.toString(hits) : "",
+            hitsKnown ? Long.toString(misses) : "",
+            hasHitRatio() ? Double.toString(round(hitRatio(), 6)) : "");
     return header + "\n" + row + "\n";
   }
 

@@ -21,7 +21,8 @@ class LoadReportTest {
           new LoadReport.Latency(0.25, 0.5, 1.25, 4, 12.5),
           new TreeMap<>(Map.of("timeout", 2L, "503", 3L)),
           9_000,
-          1_000);
+          1_000,
+          true);
 
   @Test
   void the_text_report_shows_every_number_on_its_own_line() {
@@ -40,11 +41,34 @@ class LoadReportTest {
   @Test
   void no_hit_or_miss_reads_not_applicable_and_null() throws Exception {
     LoadReport report =
-        new LoadReport("r", 0, Duration.ofMillis(1500), new LoadReport.Latency(0, 0, 0, 0, 0), Map.of(), 0, 0);
+        new LoadReport("r", 0, Duration.ofMillis(1500), new LoadReport.Latency(0, 0, 0, 0, 0), Map.of(), 0, 0, true);
 
     assertThat(report.text()).contains("requests     0 in 1.5 s").contains("errors       0\n").contains("hit ratio    n/a");
     assertThat(new ObjectMapper().readTree(report.json()).get("hit_ratio").isNull()).isTrue();
     assertThat(report.csv()).endsWith(",0,0,\n");
+  }
+
+  @Test
+  void answers_that_do_not_say_hit_or_miss_give_unknown_rather_than_zero() throws Exception {
+    LoadReport report =
+        new LoadReport(
+            "closed loop, 8 connections, 100 keys uniform, redis://127.0.0.1:6380 GET lt:{n}",
+            100,
+            Duration.ofSeconds(1),
+            new LoadReport.Latency(0.25, 0.5, 1.25, 4, 12.5),
+            Map.of("nil", 10L),
+            0,
+            0,
+            false);
+
+    assertThat(report.text())
+        .endsWith("  errors       10 (nil: 10)\n  hit ratio    n/a (RESP answers do not say hit or miss)\n");
+    JsonNode json = new ObjectMapper().readTree(report.json());
+    assertThat(json.get("hits").isNull()).isTrue();
+    assertThat(json.get("misses").isNull()).isTrue();
+    assertThat(json.get("hit_ratio").isNull()).isTrue();
+    assertThat(report.csv()).endsWith(",10,nil=10,,,\n");
+    assertThat(report.hitRatio()).isNaN();
   }
 
   @Test
