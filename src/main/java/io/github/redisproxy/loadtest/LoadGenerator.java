@@ -1,10 +1,7 @@
 package io.github.redisproxy.loadtest;
 
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +19,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.resources.LoopResources;
 
 /**
- * Sends the load one {@link LoadTestOptions} describes and measures it.
+ * Sends the load one {@link LoadTestOptions} describes to a {@link Target} and measures it.
  *
  * <p>Closed loop: {@code connections} workers, each a chain of requests where the next starts when the previous one
  * ended. Open loop: a pacer on its own thread sends request {@code i} at {@code start + i / rate} whatever the
@@ -43,7 +37,6 @@ final class LoadGenerator {
   private final LoadTestOptions options;
   private final PrintStream progress;
   private final KeySampler sampler;
-  private final String pathPrefix;
   private final Tally warmup = new Tally();
   private final Tally measured = new Tally();
   private long start;
@@ -62,27 +55,12 @@ final class LoadGenerator {
           case UNIFORM -> KeySampler.uniform(options.keys());
           case ZIPF -> KeySampler.zipf(options.keys(), options.zipfS());
         };
-    this.pathPrefix = "/" + encodePath(options.keyPrefix());
   }
 
   /** Runs the warm-up and the measured duration, waits for the requests still in flight, and reports. */
   LoadReport run() {
-    int connections = options.connections();
-    int threads = Math.min(connections, Runtime.getRuntime().availableProcessors());
-    LoopResources loops = LoopResources.create("loadtest", 1, threads, true);
-    ConnectionProvider pool =
-        ConnectionProvider.builder("loadtest")
-            .maxConnections(connections)
-            .pendingAcquireMaxCount(-1) // bounded by the callers: at most `connections` requests at a time
-            .pendingAcquireTimeout(options.timeout())
-            .build();
-    HttpClient client =
-        HttpClient.create(pool)
-            .runOn(loops)
-            .baseUrl(options.url().toString())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(options.timeout().toMillis(), 60_000));
     Scheduler clock = Schedulers.newSingle("loadtest-clock", true);
-    try {
+    try (Target target = Target.of(options)) {
       start = System.nanoTime();
       measureStart = start + options.warmup().toNanos();
       end = measureStart + options.duration().toNanos();
@@ -90,58 +68,52 @@ final class LoadGenerator {
       Duration limit = options.warmup().plus(options.duration()).plus(options.timeout()).plusSeconds(10);
       try {
         if (options.closedLoop()) {
-          runClosedLoop(client, loops.onClient(true), limit);
+          runClosedLoop(target, limit);
         } else {
-          runOpenLoop(client, clock, limit);
+          runOpenLoop(target, clock, limit);
         }
       } finally {
         ticker.dispose();
       }
       return new LoadReport(
-          description(),
+          description(target),
           measured.requests(),
           options.duration(),
           LoadReport.Latency.of(measured.latency()),
           measured.errors(),
           measured.hits(),
           measured.misses(),
-          true);
+          target.answersTellHits());
     } finally {
       clock.dispose();
-      pool.disposeLater().block(Duration.ofSeconds(5));
-      loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
     }
   }
 
-  private void runClosedLoop(HttpClient client, EventLoopGroup group, Duration limit) {
+  private void runClosedLoop(Target target, Duration limit) {
     SplittableRandom seeds = new SplittableRandom(options.seed());
     List<RandomGenerator> randoms = new ArrayList<>();
     for (int worker = 0; worker < options.connections(); worker++) {
       randoms.add(seeds.split()); // in order, so that a seed gives the same key sequences
     }
     Flux.fromIterable(randoms)
-        // Each worker starts on an event loop of its own (round robin): Reactor Netty opens a connection on the loop
-        // that asks for it, so the connections spread over the loops instead of piling onto the first one.
-        .flatMap(
-            random -> worker(client, random).subscribeOn(Schedulers.fromExecutor(group.next())),
-            options.connections())
+        .flatMap(random -> worker(target, random).subscribeOn(target.workerStart()), options.connections())
         .then()
         .block(limit);
   }
 
   /** One connection's chain: a request, and when it has ended another, until the end of the run. */
-  private Mono<Void> worker(HttpClient client, RandomGenerator random) {
+  private Mono<Void> worker(Target target, RandomGenerator random) {
     return Mono.defer(
             () -> {
               long sent = System.nanoTime();
-              return sent - end < 0 ? exchange(client, sampler.next(random), sent) : Mono.<Void>empty();
+              return sent - end < 0 ? exchange(target, sampler.next(random), sent) : Mono.<Void>empty();
             })
         .repeat(() -> System.nanoTime() - end < 0)
         .then();
   }
 
-  private void runOpenLoop(HttpClient client, Scheduler clock, Duration limit) {
-    Pacer pacer = new Pacer(client, new SplittableRandom(options.seed()).split());
+  private void runOpenLoop(Target target, Scheduler clock, Duration limit) {
+    Pacer pacer = new Pacer(target, new SplittableRandom(options.seed()).split());
     Disposable pacing = clock.schedulePeriodically(pacer, 0, 1, TimeUnit.MILLISECONDS);
     try {
       pacer.drained.get(limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -157,7 +129,7 @@ final class LoadGenerator {
 
   /** Sends every request whose intended time has come; runs each millisecond on the clock thread. */
   private final class Pacer implements Runnable {
-    private final HttpClient client;
+    private final Target target;
     private final RandomGenerator random;
     private final double periodNanos = 1e9 / options.rate();
     private final long total = (long) Math.ceil((end - start) / periodNanos);
@@ -166,8 +138,8 @@ final class LoadGenerator {
     private long next; // only the clock thread touches it
     private volatile boolean allSent;
 
-    Pacer(HttpClient client, RandomGenerator random) {
-      this.client = client;
+    Pacer(Target target, RandomGenerator random) {
+      this.target = target;
       this.random = random;
     }
 
@@ -190,7 +162,7 @@ final class LoadGenerator {
           continue;
         }
         inFlight.incrementAndGet();
-        exchange(client, key, intended).doFinally(signal -> ended()).subscribe();
+        exchange(target, key, intended).doFinally(signal -> ended()).subscribe();
       }
       if (next == total) {
         allSent = true;
@@ -209,19 +181,12 @@ final class LoadGenerator {
   }
 
   /** One request, tallied in the phase of its intended send time; completes empty, whatever the outcome. */
-  private Mono<Void> exchange(HttpClient client, int key, long intended) {
+  private Mono<Void> exchange(Target target, int key, long intended) {
     Tally tally = tally(intended);
-    return client
-        .get()
-        .uri(pathPrefix + key)
-        .response(
-            (response, body) ->
-                // Reading the body to its end frees the connection for the next request; the buffers are released
-                // by Reactor Netty as they pass.
-                body.then(Mono.just(new Answer(response.status().code(), response.responseHeaders().get("X-Cache")))))
-        .single()
+    return target
+        .get(key)
         .timeout(options.timeout())
-        .doOnNext(answer -> tally.answered(System.nanoTime() - intended, answer.status(), answer.xCache()))
+        .doOnNext(answer -> tally.answered(System.nanoTime() - intended, answer))
         .onErrorResume(
             failure -> {
               tally.failed(kind(failure));
@@ -229,8 +194,6 @@ final class LoadGenerator {
             })
         .then();
   }
-
-  private record Answer(int status, String xCache) {}
 
   private Tally tally(long intended) {
     return intended - measureStart < 0 ? warmup : measured;
@@ -270,7 +233,7 @@ final class LoadGenerator {
             : String.format(Locale.ROOT, "%.3f ms", latency.getValueAtPercentile(99) / 1e6));
   }
 
-  private String description() {
+  private String description(Target target) {
     String load =
         options.closedLoop()
             ? "closed loop, " + options.connections() + " connections"
@@ -281,24 +244,10 @@ final class LoadGenerator {
             + (options.distribution() == LoadTestOptions.Distribution.ZIPF
                 ? "zipf(s=" + number(options.zipfS()) + ")"
                 : "uniform");
-    return load + ", " + keys + ", " + options.url() + pathPrefix + "{n}";
+    return load + ", " + keys + ", " + target.description();
   }
 
   private static String number(double value) {
     return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
-  }
-
-  /** Percent-encodes what may not stand in a URL path segment as it is; the proxy decodes it back. */
-  static String encodePath(String text) {
-    StringBuilder path = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~!$&'()*+,;=:@".indexOf(c) >= 0)) {
-        path.append(c);
-      } else {
-        path.append('%').append(String.format("%02X", b & 0xff));
-      }
-    }
-    return path.toString();
   }
 }

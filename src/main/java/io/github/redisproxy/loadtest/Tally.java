@@ -26,15 +26,15 @@ final class Tally {
   private final LongAdder misses = new LongAdder();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
-  /** An answer: its latency from the intended send time, its status and its {@code X-Cache} header (or null). */
-  void answered(long latencyNanos, int status, String xCache) {
+  /** An answer, with its latency from the intended send time. */
+  void answered(long latencyNanos, Target.Answer answer) {
     requests.increment();
     recorder.recordValue(Math.max(0, Math.min(latencyNanos, HIGHEST_NANOS)));
-    if (status < 200 || status > 299) {
-      errors.computeIfAbsent(Integer.toString(status), kind -> new LongAdder()).increment();
-    } else if (status == 200 && "HIT".equalsIgnoreCase(xCache)) {
+    if (answer.error() != null) {
+      errors.computeIfAbsent(answer.error(), kind -> new LongAdder()).increment();
+    } else if (answer.cache() == Target.Cache.HIT) {
       hits.increment();
-    } else if (status == 200 && "MISS".equalsIgnoreCase(xCache)) {
+    } else if (answer.cache() == Target.Cache.MISS) {
       misses.increment();
     }
   }

@@ -157,8 +157,8 @@ class LoadGeneratorTest {
 
   @Test
   void a_key_prefix_is_percent_encoded_where_a_path_needs_it() {
-    assertThat(LoadGenerator.encodePath("lt:")).isEqualTo("lt:");
-    assertThat(LoadGenerator.encodePath("a b/é?%")).isEqualTo("a%20b%2F%C3%A9%3F%25");
+    assertThat(HttpTarget.encodePath("lt:")).isEqualTo("lt:");
+    assertThat(HttpTarget.encodePath("a b/é?%")).isEqualTo("a%20b%2F%C3%A9%3F%25");
   }
 
   private LoadReport run(String... args) {
