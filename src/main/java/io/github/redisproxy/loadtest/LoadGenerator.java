@@ -21,7 +21,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Sends the load one {@link LoadTestOptions} describes to a {@link Target} and measures it.
+ * Sends the load one {@link LoadTestOptions} describes to a {@link Target} (HTTP or RESP) and measures it.
  *
  * <p>Closed loop: {@code connections} workers, each a chain of requests where the next starts when the previous one
  * ended. Open loop: a pacer on its own thread sends request {@code i} at {@code start + i / rate} whatever the
@@ -61,6 +61,7 @@ final class LoadGenerator {
   LoadReport run() {
     Scheduler clock = Schedulers.newSingle("loadtest-clock", true);
     try (Target target = Target.of(options)) {
+      target.prepare();
       start = System.nanoTime();
       measureStart = start + options.warmup().toNanos();
       end = measureStart + options.duration().toNanos();

@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 /**
  * The options of {@code loadtest}, parsed once from {@code --kebab-case=value} flags.
  *
- * @param url the target's base URL; key {@code n} is requested as {@code GET {url}/{keyPrefix}{n}}
+ * @param url the target: an {@code http://} base URL, where key {@code n} is requested as {@code GET
+ *     {url}/{keyPrefix}{n}}, or a {@code redis://host:port} address (the proxy's RESP port), where it is the command
+ *     {@code GET {keyPrefix}{n}}
  * @param connections closed loop: the number of connections, each sending its next request when the previous one
  *     answered; open loop: the most connections, and so the most requests in flight
  * @param rate open loop: requests per second, sent on a fixed schedule whatever the answers; 0 means closed loop
@@ -48,6 +50,14 @@ record LoadTestOptions(
     Optional<String> seedRedis,
     int valueSize) {
 
+  /** How requests reach the target; the scheme of {@code --url} decides. */
+  enum Protocol {
+    /** {@code http://}: {@code GET {url}/{prefix}{n}} with Reactor Netty's HttpClient. */
+    HTTP,
+    /** {@code redis://}: the command {@code GET {prefix}{n}} with Lettuce. */
+    RESP
+  }
+
   /** How key numbers are drawn. */
   enum Distribution {
     UNIFORM,
@@ -62,7 +72,11 @@ record LoadTestOptions(
   private static final Pattern DURATION_FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
 
   static final Option URL =
-      new Option("--url", "http://127.0.0.1:8080", "the proxy's base URL; keys are GET {url}/{prefix}{n}", "http://host[:port][/path]");
+      new Option(
+          "--url",
+          "http://127.0.0.1:8080",
+          "the proxy: http:// sends GET {url}/{prefix}{n}; redis:// (its RESP_PORT) sends the command GET {prefix}{n}",
+          "http://host[:port][/path] or redis://host[:port]");
   static final Option CONNECTIONS =
       new Option(
           "--connections",
@@ -100,6 +114,11 @@ record LoadTestOptions(
       List.of(
           URL, CONNECTIONS, RATE, KEYS, DISTRIBUTION, ZIPF_S, KEY_PREFIX, SEED, WARMUP, DURATION_OPTION, TIMEOUT, OUTPUT,
           SEED_REDIS, VALUE_SIZE);
+
+  /** HTTP or RESP, from the scheme of {@link #url()}. */
+  Protocol protocol() {
+    return url.getScheme().equals("redis") ? Protocol.RESP : Protocol.HTTP;
+  }
 
   /** Closed loop: a fixed number of connections, each waiting for its answer before it sends again. */
   boolean closedLoop() {
@@ -148,9 +167,10 @@ record LoadTestOptions(
     StringBuilder text =
         new StringBuilder(
             "Usage: java -jar redis-proxy.jar loadtest [--option=value ...]\n\n"
-                + "Sends GET {url}/{prefix}{n} and reports throughput, latency percentiles, errors by kind and the hit\n"
-                + "ratio (X-Cache). Progress on stderr each second; the report on stdout. Exit 0 when the run\n"
-                + "completed, 1 when it could not run, 2 for a bad option.\n\n");
+                + "Sends GET {url}/{prefix}{n} over HTTP, or GET {prefix}{n} over RESP when --url is redis://host:port,\n"
+                + "and reports throughput, latency percentiles, errors by kind and the hit ratio (from X-Cache, so\n"
+                + "HTTP only). Progress on stderr each second; the report on stdout. Exit 0 when the run completed,\n"
+                + "1 when it could not run, 2 for a bad option.\n\n");
     for (Option option : ALL) {
       text.append(
           String.format(
@@ -179,11 +199,18 @@ record LoadTestOptions(
     } catch (java.net.URISyntaxException e) {
       throw new IllegalArgumentException(e);
     }
-    if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getQuery() != null) {
-      throw new IllegalArgumentException("not an http URL");
+    if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
+      throw new IllegalArgumentException("no host, or a query");
     }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    return URI.create("http://" + uri.getRawAuthority() + path.replaceAll("/+$", ""));
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      return URI.create("http://" + uri.getRawAuthority() + path);
+    }
+    // A RESP target is a host and port only: the proxy serves one database and asks for no password.
+    if ("redis".equalsIgnoreCase(uri.getScheme()) && path.isEmpty() && uri.getRawUserInfo() == null) {
+      return URI.create("redis://" + uri.getRawAuthority() + (uri.getPort() == -1 ? ":6379" : ""));
+    }
+    throw new IllegalArgumentException("neither http nor redis");
   }
 
   private static int intBetween(String text, int min, int max) {

@@ -11,10 +11,19 @@ import reactor.core.scheduler.Scheduler;
  */
 interface Target extends AutoCloseable {
 
-  /** The target {@code options.url()} names. */
+  /** The target {@code options.url()} names: HTTP or RESP by its scheme. */
   static Target of(LoadTestOptions options) {
-    return new HttpTarget(options);
+    return switch (options.protocol()) {
+      case HTTP -> new HttpTarget(options);
+      case RESP -> new RespTarget(options);
+    };
   }
+
+  /**
+   * Whatever the target should do before the clock starts, on the caller's thread, so that its own start-up is not
+   * charged to the first requests. It may fail silently: the requests then meet the failure and count it.
+   */
+  default void prepare() {}
 
   /**
    * {@code GET} of key number {@code key}. Cold: nothing is sent until it is subscribed. Emits the answer, whatever it

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.redisproxy.loadtest.LoadTestOptions.Distribution;
+import io.github.redisproxy.loadtest.LoadTestOptions.Protocol;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -26,6 +27,7 @@ class LoadTestOptionsTest {
     LoadTestOptions options = LoadTestOptions.parse(List.of());
 
     assertThat(options.url()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+    assertThat(options.protocol()).isEqualTo(Protocol.HTTP);
     assertThat(options.connections()).isEqualTo(32);
     assertThat(options.closedLoop()).isTrue();
     assertThat(options.keys()).isEqualTo(10_000);
@@ -90,7 +92,45 @@ class LoadTestOptionsTest {
   @CsvSource(
       delimiter = '|',
       value = {
+        "redis://127.0.0.1:6380    | redis://127.0.0.1:6380",
+        "redis://127.0.0.1:6380/   | redis://127.0.0.1:6380",
+        "REDIS://proxy:6380        | redis://proxy:6380",
+        "redis://proxy             | redis://proxy:6379",
+        "redis://[::1]:6380        | redis://[::1]:6380",
+      })
+  void a_redis_url_selects_resp_and_keeps_only_host_and_port(String url, String parsed) {
+    LoadTestOptions options = LoadTestOptions.parse(List.of("--url=" + url));
+
+    assertThat(options.protocol()).isEqualTo(Protocol.RESP);
+    assertThat(options.url()).isEqualTo(URI.create(parsed));
+  }
+
+  @Test
+  void a_url_of_another_scheme_exits_2_with_one_line_naming_both_forms() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int exit = LoadTest.run(List.of("--url=rediss://127.0.0.1:6380"), print(out), print(err));
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "redis-proxy loadtest: --url: expected http://host[:port][/path] or redis://host[:port], got"
+                + " \"rediss://127.0.0.1:6380\"\n");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
         "--url=https://example.com        | --url",
+        "--url=rediss://example.com:6380  | --url",
+        "--url=redis://h:6380/0           | --url",
+        "--url=redis://user:pw@h:6380     | --url",
+        "--url=redis://h:6380?timeout=1   | --url",
+        "--url=redis:h:6380               | --url",
+        "--url=ftp://h:21                 | --url",
         "--url=localhost:8080             | --url",
         "--url=http://h:1/?q=1            | --url",
         "--connections=0                  | --connections",
