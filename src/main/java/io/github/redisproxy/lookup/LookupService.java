@@ -205,6 +205,7 @@ public final class LookupService {
         return null;
       }
       hits.increment();
+      log.trace("hit key={}", key);
       return new Lookup(value, true);
     } finally {
       gate.exit();
