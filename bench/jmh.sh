@@ -4,7 +4,7 @@
 # loader. Writes JMH's output and its JSON results to bench/results/jmh-<UTC time>.{txt,json}, then prints every score
 # with its ratio to the bare Caffeine cache's in the same run.
 # Builds the classes when they are missing or older than a source file (mvn test-compile runs JMH's annotation
-# processor). About 3 minutes with the defaults; bounded by a 30-minute timeout.
+# processor). About 5 minutes with the defaults (15 forks of 16 s each); bounded by a 30-minute timeout.
 # Usage: bench/jmh.sh [JMH options] [benchmark regex ...]
 #   defaults: -f 1 -wi 3 -w 2s -i 5 -r 2s, all benchmarks; an option given here replaces its default, e.g.
 #   bench/jmh.sh -wi 1 -w 1s -i 2 -r 1s                     a quick smoke run

@@ -18,15 +18,18 @@ import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * Cache hits: reads of a cache that holds every key it is asked for, with 1 and 2 threads, for the proxy's two
- * policies and a bare Caffeine cache (see {@link CacheUnderTest}).
+ * policies and a bare Caffeine cache (see {@link CacheUnderTest}), in two ways ({@code read}): {@code loaded} is
+ * {@code getLoaded}, the proxy's hit path (against Caffeine's {@code getIfPresent}); {@code get} is the read-through
+ * {@code get}, which the proxy takes when {@code getLoaded} finds nothing (against Caffeine's {@code get(key,
+ * mappingFunction)}).
  *
  * <p>The cache holds {@value #KEYS} keys and has room for all of them, so every read is a hit (checked before and
  * after the run). Each thread reads a precomputed trace of {@value #TRACE_LENGTH} keys, Zipf-distributed with
  * s = 0.99 (or uniform with {@code -p keys=uniform}), each a fresh {@link Key} instance as the proxy decodes one per
  * request, so equality compares bytes.
  *
- * <p>Run: {@code bench/jmh.sh CacheHitBenchmark}; one policy and thread count: {@code bench/jmh.sh
- * 'CacheHitBenchmark.hit_2threads' -p policy=lru}.
+ * <p>Run: {@code bench/jmh.sh CacheHitBenchmark}; one policy, way and thread count: {@code bench/jmh.sh
+ * 'CacheHitBenchmark.hit_2threads' -p policy=lru -p read=loaded}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -39,13 +42,23 @@ public class CacheHitBenchmark {
   @Param({"lru", "tinylfu", "caffeine-raw"})
   public String policy;
 
+  @Param({"loaded", "get"})
+  public String read;
+
   @Param({"zipf"})
   public String keys;
 
   CacheUnderTest cache;
+  private boolean getLoaded;
 
   @Setup(Level.Trial)
   public void fill() {
+    getLoaded =
+        switch (read) {
+          case "loaded" -> true;
+          case "get" -> false;
+          default -> throw new IllegalArgumentException("read must be loaded or get: " + read);
+        };
     cache = CacheUnderTest.create(policy, KEYS);
     for (int i = 0; i < KEYS; i++) {
       cache.get(CacheUnderTest.key(PREFIX, i));
@@ -96,12 +109,16 @@ public class CacheHitBenchmark {
   @Benchmark
   @Threads(1)
   public Object hit_1thread(Reads reads) {
-    return cache.get(reads.next());
+    return read(reads.next());
   }
 
   @Benchmark
   @Threads(2)
   public Object hit_2threads(Reads reads) {
-    return cache.get(reads.next());
+    return read(reads.next());
+  }
+
+  private Object read(Key key) {
+    return getLoaded ? cache.getLoaded(key) : cache.get(key);
   }
 }

@@ -22,8 +22,9 @@ import java.util.function.BiFunction;
  *   <li>{@code lru}, {@code tinylfu}: the proxy's own {@link LocalCache}, built by {@link LocalCaches} as the proxy
  *       builds it (an expiry of an hour, which no benchmark reaches);
  *   <li>{@code caffeine-raw}: a bare Caffeine {@link AsyncCache} with {@code maximumSize} and the same same-thread
- *       executor as the proxy's cache, read with {@code get(key, mappingFunction)}: the baseline, so that the ratio
- *       to it is what the proxy's cache adds (coalescing bookkeeping, the exact-LRU order, expiry).
+ *       executor as the proxy's cache, read with {@code get(key, mappingFunction)} (or {@code getIfPresent} for a
+ *       loaded value): the baseline, so that the ratio to it is what the proxy's cache adds (coalescing bookkeeping,
+ *       the exact-LRU order, expiry).
  * </ul>
  *
  * <p>In one JMH fork only one implementation is loaded, so the call through this interface is monomorphic.
@@ -34,6 +35,12 @@ abstract class CacheUnderTest {
 
   /** Reads {@code key}, loading it when absent; returns what a caller would then hold, for the benchmark to sink. */
   abstract Object get(Key key);
+
+  /**
+   * The value of {@code key} if it is loaded, else {@code null}; never loads. For the proxy's caches this is {@link
+   * LocalCache#getLoaded}, the proxy's hit path; for Caffeine, {@code getIfPresent(key)} and the future's value.
+   */
+  abstract byte[] getLoaded(Key key);
 
   /** Whether {@code key} is cached: a read that is a hit (and counts as a read). */
   abstract boolean hit(Key key);
@@ -71,6 +78,11 @@ abstract class CacheUnderTest {
     }
 
     @Override
+    byte[] getLoaded(Key key) {
+      return cache.getLoaded(key);
+    }
+
+    @Override
     boolean hit(Key key) {
       return cache.get(key).hit();
     }
@@ -94,6 +106,12 @@ abstract class CacheUnderTest {
     @Override
     Object get(Key key) {
       return cache.get(key, load);
+    }
+
+    @Override
+    byte[] getLoaded(Key key) {
+      CompletableFuture<byte[]> present = cache.getIfPresent(key);
+      return present == null ? null : present.getNow(null);
     }
 
     @Override
