@@ -1,0 +1,65 @@
+# Helpers shared by bench/memory.sh and bench/startup.sh; sourced, not run. The calling script has cd'ed to the
+# repository root and set -euo pipefail.
+
+JAR=target/redis-proxy.jar
+
+free_port() { # a loopback port nothing listens on
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+need_build() { # the shaded jar and the bench classes
+  [ -f "$JAR" ] && [ -d target/test-classes/io/github/redisproxy/bench ] \
+    || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+}
+
+need_tools() { # wrk, redis-cli, jcmd; installs the first two with apt-get (as root) when missing
+  command -v jcmd >/dev/null || { echo "jcmd not found: these scripts need a full JDK 17" >&2; exit 1; }
+  if ! command -v wrk >/dev/null || ! command -v redis-cli >/dev/null; then
+    echo "installing wrk and redis-tools"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q wrk redis-tools >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null && apt-get install -y -q wrk redis-tools >/dev/null; }
+  fi
+}
+
+redis_server_binary() { # dir: prints the redis-server on PATH, else the one the jar bundles, extracted into dir
+  if command -v redis-server >/dev/null; then command -v redis-server; return; fi
+  local resource
+  case "$(uname -m)" in
+    x86_64) resource=redis-server-6.2.6-v5-linux-amd64 ;;
+    aarch64 | arm64) resource=redis-server-6.2.7-linux-arm64 ;;
+    *) echo "no bundled redis-server for $(uname -m); put redis-server on PATH" >&2; exit 1 ;;
+  esac
+  (cd "$1" && jar xf "$OLDPWD/$JAR" "$resource" && chmod +x "$resource")
+  echo "$1/$resource"
+}
+
+start_redis() { # dir port: starts redis-server on 127.0.0.1:port without persistence; sets REDIS_PID
+  "$(redis_server_binary "$1")" --port "$2" --bind 127.0.0.1 --save '' --appendonly no --protected-mode no \
+    > "$1/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 100); do redis-cli -p "$2" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "redis-server did not start: $(tail -3 "$1/redis.log")" >&2
+  exit 1
+}
+
+wait_for_log() { # file text [seconds]: waits until the file contains the text
+  local deadline=$((SECONDS + ${3:-30}))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "timed out waiting for \"$2\" in $1:" >&2; tail -5 "$1" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+machine() { # redis-port: one Markdown paragraph describing the machine, the JDK and Redis
+  echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB,"
+  echo "$(uname -sr), $(java -version 2>&1 | head -1), Redis $(redis-cli -p "$1" info server | grep redis_version | cut -d: -f2 | tr -d '\r')."
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
