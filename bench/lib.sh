@@ -3,10 +3,10 @@
 
 JAR=target/redis-proxy.jar
 
-free_port() { # a loopback port nothing listens on
+free_port() { # a loopback port nothing listens on, below Linux's ephemeral range (32768-60999) where client sockets sit
   local p
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12768))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }

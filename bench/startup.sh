@@ -50,7 +50,7 @@ probe() { # port status: whether GET /KEY answers with that HTTP status now
 
 # launch LOG STATUS PORT COMMAND...: runs COMMAND in the background, polls until GET /KEY answers STATUS on PORT,
 # sets MS to the milliseconds from launch to that answer, then stops the JVM (SIGTERM) and waits for it. An argument
-# @LAUNCHED@ becomes the launch time in microseconds since the epoch.
+# @LAUNCHED@ becomes the launch time in microseconds since the epoch. Returns 1 if the JVM exits or takes over 60 s.
 launch() {
   local log=$1 status=$2 port=$3 pid start
   shift 3
@@ -61,7 +61,8 @@ launch() {
   local deadline=$((SECONDS + 60))
   until probe "$port" "$status"; do
     if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-      echo "no $status from: $* (its log ends:)" >&2; tail -5 "$log" >&2; exit 1
+      kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+      return 1
     fi
     read -r -t 0.005 -u "$SLEEP_FD" || true
   done
@@ -81,6 +82,7 @@ LABELS=(
 )
 BARE=7
 EMBEDDED=6
+PHASES=8 # StartupPhases, not a row of the table
 JSA=$LOGS/redis-proxy.jsa
 FLAGS=( # split on spaces on purpose; $LOGS (mktemp) has none
   ""
@@ -103,6 +105,9 @@ variant() { # variant-number extra-java-flags...: sets CMD, PORT and STATUS for 
   if [ "$v" = "$EMBEDDED" ]; then redis=embedded; STATUS=404; fi
   if [ "$v" = "$BARE" ]; then
     CMD=(java "$@" -cp "target/test-classes:$JAR" io.github.redisproxy.bench.ConstantServer "$PORT" 10)
+  elif [ "$v" = "$PHASES" ]; then
+    CMD=(env REDIS_ADDRESS="$redis" PROXY_PORT="$PORT" MANAGEMENT_PORT="$management" BIND_ADDRESS=127.0.0.1
+      java "$@" -Dbench.launched=@LAUNCHED@ -cp "target/test-classes:$JAR" io.github.redisproxy.bench.StartupPhases)
   else
     # shellcheck disable=SC2206
     local flags=(${FLAGS[$v]})
@@ -111,16 +116,29 @@ variant() { # variant-number extra-java-flags...: sets CMD, PORT and STATUS for 
   fi
 }
 
+# run VARIANT LOG [java-flags...]: one launch of the variant (sets MS); a port taken meanwhile by another process
+# (another bench, a client socket) gets new ports, up to 3 times; any other failure ends the script.
+run() {
+  local v=$1 log=$2
+  shift 2
+  for _ in 1 2 3; do
+    variant "$v" "$@"
+    if launch "$log" "$STATUS" "$PORT" "${CMD[@]}"; then return; fi
+    grep -q "Address already in use" "$log" || break
+  done
+  echo "no $STATUS from: ${CMD[*]}; its log ends:" >&2
+  tail -5 "$log" >&2
+  exit 1
+}
+
 # The AppCDS archive: one run of the proxy that serves the first request and stops, with -XX:ArchiveClassesAtExit.
 echo "making the AppCDS archive ..."
-variant 0 -XX:ArchiveClassesAtExit="$JSA"
-launch "$LOGS/archive.log" "$STATUS" "$PORT" "${CMD[@]}"
+run 0 "$LOGS/archive.log" -XX:ArchiveClassesAtExit="$JSA"
 [ -f "$JSA" ] || { echo "no archive was written: $(tail -3 "$LOGS/archive.log")" >&2; exit 1; }
 # Whether each variant that names the archive uses it: classes loaded from its top layer, in one run each.
 cds_report=""
 for v in 3 4; do
-  variant "$v" "-Xlog:class+load:file=$LOGS/classes-$v.txt"
-  launch "$LOGS/cds-check-$v.log" "$STATUS" "$PORT" "${CMD[@]}"
+  run "$v" "$LOGS/cds-check-$v.log" "-Xlog:class+load:file=$LOGS/classes-$v.txt"
   top=$(grep -c 'shared objects file (top)' "$LOGS/classes-$v.txt" || true)
   base=$(grep -c 'shared objects file$' "$LOGS/classes-$v.txt" || true)
   other=$(grep -vc 'shared objects file' "$LOGS/classes-$v.txt" || true)
@@ -128,14 +146,13 @@ for v in 3 4; do
 done
 
 echo "warm-up launch (file cache) ..."
-variant 0; launch "$LOGS/warmup.log" "$STATUS" "$PORT" "${CMD[@]}"
-variant "$BARE"; launch "$LOGS/warmup-bare.log" "$STATUS" "$PORT" "${CMD[@]}"
+run 0 "$LOGS/warmup.log"
+run "$BARE" "$LOGS/warmup-bare.log"
 declare -A times started
 for round in $(seq "$RUNS"); do
   line="round $round:"
   for v in "${!LABELS[@]}"; do
-    variant "$v"
-    launch "$LOGS/run-$v-$round.log" "$STATUS" "$PORT" "${CMD[@]}"
+    run "$v" "$LOGS/run-$v-$round.log"
     times[$v]+="$MS "
     if [ "$v" != "$BARE" ]; then # the proxy's own figure: from its "Starting" line to its "Listening" line
       started[$v]+="$(grep -oE 'started in [0-9]+ ms' "$LOGS/run-$v-$round.log" | grep -oE '[0-9]+') "
@@ -150,10 +167,7 @@ declare -A phase_ms phase_at
 phase_names=()
 phases_first=""
 for run in $(seq "$PHASE_RUNS"); do
-  variant 0
-  CMD=(env REDIS_ADDRESS="127.0.0.1:$REDIS_PORT" PROXY_PORT="$PORT" MANAGEMENT_PORT="$(free_port)" BIND_ADDRESS=127.0.0.1
-    java -Dbench.launched=@LAUNCHED@ -cp "target/test-classes:$JAR" io.github.redisproxy.bench.StartupPhases)
-  launch "$LOGS/phases-$run.log" 200 "$PORT" "${CMD[@]}"
+  run "$PHASES" "$LOGS/phases-$run.log"
   phases_first+="$MS "
   while read -r _ name at step; do
     [ -n "${phase_ms[$name]+x}" ] || phase_names+=("$name")
