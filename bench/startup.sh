@@ -220,7 +220,7 @@ out=bench/results/startup-$(date -u +%Y%m%dT%H%M%SZ).md
     echo "| $name | $(echo "${phase_ms[$name]}" | median) | $(echo "${phase_at[$name]}" | median) |"
   done
   echo
-  echo "The connection to Redis and \`CLIENT TRACKING\` run in the background from \`lettuce-client-start\` on; the last"
+  echo "The connection to Redis and \`CLIENT TRACKING\` run in the background from \`lettuce-backend-start-rest\` on; the last"
   echo "row's time is how long the main thread still waited for them after binding the HTTP port."
 } | tee "$out"
 echo "written to $out"
