@@ -64,12 +64,14 @@ public final class CacheFootprint {
     List<Subject> subjects =
         List.of(
             new Subject("`ConcurrentHashMap<Key, byte[]>`", CacheFootprint::concurrentHashMap),
-            new Subject("Caffeine `Cache`, maximumSize + expireAfterWrite (values, not futures)", CacheFootprint::caffeineSync),
+            new Subject(
+                "Caffeine `Cache`, maximumSize + expireAfterWrite (values, not futures)", CacheFootprint::caffeineSync),
             new Subject("Caffeine `AsyncCache`, maximumSize + expireAfterWrite (raw baseline of `tinylfu`)",
                 (n, k, v) -> caffeineAsync(n, k, v, true)),
             new Subject("Caffeine `AsyncCache`, unbounded + expireAfterWrite (the map under `lru`)",
                 (n, k, v) -> caffeineAsync(n, k, v, false)),
-            new Subject("**proxy cache, `CACHE_POLICY=tinylfu`**", (n, k, v) -> proxyCache(CachePolicy.TINYLFU, n, k, v)),
+            new Subject(
+                "**proxy cache, `CACHE_POLICY=tinylfu`**", (n, k, v) -> proxyCache(CachePolicy.TINYLFU, n, k, v)),
             new Subject("**proxy cache, `CACHE_POLICY=lru`**", (n, k, v) -> proxyCache(CachePolicy.LRU, n, k, v)));
 
     System.out.printf(

@@ -109,7 +109,7 @@ public final class StartupPhases {
     phase("management-port-bound");
     DisposableServer http = new HttpFrontEnd(lookups, metrics.registry()).bind(config.server(), loops);
     phase("http-port-bound");
-    // The connection and CLIENT TRACKING run in the background from lettuce-backend-start-rest on; this is when they end.
+    // The connection and CLIENT TRACKING run in the background from lettuce-backend-start-rest on; here they end.
     while (!backend.isConnected()) {
       LockSupport.parkNanos(200_000);
     }
