@@ -12,6 +12,8 @@ import io.github.redisproxy.management.ManagementServer;
 import io.github.redisproxy.management.ProxyMetrics;
 import io.github.redisproxy.resp.RespFrontEnd;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,10 +78,34 @@ public final class ProxyServer {
           new BackendConfig(
               address.at("127.0.0.1", embeddedRedis.port()), backendConfig.timeout(), backendConfig.invalidation());
     }
+    // Lettuce's client and connection objects take about 40 % of start-up (hundreds of classes, and a reflective proxy
+    // for the synchronous API it builds eagerly), and so do the metrics registry and event loops: they are independent,
+    // so the backend starts on a thread of its own meanwhile. It only creates objects; the connection to Redis is made
+    // in the background either way.
+    BackendConfig startingBackend = backendConfig;
+    CompletableFuture<LettuceBackend> backendStart = new CompletableFuture<>();
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                backendStart.complete(LettuceBackend.start(startingBackend));
+              } catch (Throwable e) {
+                backendStart.completeExceptionally(e);
+              }
+            },
+            "redis-proxy-backend-start");
+    starter.setDaemon(true);
+    starter.start();
     LettuceBackend backend = null;
     DisposableServer managementServer = null;
     DisposableServer httpServer = null;
-    ProxyMetrics metrics = new ProxyMetrics();
+    ProxyMetrics metrics;
+    try {
+      metrics = new ProxyMetrics();
+    } catch (RuntimeException e) {
+      closeWhenStarted(backendStart);
+      throw e;
+    }
     // One set of event loops for every port: they share the machine's cores rather than compete for them.
     int eventLoops =
         config.server().eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS
@@ -89,7 +115,7 @@ public final class ProxyServer {
     metrics.bindEventLoops(loops.onServer(true));
     String bindAddress = config.server().bindAddress();
     try {
-      backend = LettuceBackend.start(backendConfig);
+      backend = awaitStarted(backendStart);
       metrics.bindBackend(backend);
       LookupService lookups = LookupService.create(config.cache(), config.server(), backend, metrics.registry());
       if (config.management().enabled()) {
@@ -128,12 +154,33 @@ public final class ProxyServer {
       loops.dispose();
       if (backend != null) {
         backend.close();
+      } else {
+        closeWhenStarted(backendStart);
       }
       if (embeddedRedis != null) {
         embeddedRedis.close();
       }
       throw e;
     }
+  }
+
+  private static LettuceBackend awaitStarted(CompletableFuture<LettuceBackend> start) {
+    try {
+      return start.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
+  /** A start-up that failed elsewhere: the backend, once (if ever) started, must not keep its threads alive. */
+  private static void closeWhenStarted(CompletableFuture<LettuceBackend> start) {
+    start.thenAccept(LettuceBackend::close);
   }
 
   /**
