@@ -48,7 +48,7 @@ class LoadGeneratorIT {
   }
 
   @Test
-  void a_closed_loop_run_on_seeded_keys_is_nearly_all_hits_with_no_error() throws Exception {
+  void a_closed_loop_run_on_seeded_keys_has_no_error_and_loads_each_key_from_redis_at_most_once() throws Exception {
     Path output = outputFile("closed.json");
 
     ProxyProcess.Run run =
@@ -60,7 +60,12 @@ class LoadGeneratorIT {
     JsonNode report = new ObjectMapper().readTree(output.toFile());
     assertThat(report.get("requests").asLong()).isPositive();
     assertThat(report.get("errors").asLong()).as("errors; %s", report).isZero();
-    assertThat(report.get("hit_ratio").asDouble()).as("hit ratio; %s", report).isGreaterThan(0.9);
+    // How many of the 100 keys are first read in the measured part, and so the hit ratio, depends on the machine's
+    // speed; that every answer says hit or miss, and that Redis is asked for each key at most once, does not.
+    long hits = report.get("hits").asLong();
+    long misses = report.get("misses").asLong();
+    assertThat(hits + misses).as("hits + misses; %s", report).isEqualTo(report.get("requests").asLong());
+    assertThat(redis.getCalls()).as("GETs Redis executed").isBetween(1L, 100L);
     assertThat(setCalls()).as("SETs Redis executed").isEqualTo(100);
   }
 
@@ -68,14 +73,15 @@ class LoadGeneratorIT {
   void an_open_loop_run_sends_rate_times_duration_requests_without_backlog() throws Exception {
     Path output = outputFile("open.json");
 
-    // A request is in flight at most --timeout (2 s by default), so 500 connections (above rate x timeout) can never
-    // all be busy: no backlog by construction, however slowly the cold JVMs on this machine answer.
+    // The whole run (warm-up included) sends 600 requests, so 600 connections can never all be busy: no backlog by
+    // construction. (Rate x timeout is not enough: a pacer that a loaded machine holds up sends the requests it owes
+    // at once, and 500 connections did fill up that way.) Connections are opened only as requests need them.
     ProxyProcess.Run run =
         loadtest(
             "--seed-redis=" + redis.address(),
             "--keys=100",
             "--rate=200",
-            "--connections=500",
+            "--connections=600",
             "--warmup=1s",
             "--duration=2s",
             "--output=" + output);
