@@ -102,7 +102,9 @@ final class CacheCoherence implements InvalidationListener {
 
   @Override
   public synchronized void trackingOn() {
-    session++;
+    // No new session: a load that started while tracking was off already has an untrusted ticket, and a second "on"
+    // for the same connection (Lettuce can report a reconnect while the first CLIENT TRACKING is still being answered)
+    // must not make the loads of a session that never lost tracking uncacheable.
     trusted = true;
   }
 

@@ -183,6 +183,20 @@ class CacheCoherenceTest {
 
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
+  void aSecondTrackingOnWithoutALossInBetweenKeepsTheLoadsInFlight(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    StepVerifier inFlight =
+        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+    redis().trackingOn(); // the same connection reported twice: tracking never stopped
+    backend.answer("k", "v");
+    inFlight.verify(WAIT);
+
+    read(lookups, backend, "k", "v", true);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
   void aLoadThatSpansALostAndRestoredTrackingSessionIsNotCached(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
