@@ -183,7 +183,7 @@ for policy in $POLICIES; do
     # The classes whose live bytes grew most with the connections open, per request.
     top=$(awk -v n="$requests" 'FNR == NR && $1 ~ /:$/ {b[$4] = $3; i[$4] = $2; next}
       $1 ~ /:$/ && ($3 - b[$4]) > 0 {name = $4; sub(/\/0x[0-9a-f]+$/, "", name); printf "%d %s %.2f %.1f\n", $3 - b[$4], name, ($2 - i[$4]) / n, ($3 - b[$4]) / n}' \
-      "$LOGS/histogram-closed-$policy.txt" "$LOGS/histogram-open-$policy.txt" | sort -rn | head -6 \
+      "$LOGS/histogram-closed-$policy.txt" "$LOGS/histogram-open-$policy.txt" | sort -rn | awk 'NR <= 6' \
       | awk '{printf "%s`%s` %s/request (%s B)", (NR > 1 ? ", " : ""), $2, $3, $4}')
     keepalive_rows+="| \`$policy\` | $requests | $((open_b / 1048576)) | $((closed_b / 1048576)) | **$retained** | $top |"$'\n'
   fi
