@@ -63,3 +63,9 @@ machine() { # redis-port: one Markdown paragraph describing the machine, the JDK
 }
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+track_processes() { # sets LOGS (a temporary directory) and PIDS; on exit, stops every PID in PIDS and removes LOGS
+  LOGS=$(mktemp -d)
+  PIDS=()
+  trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$LOGS"' EXIT
+}

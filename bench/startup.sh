@@ -24,14 +24,7 @@ KEY=startup:key
 need_build
 need_tools
 
-LOGS=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$LOGS"
-}
-trap cleanup EXIT
+track_processes
 load_before=$(loadavg)
 REDIS_PORT=$(free_port)
 start_redis "$LOGS" "$REDIS_PORT"
