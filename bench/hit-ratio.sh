@@ -10,17 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CLASS=target/test-classes/io/github/redisproxy/bench/HitRatioStudy.class
-if [ ! -f "$CLASS" ] || [ ! -d target/classes ] \
-  || [ -n "$(find src pom.xml -newer "$CLASS" -type f -print -quit)" ]; then
-  echo "building (mvn test-compile) ..."
-  mvn -B -q -Dstyle.color=never test-compile
-fi
-if [ ! -f target/bench.cp ] || [ pom.xml -nt target/bench.cp ]; then
-  mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile=target/bench.cp >/dev/null
-fi
-CP="target/test-classes:target/classes:$(cat target/bench.cp)"
+source bench/lib.sh
+CP=$(bench_classpath target/test-classes/io/github/redisproxy/bench/HitRatioStudy.class)
 
 mkdir -p bench/results docs
 out=bench/results/hit-ratio-$(date -u +%Y%m%dT%H%M%SZ).md

@@ -13,16 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LIST=target/test-classes/META-INF/BenchmarkList
-if [ ! -f "$LIST" ] || [ ! -d target/classes ] || [ -n "$(find src pom.xml -newer "$LIST" -type f -print -quit)" ]; then
-  echo "building the benchmarks (mvn test-compile) ..."
-  mvn -B -q -Dstyle.color=never test-compile
-fi
-if [ ! -f target/bench.cp ] || [ pom.xml -nt target/bench.cp ]; then
-  mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile=target/bench.cp >/dev/null
-fi
-CP="target/test-classes:target/classes:$(cat target/bench.cp)"
+source bench/lib.sh
+CP=$(bench_classpath target/test-classes/META-INF/BenchmarkList)
 
 # JMH takes each option once: a default goes only where the caller did not give that option. Options without a value
 # are listed; every other option takes the next argument; the rest are benchmark regexes.

@@ -1,4 +1,4 @@
-# Helpers shared by bench/memory.sh and bench/startup.sh; sourced, not run. The calling script has cd'ed to the
+# Helpers shared by the bench scripts; sourced, not run. The calling script has cd'ed to the
 # repository root and set -euo pipefail.
 
 JAR=target/redis-proxy.jar
@@ -68,4 +68,16 @@ track_processes() { # sets LOGS (a temporary directory) and PIDS; on exit, stops
   LOGS=$(mktemp -d)
   PIDS=()
   trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$LOGS"' EXIT
+}
+
+bench_classpath() { # marker: compiles the test classes when marker is missing or a source is newer; prints the classpath
+  if [ ! -f "$1" ] || [ ! -d target/classes ] || [ -n "$(find src pom.xml -newer "$1" -type f -print -quit)" ]; then
+    echo "building (mvn test-compile) ..." >&2
+    mvn -B -q -Dstyle.color=never test-compile >&2
+  fi
+  if [ ! -f target/bench.cp ] || [ pom.xml -nt target/bench.cp ]; then
+    mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile=target/bench.cp >/dev/null
+  fi
+  echo "target/test-classes:target/classes:$(cat target/bench.cp)"
 }
