@@ -204,9 +204,7 @@ public final class LookupService {
       if (value == null) {
         return null;
       }
-      hits.increment();
-      log.trace("hit key={}", key);
-      return new Lookup(value, true);
+      return hit(key, value);
     } finally {
       gate.exit();
     }
@@ -225,9 +223,7 @@ public final class LookupService {
   private Mono<Lookup> read(Key key) {
     CacheRead<byte[]> read = cache.get(key);
     if (read.hit()) {
-      hits.increment();
-      log.trace("hit key={}", key);
-      return Mono.just(new Lookup(read.value().getNow(null), true));
+      return Mono.just(hit(key, read.value().getNow(null)));
     }
     (read.source() == CacheRead.Source.STARTED_LOAD ? loads : joins).increment();
     if (log.isDebugEnabled()) {
@@ -248,6 +244,13 @@ public final class LookupService {
                 sink.error(translate(outcome.error()));
               }
             });
+  }
+
+  /** A value answered from the cache, counted once whichever path found it. */
+  private Lookup hit(Key key, byte[] value) {
+    hits.increment();
+    log.trace("hit key={}", key);
+    return new Lookup(value, true);
   }
 
   /** How a load ended: its value ({@code null} when Redis has no such key), or its failure. */
