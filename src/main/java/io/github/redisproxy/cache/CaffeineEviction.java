@@ -27,21 +27,20 @@ final class CaffeineEviction<K, V> implements Eviction<K, V> {
   public void recordLoaded(K key, CompletableFuture<V> entry) {}
 
   @Override
-  public boolean invalidate(K key, boolean loadsToo) {
-    CompletableFuture<V> present = map.get(key);
-    return present != null && (loadsToo || present.isDone()) && map.remove(key, present);
+  public boolean invalidate(K key) {
+    return map.remove(key) != null;
   }
 
   @Override
-  public long invalidateAll(boolean loadsToo) {
-    return removeAll(map, loadsToo);
+  public long invalidateAll() {
+    return removeAll(map);
   }
 
   /** Removes the entries one by one, so that the count is of entries this call removed. */
-  static <K, V> long removeAll(ConcurrentMap<K, CompletableFuture<V>> map, boolean loadsToo) {
+  static <K, V> long removeAll(ConcurrentMap<K, CompletableFuture<V>> map) {
     long removed = 0;
     for (Map.Entry<K, CompletableFuture<V>> entry : map.entrySet()) {
-      if ((loadsToo || entry.getValue().isDone()) && map.remove(entry.getKey(), entry.getValue())) {
+      if (map.remove(entry.getKey(), entry.getValue())) {
         removed++;
       }
     }

@@ -119,24 +119,12 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
 
   @Override
   public boolean invalidate(K key, EvictionCause cause) {
-    return counted(eviction.invalidate(key, true), cause);
-  }
-
-  @Override
-  public boolean invalidateLoaded(K key, EvictionCause cause) {
-    return counted(eviction.invalidate(key, false), cause);
+    return counted(eviction.invalidate(key), cause);
   }
 
   @Override
   public long invalidateAll(EvictionCause cause) {
-    long removed = eviction.invalidateAll(true);
-    evictions.record(cause, removed);
-    return removed;
-  }
-
-  @Override
-  public long invalidateAllLoaded(EvictionCause cause) {
-    long removed = eviction.invalidateAll(false);
+    long removed = eviction.invalidateAll();
     evictions.record(cause, removed);
     return removed;
   }

@@ -24,18 +24,16 @@ interface Eviction<K, V> {
   void recordLoaded(K key, CompletableFuture<V> entry);
 
   /**
-   * Removes one key from the map and from the policy's own order.
+   * Removes one key, loaded or loading, from the map and from the policy's own order.
    *
-   * @param loadsToo whether a load in flight is removed too; if not, only a loaded value is
    * @return whether the key was removed
    */
-  boolean invalidate(K key, boolean loadsToo);
+  boolean invalidate(K key);
 
   /**
-   * Removes every key.
+   * Removes every key, loaded or loading.
    *
-   * @param loadsToo whether loads in flight are removed too; if not, only loaded values are
    * @return how many keys were removed
    */
-  long invalidateAll(boolean loadsToo);
+  long invalidateAll();
 }

@@ -113,16 +113,13 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   }
 
   @Override
-  public synchronized boolean invalidate(K key, boolean loadsToo) {
-    CompletableFuture<V> present = map.get(key);
-    if (present == null) {
+  public synchronized boolean invalidate(K key) {
+    CompletableFuture<V> removed = map.remove(key);
+    if (removed == null) {
       return false;
     }
-    Entry<K, V> entry = entry(present);
-    // Loaded means linked: an entry is linked (under this lock) just before its future completes.
-    if (!(loadsToo || entry.linked) || !map.remove(key, entry)) {
-      return false;
-    }
+    // A load in flight is not linked yet, and never will be: recordLoaded links only the entry still in the map.
+    Entry<K, V> entry = entry(removed);
     if (entry.linked) {
       unlink(entry);
     }
@@ -130,19 +127,8 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   }
 
   @Override
-  public synchronized long invalidateAll(boolean loadsToo) {
-    long removed;
-    if (loadsToo) {
-      removed = CaffeineEviction.removeAll(map, true);
-    } else {
-      // The loaded entries are exactly the linked ones: an entry is linked just before its future completes.
-      removed = 0;
-      for (Entry<K, V> entry = eldestLoad; entry != null; entry = entry.nextLoad) {
-        if (map.remove(entry.key, entry)) {
-          removed++;
-        }
-      }
-    }
+  public synchronized long invalidateAll() {
+    long removed = CaffeineEviction.removeAll(map);
     while (eldestLoad != null) {
       unlink(eldestLoad);
     }

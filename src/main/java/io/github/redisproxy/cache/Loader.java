@@ -4,10 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Loads one key into a future the cache made, and on which the cache already waits: whatever completes it (Lettuce's
- * event loop, for the proxy) runs the cache's bookkeeping there and then, before anything else that thread does next.
- * That is what lets an invalidation handled on the same thread afterwards see the value as loaded (see
- * {@link LocalCache#invalidateLoaded}).
+ * Loads one key into a future the cache made, and on which the cache already waits: whatever completes it runs the
+ * cache's bookkeeping there and then, so a failed or empty load is out of the cache before any caller hears of it.
  */
 @FunctionalInterface
 public interface Loader<K, V> {

@@ -46,21 +46,6 @@ public interface LocalCache<K, V> {
    */
   long invalidateAll(EvictionCause cause);
 
-  /**
-   * Removes the key if its value has loaded; a load in flight for it is left alone and kept when it completes. A
-   * value counts as loaded from the moment its loader completed the result future (see {@link Loader}).
-   *
-   * @return whether a loaded value was removed
-   */
-  boolean invalidateLoaded(K key, EvictionCause cause);
-
-  /**
-   * Removes every loaded value; loads in flight are left alone and kept when they complete.
-   *
-   * @return how many values were removed
-   */
-  long invalidateAllLoaded(EvictionCause cause);
-
   /** The number of entries, including loads in flight; approximate while loads and expiries are under way. */
   long estimatedSize();
 

@@ -14,11 +14,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The race a tracking cache must not lose: a load reads the old value, the key changes, and the old value is cached
  * after the invalidation was handled, to stay until it expires. Replies and invalidations arrive in order on the one
- * Redis connection, and the loader completes each load on the thread that reads them, where the cache records the
- * value at once (see {@link io.github.redisproxy.cache.Loader}). So a {@code GET} that ran before the write is
- * recorded before the write's invalidation is read, and that invalidation removes it; an invalidation read while a
- * load is still in flight was sent before its reply, so that load ran after the write and is fresh, and is kept.
- * Invalidations therefore remove loaded values only ({@link LocalCache#invalidateLoaded}).
+ * Redis connection, so a {@code GET} that ran before the write has its reply read before the write's invalidation.
+ * But its value is not always recorded before that invalidation is handled: Lettuce's reactive publisher hands a
+ * reply to whichever thread wins its drain, which can be the thread that sent the command, while the event loop goes
+ * on to read the invalidation. So an invalidation removes the key whether its value has loaded or is still loading;
+ * a load removed in flight answers its callers and is not kept. That costs a reload only when a key changes while a
+ * load of it that Redis already tracks is outstanding.
  *
  * <p>Loads are also tied to the tracking session they started in: each start reads a {@link Ticket} (the session
  * number, and whether tracking was on). A load is kept only if tracking was on when it started and the session has
@@ -77,14 +78,14 @@ final class CacheCoherence implements InvalidationListener {
   public void keysChanged(List<byte[]> keys) {
     for (byte[] key : keys) {
       invalidatedKeys.increment();
-      cache.invalidateLoaded(Key.of(key), EvictionCause.INVALIDATED);
+      cache.invalidate(Key.of(key), EvictionCause.INVALIDATED);
     }
   }
 
   @Override
   public void allKeysChanged() {
     flushes.increment();
-    long removed = cache.invalidateAllLoaded(EvictionCause.INVALIDATED);
+    long removed = cache.invalidateAll(EvictionCause.INVALIDATED);
     log.info("Redis flushed its keys (FLUSHALL or FLUSHDB): cleared {} cached keys", removed);
   }
 

@@ -69,8 +69,8 @@ public final class LookupService {
    * The cache's loader: one backend {@code GET}, timed, and kept only if {@link CacheCoherence} allows it. Removing
    * the entry before the load completes is how a load is not kept: the cache never keeps a load whose entry has gone.
    *
-   * <p>The result is completed on the thread that delivers Redis' reply (Lettuce's event loop), so the cache records
-   * the value before that thread reads the next message from Redis, which may be an invalidation of this very key.
+   * <p>The result is completed on whichever thread Lettuce delivers the reply on: usually its event loop, but now and
+   * then the thread that sent the {@code GET}. Coherence does not depend on which (see {@link CacheCoherence}).
    */
   private static final class BackendLoads implements Loader<Key, byte[]> {
     private final Backend backend;

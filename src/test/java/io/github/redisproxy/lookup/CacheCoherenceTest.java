@@ -112,29 +112,38 @@ class CacheCoherenceTest {
   }
 
   /**
-   * An invalidation read while the key's load is in flight was sent before that load's reply, so the load's GET ran
-   * after the write: its value is fresh and is kept.
+   * The same race when the reply is handed over late. Redis sent the old value before the invalidation, but Lettuce's
+   * reactive publisher can deliver a reply on the thread that sent the command, after the event loop has already
+   * handled the next message. The invalidation then finds the load still in flight: it removes it, and the old value
+   * answers the request that was waiting for it but is not cached. (The first version kept loads in flight, and CI
+   * caught a proxy serving a value 27 writes old as a hit.)
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
-  void aLoadInFlightWhenItsKeyIsReportedChangedReadTheNewValueAndIsKept(CachePolicy policy) {
+  void aLoadInFlightWhenItsKeyIsReportedChangedAnswersItsCallersButIsNotKept(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
     StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+        StepVerifier.create(lookups.lookup(Key.of("k")))
+            .assertNext(lookup -> assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo("old"))
+            .expectComplete()
+            .verifyLater();
     assertThat(backend.isWaiting("k")).isTrue();
 
     redis().keysChanged(keys("k"));
-    backend.answer("k", "new");
+    assertThat(lookups.stats().size()).isZero(); // a new request starts a new load rather than joining the old one
+    backend.answer("k", "old");
     inFlight.verify(WAIT);
 
+    read(lookups, backend, "k", "new", false);
     read(lookups, backend, "k", "new", true);
-    assertThat(backend.gets()).isEqualTo(1);
+    assertThat(backend.gets()).isEqualTo(2);
+    assertThat(lookups.stats().invalidations()).isEqualTo(1);
   }
 
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
-  void aFlushRemovesLoadedValuesAndLeavesLoadsInFlightAlone(CachePolicy policy) {
+  void aFlushRemovesLoadedValuesAndLoadsInFlight(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
     read(lookups, backend, "cached", "old", false);
@@ -142,12 +151,13 @@ class CacheCoherenceTest {
         StepVerifier.create(lookups.lookup(Key.of("loading"))).expectNextCount(1).expectComplete().verifyLater();
 
     redis().allKeysChanged();
-    backend.answer("loading", "after the flush");
+    assertThat(lookups.stats().size()).isZero();
+    backend.answer("loading", "before the flush");
     inFlight.verify(WAIT);
 
-    read(lookups, backend, "loading", "after the flush", true);
+    read(lookups, backend, "loading", "after the flush", false);
     read(lookups, backend, "cached", "new", false);
-    assertThat(lookups.stats().invalidations()).isEqualTo(1);
+    assertThat(lookups.stats().invalidations()).isEqualTo(2);
   }
 
   @ParameterizedTest
