@@ -54,6 +54,8 @@ public final class ProxyProcess implements AutoCloseable {
   private static volatile Path workingDirectory;
   /** Proxies not closed yet; killed when the test JVM exits, so that an aborted run leaves none behind. */
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+  /** The same proxies, for {@link #awaitInvalidationsHandled}. */
+  private static final Set<ProxyProcess> STARTED = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
@@ -64,14 +66,16 @@ public final class ProxyProcess implements AutoCloseable {
   private final int port;
   private final int respPort; // 0 when the RESP front end is off
   private final int managementPort; // 0 when the management port is off
+  private final String redisAddress; // REDIS_ADDRESS, or null when the environment names none
   private final List<String> output = new ArrayList<>(); // guarded by itself; notified on every line
   private final List<Thread> readers = new ArrayList<>();
 
-  private ProxyProcess(Process process, int port, int respPort, int managementPort) {
+  private ProxyProcess(Process process, int port, int respPort, int managementPort, String redisAddress) {
     this.process = process;
     this.port = port;
     this.respPort = respPort;
     this.managementPort = managementPort;
+    this.redisAddress = redisAddress;
   }
 
   /** Starts the proxy with these environment variables and waits until it listens. */
@@ -116,11 +120,42 @@ public final class ProxyProcess implements AutoCloseable {
     int managementPort = portOf(environment, "MANAGEMENT_PORT");
     Process process = launch(List.of(), environment, jvmOptions);
     RUNNING.add(process);
-    ProxyProcess proxy = new ProxyProcess(process, port, respPort, managementPort);
+    ProxyProcess proxy = new ProxyProcess(process, port, respPort, managementPort, environment.get("REDIS_ADDRESS"));
+    STARTED.add(proxy);
     proxy.collect(process.getInputStream(), "stdout");
     proxy.collect(process.getErrorStream(), "stderr");
     proxy.awaitReady();
     return proxy;
+  }
+
+  /**
+   * Returns once every running proxy whose REDIS_ADDRESS names {@code redisPort} has handled every invalidation Redis
+   * has sent it so far, so that a test's first read cannot overlap the handling of a {@code FLUSHALL} run before it
+   * (which would remove that read's load, and make its second read a miss). {@code GET /health} is the barrier: its
+   * {@code PING} goes over the connection that carries the invalidations, and Lettuce hands the proxy every push that
+   * came before the reply before it reads the reply. A proxy without a connection answers 503 at once, which is fine:
+   * it has nothing cached to keep coherent.
+   */
+  public static void awaitInvalidationsHandled(int redisPort) {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (ProxyProcess proxy : STARTED) {
+      if (proxy.managementPort == 0
+          || proxy.redisAddress == null
+          || !proxy.redisAddress.contains(":" + redisPort)
+          || !proxy.process.isAlive()) {
+        continue;
+      }
+      HttpRequest health =
+          HttpRequest.newBuilder(proxy.managementUri().resolve("/health")).timeout(Duration.ofSeconds(10)).build();
+      try {
+        client.send(health, HttpResponse.BodyHandlers.discarding());
+      } catch (IOException e) {
+        // the proxy is stopping: nothing to wait for
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /** The port the environment asks for; 0 when it asks for none (or for one the proxy will refuse). */
@@ -626,6 +661,7 @@ public final class ProxyProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     RUNNING.remove(process);
+    STARTED.remove(this);
     joinReaders();
     saveOutput();
   }

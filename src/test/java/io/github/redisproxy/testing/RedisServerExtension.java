@@ -38,8 +38,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       jar). This runs before the class's own {@code @BeforeAll} methods, so they can already point a proxy at
  *       {@link #address()};
  *   <li>before each test: if the server is running, {@code FLUSHALL} and {@code CONFIG RESETSTAT}, so that every test
- *       starts with no keys and {@link #getCalls()} at 0. If a previous test left a {@link #pause} in force, these
- *       commands wait until it ends;
+ *       starts with no keys and {@link #getCalls()} at 0, and in between {@link ProxyProcess#awaitInvalidationsHandled},
+ *       so that every proxy in front of this server has cleared its cache too. If a previous test left a {@link
+ *       #pause} in force, these commands wait until it ends;
  *   <li>during a test: {@link #stop()} and {@link #start()} stop and restart the server on the same port. The client
  *       connections are closed on stop and reopened lazily by the next {@link #commands()} or {@link #binary()};
  *   <li>after all tests of the class (after the class's {@code @AfterAll} methods): closes the client and stops the
@@ -92,6 +93,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     if (isRunning()) {
       RedisCommands<String, String> commands = commands();
       commands.flushall();
+      ProxyProcess.awaitInvalidationsHandled(port());
       commands.configResetstat();
     }
   }
