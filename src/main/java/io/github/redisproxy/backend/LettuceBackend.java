@@ -175,8 +175,9 @@ public final class LettuceBackend implements Backend {
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
         .doOnSuccess(
             ok -> {
-              log.info("Invalidation tracking is on for Redis at {} (CLIENT TRACKING, RESP3 push)", address);
+              // State first, then the line: whoever reads "tracking is on" may count on the next load being kept.
               invalidations.trackingOn();
+              log.info("Invalidation tracking is on for Redis at {} (CLIENT TRACKING, RESP3 push)", address);
             })
         .onErrorResume(
             BackendException.class,
