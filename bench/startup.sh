@@ -3,8 +3,8 @@
 # from launching `java ... -jar target/redis-proxy.jar` to the first HTTP 200 for a key that is in Redis (the first
 # request is a miss, so it includes a Redis GET), RUNS times per variant, variants interleaved; median, min and max.
 # Variants: the proxy with default JVM flags; with flags a user can set (-XX:TieredStopAtLevel=1, -XX:+UseSerialGC,
-# an AppCDS archive made by this script with -XX:ArchiveClassesAtExit, all three, and -Xshare:off for what the JDK's
-# default class data sharing gives); the proxy with REDIS_ADDRESS=embedded (first answer: a 404, the new Redis is
+# the AppCDS archive the build ships next to the jar (target/redis-proxy.jsa, the README's run command), all three,
+# and -Xshare:off for what the JDK's default class data sharing gives); the proxy with REDIS_ADDRESS=embedded (first answer: a 404, the new Redis is
 # empty); and the bare Reactor Netty server (ConstantServer, bench sources, from the same jar) as the baseline.
 # The product's defaults are not changed: these are measurements for choosing.
 # Then where the time goes: StartupPhases (bench sources) runs ProxyServer.start's steps in the same order in a fresh
@@ -67,7 +67,7 @@ LABELS=(
   "proxy, default JVM flags"
   "proxy, \`-XX:TieredStopAtLevel=1\`"
   "proxy, \`-XX:+UseSerialGC\`"
-  "proxy, AppCDS \`-XX:SharedArchiveFile=redis-proxy.jsa\`"
+  "proxy, the shipped AppCDS archive \`-XX:SharedArchiveFile=target/redis-proxy.jsa\` (the README's command)"
   "proxy, AppCDS + \`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC\`"
   "proxy, \`-Xshare:off\` (no class data sharing at all)"
   "proxy, \`REDIS_ADDRESS=embedded\` (starts its own redis-server; first answer: a 404)"
@@ -76,7 +76,7 @@ LABELS=(
 BARE=7
 EMBEDDED=6
 PHASES=8 # StartupPhases, not a row of the table
-JSA=$LOGS/redis-proxy.jsa
+JSA=target/redis-proxy.jsa
 FLAGS=( # split on spaces on purpose; $LOGS (mktemp) has none
   ""
   "-XX:TieredStopAtLevel=1"
@@ -124,10 +124,11 @@ run() {
   exit 1
 }
 
-# The AppCDS archive: one run of the proxy that serves the first request and stops, with -XX:ArchiveClassesAtExit.
-echo "making the AppCDS archive ..."
-run 0 "$LOGS/archive.log" -XX:ArchiveClassesAtExit="$JSA"
-[ -f "$JSA" ] || { echo "no archive was written: $(tail -3 "$LOGS/archive.log")" >&2; exit 1; }
+# The AppCDS archive the build made (mvn package runs `cds-training`); it must be the one made for this jar.
+if [ ! -f "$JSA" ] || [ "$JSA" -ot "$JAR" ]; then
+  echo "$JSA is missing or older than $JAR: run mvn -B -q package -DskipTests" >&2
+  exit 1
+fi
 # Whether each variant that names the archive uses it: classes loaded from its top layer, in one run each.
 cds_report=""
 for v in 3 4; do
@@ -196,8 +197,8 @@ out=bench/results/startup-$(date -u +%Y%m%dT%H%M%SZ).md
     echo "| ${LABELS[$v]} | $(stat ${times[$v]}) | $(awk -v a="$m" -v b="$bare_median" 'BEGIN {printf "%.2f", a / b}') | $s |"
   done
   echo
-  echo "AppCDS: the archive was written by one run of the proxy with \`-XX:ArchiveClassesAtExit=redis-proxy.jsa\` that"
-  echo "served one request and was stopped with SIGTERM. Classes loaded in one check run of each variant that uses it:"
+  echo "AppCDS: the archive the build ships (\`mvn package\` runs \`java -XX:ArchiveClassesAtExit=target/redis-proxy.jsa"
+  echo "-jar target/redis-proxy.jar cds-training\`). Classes loaded in one check run of each variant that uses it:"
   echo
   printf '%s' "$cds_report"
   echo

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar redis-proxy.jar [--setting=value ...]}, or {@code java -jar redis-proxy.jar loadtest [--option=value
- * ...]} for the load generator, which shares the jar and nothing else.
+ * ...]} for the load generator, which shares the jar and nothing else, or {@code cds-training} for the build's AppCDS
+ * training run ({@link CdsTraining}).
  *
  * <p>Exit codes: 0 after {@code --help} or a clean shutdown on SIGTERM/SIGINT, 1 when the proxy cannot start, 2 for
  * a bad setting.
@@ -24,6 +25,10 @@ public final class Main {
     List<String> arguments = List.of(args);
     if (!arguments.isEmpty() && arguments.get(0).equals("loadtest")) {
       System.exit(LoadTest.run(arguments.subList(1, arguments.size()), System.out, System.err));
+      return;
+    }
+    if (arguments.equals(List.of("cds-training"))) {
+      System.exit(CdsTraining.run(System.err));
       return;
     }
     if (arguments.contains("--help") || arguments.contains("-h")) {
