@@ -115,8 +115,8 @@ class CacheCoherenceTest {
    * The same race when the reply is handed over late. Redis sent the old value before the invalidation, but Lettuce's
    * reactive publisher can deliver a reply on the thread that sent the command, after the event loop has already
    * handled the next message. The invalidation then finds the load still in flight: it removes it, and the old value
-   * answers the request that was waiting for it but is not cached. (The first version kept loads in flight, and CI
-   * caught a proxy serving a value 27 writes old as a hit.)
+   * answers the request that was waiting for it but is not cached. (While invalidations left loads in flight alone, a
+   * proxy in CI kept serving a value 27 writes old as a hit.)
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
