@@ -1,5 +1,6 @@
 package io.github.redisproxy.app;
 
+import io.github.redisproxy.backend.embedded.RedisServerProcess;
 import io.github.redisproxy.config.ConfigException;
 import io.github.redisproxy.config.ConfigLoader;
 import io.github.redisproxy.config.ProxyConfig;
@@ -9,7 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,19 +37,10 @@ final class CdsTraining {
 
   /** Returns the exit code: 0 when every request got the answer it should, else 1 (the reason on {@code err}). */
   static int run(PrintStream err) {
-    int redisPort;
-    int httpPort;
-    int respPort;
-    int managementPort;
-    try {
-      redisPort = freePort();
-      httpPort = freePort();
-      respPort = freePort();
-      managementPort = freePort();
-    } catch (IOException e) {
-      err.println("redis-proxy cds-training: no free loopback port: " + e.getMessage());
-      return 1;
-    }
+    int redisPort = RedisServerProcess.freePort();
+    int httpPort = RedisServerProcess.freePort();
+    int respPort = RedisServerProcess.freePort();
+    int managementPort = RedisServerProcess.freePort();
     ProxyConfig config;
     try {
       // Only these settings: the environment and a .env file in the working directory must not change the run.
@@ -144,12 +135,6 @@ final class CdsTraining {
       ByteArrayOutputStream response = new ByteArrayOutputStream();
       in.transferTo(response);
       return response.toString(StandardCharsets.UTF_8);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }
