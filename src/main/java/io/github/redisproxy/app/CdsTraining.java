@@ -37,6 +37,8 @@ final class CdsTraining {
 
   /** Returns the exit code: 0 when every request got the answer it should, else 1 (the reason on {@code err}). */
   static int run(PrintStream err) {
+    // Before anything logs: the first logger fixes the level and format (RedisServerProcess has one).
+    Logging.configure("warn", false);
     int redisPort = RedisServerProcess.freePort();
     int httpPort = RedisServerProcess.freePort();
     int respPort = RedisServerProcess.freePort();
@@ -51,15 +53,13 @@ final class CdsTraining {
                   "--bind-address=127.0.0.1",
                   "--proxy-port=" + httpPort,
                   "--resp-port=" + respPort,
-                  "--management-port=" + managementPort,
-                  "--log-level=warn"),
+                  "--management-port=" + managementPort),
               Map.of(),
               Path.of("/nonexistent/redis-proxy/.env"));
     } catch (ConfigException e) {
       err.println("redis-proxy cds-training: " + e.getMessage());
       return 1;
     }
-    Logging.configure(config.logLevel(), config.server().accessLog());
     ProxyServer server;
     try {
       server = ProxyServer.start(config);
