@@ -46,9 +46,9 @@ import reactor.util.retry.Retry;
  * it with {@code HELLO 3}), {@code CLIENT TRACKING on} is sent after the first connection and after every reconnect,
  * and Redis pushes {@code invalidate} messages on it, which Lettuce hands to a {@link PushListener}. One connection
  * keeps each invalidation in order with the replies: an invalidation that is read after a {@code GET}'s reply is about
- * a write made after that {@code GET} ran. (Lettuce reads them in that order, but may hand the reply to its subscriber
- * on another thread, later; the cache allows for that.) The first connection counts as up only once tracking is on, so nothing is
- * read untracked at start-up.
+ * a write made after that {@code GET} ran. (Lettuce reads them in that order, but may hand a reply to its subscriber
+ * on another thread, later; the cache allows for that.) The first connection counts as up only once tracking is on,
+ * so nothing is read untracked at start-up.
  */
 public final class LettuceBackend implements Backend {
   private static final Logger log = LoggerFactory.getLogger(LettuceBackend.class);

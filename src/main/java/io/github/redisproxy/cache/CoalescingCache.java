@@ -66,7 +66,7 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
       }
       map.remove(key, present); // a finished miss that Caffeine has not removed yet: never serve it twice
     }
-    CompletableFuture<V> mine = eviction.newEntry(key);
+    CacheEntry<V> mine = eviction.newEntry(key);
     CompletableFuture<V> shared = cache.get(key, (k, executor) -> mine);
     if (shared != mine) {
       return new CacheRead<>(shared, CacheRead.Source.JOINED_LOAD);
@@ -88,13 +88,17 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     return value;
   }
 
-  private void startLoad(K key, CompletableFuture<V> entry) {
+  private void startLoad(K key, CacheEntry<V> entry) {
     // The bookkeeping is attached before the load starts, so it runs on the thread that completes the load, at once.
     CompletableFuture<V> load = new CompletableFuture<>();
     load.whenComplete(
         (value, error) -> {
           if (error == null && value != null) {
-            eviction.recordLoaded(key, entry);
+            if (entry.loadedFirst() || keepOvertaken(entry)) {
+              eviction.recordLoaded(key, entry);
+            } else {
+              map.remove(key, entry); // it may hold a value from before the write that overtook it
+            }
             entry.complete(value);
             return;
           }
@@ -113,18 +117,39 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     }
   }
 
+  /** A load that an invalidation overtook is kept only if its value was read after that invalidation. */
+  private boolean keepOvertaken(CacheEntry<V> entry) {
+    if (!loader.completesInOrder()) {
+      return false;
+    }
+    entry.loadedAfterAll();
+    return true;
+  }
+
   private static boolean failedOrEmpty(CompletableFuture<?> future) {
     return future.isCompletedExceptionally() || future.getNow(null) == null;
   }
 
   @Override
   public boolean invalidate(K key, EvictionCause cause) {
-    return counted(eviction.invalidate(key), cause);
+    return counted(eviction.invalidate(key, true), cause);
+  }
+
+  @Override
+  public boolean invalidateLoaded(K key, EvictionCause cause) {
+    return counted(eviction.invalidate(key, false), cause);
   }
 
   @Override
   public long invalidateAll(EvictionCause cause) {
-    long removed = eviction.invalidateAll();
+    long removed = eviction.invalidateAll(true);
+    evictions.record(cause, removed);
+    return removed;
+  }
+
+  @Override
+  public long invalidateAllLoaded(EvictionCause cause) {
+    long removed = eviction.invalidateAll(false);
     evictions.record(cause, removed);
     return removed;
   }

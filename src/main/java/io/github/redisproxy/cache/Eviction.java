@@ -12,7 +12,7 @@ interface Eviction<K, V> {
    * The future that will hold {@code key}'s next load, created before it goes into the map. A policy may return a
    * subclass that carries its own bookkeeping, so that it needs no map of its own.
    */
-  CompletableFuture<V> newEntry(K key);
+  CacheEntry<V> newEntry(K key);
 
   /** A loaded value was read from the cache; {@code entry} is the future it was read from. */
   void recordRead(K key, CompletableFuture<V> entry);
@@ -24,16 +24,20 @@ interface Eviction<K, V> {
   void recordLoaded(K key, CompletableFuture<V> entry);
 
   /**
-   * Removes one key, loaded or loading, from the map and from the policy's own order.
+   * Removes one key from the map and from the policy's own order.
    *
+   * @param loadsToo whether a load in flight is removed too; if not, it stays and is marked overtaken ({@link
+   *     CacheEntry#overtakeIfLoading}), and only a loaded value is removed
    * @return whether the key was removed
    */
-  boolean invalidate(K key);
+  boolean invalidate(K key, boolean loadsToo);
 
   /**
-   * Removes every key, loaded or loading.
+   * Removes every key.
    *
+   * @param loadsToo whether loads in flight are removed too; if not, they stay and are marked overtaken, and only
+   *     loaded values are removed
    * @return how many keys were removed
    */
-  long invalidateAll();
+  long invalidateAll(boolean loadsToo);
 }

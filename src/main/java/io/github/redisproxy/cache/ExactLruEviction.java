@@ -43,7 +43,7 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
    * The future of one load, and its place in both orders once its value is cached. The links are guarded by the
    * policy's lock; {@code linked} is true exactly while the entry is in both orders.
    */
-  static final class Entry<K, V> extends CompletableFuture<V> {
+  static final class Entry<K, V> extends CacheEntry<V> {
     private final K key;
     private long loadedAt;
     private boolean linked;
@@ -54,12 +54,6 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
 
     Entry(K key) {
       this.key = key;
-    }
-
-    // A CompletableFuture subclass must say what kind of future its dependents get: a plain one, without links.
-    @Override
-    public <U> CompletableFuture<U> newIncompleteFuture() {
-      return new CompletableFuture<>();
     }
   }
 
@@ -77,7 +71,7 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   }
 
   @Override
-  public CompletableFuture<V> newEntry(K key) {
+  public CacheEntry<V> newEntry(K key) {
     return new Entry<>(key);
   }
 
@@ -113,22 +107,22 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   }
 
   @Override
-  public synchronized boolean invalidate(K key) {
-    CompletableFuture<V> removed = map.remove(key);
+  public synchronized boolean invalidate(K key, boolean loadsToo) {
+    CacheEntry<V> removed = CaffeineEviction.remove(map, key, loadsToo);
     if (removed == null) {
       return false;
     }
-    // A load in flight is not linked yet, and never will be: recordLoaded links only the entry still in the map.
     Entry<K, V> entry = entry(removed);
     if (entry.linked) {
-      unlink(entry);
+      unlink(entry); // a load removed in flight is not linked, and never will be: recordLoaded checks the map
     }
     return true;
   }
 
   @Override
-  public synchronized long invalidateAll() {
-    long removed = CaffeineEviction.removeAll(map);
+  public synchronized long invalidateAll(boolean loadsToo) {
+    // Every linked entry has loaded, so it is removed either way; a load in flight is not linked.
+    long removed = CaffeineEviction.removeAll(map, loadsToo);
     while (eldestLoad != null) {
       unlink(eldestLoad);
     }

@@ -46,6 +46,23 @@ public interface LocalCache<K, V> {
    */
   long invalidateAll(EvictionCause cause);
 
+  /**
+   * What the source reporting a change calls: removes the key if its value has loaded. A load in flight for it stays
+   * (callers keep joining it) and is overtaken: when it completes, it is kept only if its loader says the value was
+   * read after this call ({@link Loader#completesInOrder}); otherwise it answers its callers and is removed. A value
+   * counts as loaded from the moment its loader completed the result future (see {@link Loader}).
+   *
+   * @return whether a loaded value was removed
+   */
+  boolean invalidateLoaded(K key, EvictionCause cause);
+
+  /**
+   * Removes every loaded value; loads in flight stay and are overtaken, as in {@link #invalidateLoaded}.
+   *
+   * @return how many values were removed
+   */
+  long invalidateAllLoaded(EvictionCause cause);
+
   /** The number of entries, including loads in flight; approximate while loads and expiries are under way. */
   long estimatedSize();
 

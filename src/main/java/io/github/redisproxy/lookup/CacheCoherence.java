@@ -14,12 +14,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The race a tracking cache must not lose: a load reads the old value, the key changes, and the old value is cached
  * after the invalidation was handled, to stay until it expires. Replies and invalidations arrive in order on the one
- * Redis connection, so a {@code GET} that ran before the write has its reply read before the write's invalidation.
- * But its value is not always recorded before that invalidation is handled: Lettuce's reactive publisher hands a
- * reply to whichever thread wins its drain, which can be the thread that sent the command, while the event loop goes
- * on to read the invalidation. So an invalidation removes the key whether its value has loaded or is still loading;
- * a load removed in flight answers its callers and is not kept. That costs a reload only when a key changes while a
- * load of it that Redis already tracks is outstanding.
+ * Redis connection, and Lettuce's event loop reads them in that order: it hands each invalidation to this class, and
+ * usually each reply to the load waiting for it, where the cache records the value at once (see {@link
+ * io.github.redisproxy.cache.Loader}). So a {@code GET} that ran before the write is recorded before the write's
+ * invalidation is read, and that invalidation removes it; an invalidation read while a load is still in flight was
+ * sent before its reply, so that load ran after the write and is fresh. Invalidations therefore remove loaded values
+ * and only mark loads in flight ({@link LocalCache#invalidateLoaded}).
+ *
+ * <p>"Usually", because Lettuce's reactive publisher hands a reply to whichever thread wins its drain: now and then
+ * the thread that sent the {@code GET}, a moment after the event loop read the reply, and perhaps after it handled
+ * the next invalidation too. A load completed on any thread but the one that hands over invalidations is therefore
+ * kept only if no invalidation overtook it ({@link #completesInOrder}).
  *
  * <p>Loads are also tied to the tracking session they started in: each start reads a {@link Ticket} (the session
  * number, and whether tracking was on). A load is kept only if tracking was on when it started and the session has
@@ -38,6 +43,8 @@ final class CacheCoherence implements InvalidationListener {
   private volatile boolean trusted;
   private volatile long session;
   private volatile String mode;
+  /** The thread that hands over invalidations: Lettuce's event loop for the connection, which also reads replies. */
+  private volatile Thread invalidationThread;
   private final LongAdder invalidatedKeys = new LongAdder();
   private final LongAdder flushes = new LongAdder();
   private final LongAdder lostSessions = new LongAdder();
@@ -69,6 +76,15 @@ final class CacheCoherence implements InvalidationListener {
     return !tracking || (ticket.trusted() && trusted && ticket.session() == session);
   }
 
+  /**
+   * Whether a load completing now, on this thread, had its reply read after every invalidation handled so far: true
+   * on the thread that hands over invalidations, since it reads replies and invalidations in the order Redis sent
+   * them. An invalidation records its thread before it marks a load, so a load that was marked can rely on this.
+   */
+  boolean completesInOrder() {
+    return Thread.currentThread() == invalidationThread;
+  }
+
   /** Called instead of caching a load that {@link #mayKeep} refused. */
   void discard(Key key) {
     cache.invalidate(key, EvictionCause.INVALIDATED);
@@ -76,16 +92,18 @@ final class CacheCoherence implements InvalidationListener {
 
   @Override
   public void keysChanged(List<byte[]> keys) {
+    invalidationThread = Thread.currentThread();
     for (byte[] key : keys) {
       invalidatedKeys.increment();
-      cache.invalidate(Key.of(key), EvictionCause.INVALIDATED);
+      cache.invalidateLoaded(Key.of(key), EvictionCause.INVALIDATED);
     }
   }
 
   @Override
   public void allKeysChanged() {
+    invalidationThread = Thread.currentThread();
     flushes.increment();
-    long removed = cache.invalidateAll(EvictionCause.INVALIDATED);
+    long removed = cache.invalidateAllLoaded(EvictionCause.INVALIDATED);
     log.info("Redis flushed its keys (FLUSHALL or FLUSHDB): cleared {} cached keys", removed);
   }
 

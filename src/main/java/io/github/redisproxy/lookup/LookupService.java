@@ -69,8 +69,9 @@ public final class LookupService {
    * The cache's loader: one backend {@code GET}, timed, and kept only if {@link CacheCoherence} allows it. Removing
    * the entry before the load completes is how a load is not kept: the cache never keeps a load whose entry has gone.
    *
-   * <p>The result is completed on whichever thread Lettuce delivers the reply on: usually its event loop, but now and
-   * then the thread that sent the {@code GET}. Coherence does not depend on which (see {@link CacheCoherence}).
+   * <p>The result is completed on the thread that delivers Redis' reply: usually Lettuce's event loop, so the cache
+   * records the value before that thread reads the next message from Redis, which may be an invalidation of this very
+   * key; now and then the thread that sent the {@code GET} (see {@link CacheCoherence#completesInOrder}).
    */
   private static final class BackendLoads implements Loader<Key, byte[]> {
     private final Backend backend;
@@ -97,6 +98,11 @@ public final class LookupService {
                 result.completeExceptionally(error);
               },
               () -> finish(key, ticket, start, result, null)); // after a value, a no-op: result is already done
+    }
+
+    @Override
+    public boolean completesInOrder() {
+      return coherence.completesInOrder();
     }
 
     private void finish(

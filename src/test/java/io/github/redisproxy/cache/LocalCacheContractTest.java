@@ -247,18 +247,88 @@ class LocalCacheContractTest {
     assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isZero();
   }
 
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void invalidatingLoadedValuesLeavesLoadsInFlightAlone(CachePolicy policy) {
+    LocalCache<String, String> cache = cache(policy);
+    for (String key : List.of("a", "b")) {
+      cache.get(key);
+      loader.complete(key, key);
+    }
+    CacheRead<String> loading = cache.get("loading");
+
+    assertThat(cache.invalidateLoaded("loading", EvictionCause.INVALIDATED)).isFalse();
+    assertThat(cache.invalidateLoaded("a", EvictionCause.INVALIDATED)).isTrue();
+    assertThat(cache.invalidateAllLoaded(EvictionCause.INVALIDATED)).isEqualTo(1); // b
+    assertThat(cache.evictionCount(EvictionCause.INVALIDATED)).isEqualTo(2);
+
+    loader.complete("loading", "kept");
+    assertThat(loading.value().join()).isEqualTo("kept");
+    assertThat(cache.get("loading").hit()).isTrue();
+    assertThat(cache.estimatedSize()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aValueIsLoadedFromTheMomentItsLoaderCompletesTheResult(CachePolicy policy) {
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    LocalCache<String, String> cache =
+        LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, (Loader<String, String>) (key, result) -> results.add(result));
+    CacheRead<String> read = cache.get("k");
+    results.get(0).complete("old"); // on the thread that completes it, the cache records the value at once...
+    assertThat(cache.invalidateLoaded("k", EvictionCause.INVALIDATED)).isTrue(); // ...so an invalidation finds it
+    assertThat(read.value().join()).isEqualTo("old");
+    assertThat(cache.get("k").source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+  }
+
   /**
-   * An invalidation can overtake the load it removes: the next read starts a second load of the same key, and the
-   * first load, completing late, must neither be kept nor disturb the second.
+   * A load in flight that an invalidation overtook is kept only if its loader says the value was read after that
+   * invalidation; otherwise it answers its callers and leaves, and the next read starts a new load.
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
-  void aLoadInvalidatedInFlightThatCompletesLateLeavesTheNextLoadOfItsKeyAlone(CachePolicy policy) {
+  void anOvertakenLoadWhoseLoaderCannotSayItCompletedInOrderAnswersItsCallersButIsNotKept(CachePolicy policy) {
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    Loader<String, String> outOfOrder =
+        new Loader<>() {
+          @Override
+          public void load(String key, CompletableFuture<String> result) {
+            results.add(result);
+          }
+
+          @Override
+          public boolean completesInOrder() {
+            return false;
+          }
+        };
+    LocalCache<String, String> cache = LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, outOfOrder);
+    CacheRead<String> overtaken = cache.get("overtaken");
+    CacheRead<String> untouched = cache.get("untouched");
+
+    assertThat(cache.invalidateLoaded("overtaken", EvictionCause.INVALIDATED)).isFalse(); // in flight: marked only
+    assertThat(cache.get("overtaken").source()).isEqualTo(CacheRead.Source.JOINED_LOAD);
+    results.get(0).complete("maybe older than the write");
+    results.get(1).complete("no invalidation overtook it");
+
+    assertThat(overtaken.value().join()).isEqualTo("maybe older than the write");
+    assertThat(untouched.value().join()).isEqualTo("no invalidation overtook it");
+    assertThat(cache.getLoaded("overtaken")).isNull();
+    assertThat(cache.getLoaded("untouched")).isEqualTo("no invalidation overtook it");
+    assertThat(cache.estimatedSize()).isEqualTo(1);
+  }
+
+  /**
+   * A purge can overtake the load it removes: the next read starts a second load of the same key, and the first load,
+   * completing late, must neither be kept nor disturb the second.
+   */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aLoadPurgedInFlightThatCompletesLateLeavesTheNextLoadOfItsKeyAlone(CachePolicy policy) {
     List<CompletableFuture<String>> results = new ArrayList<>();
     LocalCache<String, String> cache =
         LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, (Loader<String, String>) (key, result) -> results.add(result));
     CacheRead<String> first = cache.get("k");
-    assertThat(cache.invalidate("k", EvictionCause.INVALIDATED)).isTrue();
+    assertThat(cache.invalidate("k", EvictionCause.PURGED)).isTrue();
     CacheRead<String> second = cache.get("k");
     assertThat(second.source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
 
@@ -269,7 +339,6 @@ class LocalCacheContractTest {
     assertThat(second.value().join()).isEqualTo("new");
     assertThat(cache.getLoaded("k")).isEqualTo("new");
     assertThat(cache.estimatedSize()).isEqualTo(1);
-    assertThat(cache.evictionCount(EvictionCause.INVALIDATED)).isEqualTo(1);
   }
 
   @ParameterizedTest

@@ -235,8 +235,8 @@ class InvalidationIT {
    * over one connection, and Redis writes both replies and invalidations to it in the order it ran the commands.
    * Suppose a reader got value n from load L (its reply, or a hit on the entry L filled); any entry holding m &lt; n
    * was filled by a GET that ran before the write of m + 1, which ran before L's GET; so Redis sent the invalidation
-   * for that write before L's reply, and the proxy removed the entry, loaded or still loading, before it answered
-   * anyone with n. A later request then finds no entry older than n, or starts a GET that runs
+   * for that write before L's reply, and the proxy removed that entry (or, if its load was still in flight, dropped it
+   * when it completed, which was before L could start) before it answered anyone with n. A later request then finds no entry older than n, or starts a GET that runs
    * after L's. Across proxies it need not hold (each hears invalidations on its own connection, at its own pace), so
    * each reader reads from one proxy only.
    */
