@@ -34,11 +34,6 @@ class CacheEntry<V> extends CompletableFuture<V> {
     state = LOADED;
   }
 
-  /** Whether the value has loaded and may be cached; from then on, an invalidation removes it. */
-  final boolean isLoaded() {
-    return state == LOADED;
-  }
-
   // A CompletableFuture subclass must say what kind of future its dependents get: a plain one, without the state.
   @Override
   public <U> CompletableFuture<U> newIncompleteFuture() {
