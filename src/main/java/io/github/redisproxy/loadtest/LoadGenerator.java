@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,8 +32,13 @@ import reactor.core.scheduler.Schedulers;
  * is not queued but counted as an error of kind {@code backlog}.
  *
  * <p>Each request's outcome is tallied in the phase its (intended) send time falls in: warm-up, discarded, or
- * measured. Nothing here blocks an event loop: requests are subscribed from the pacer thread or chained on the event
- * loop that completed the previous one; only {@link #run()}, on the caller's thread, waits for the end.
+ * measured. Nothing here blocks an event loop: requests are subscribed from the clock thread (the pacer) or chained on
+ * the event loop that completed the previous one; only {@link #run()}, on the caller's thread, waits for the end.
+ *
+ * <p>The clock thread (pacer and progress line) is a plain thread of its own, not one of Reactor's non-blocking ones:
+ * the progress line reads the latency {@code Recorder}, and HdrHistogram's phase flip waits for writers still
+ * recording with a short {@code Thread.sleep}. On a Reactor thread under BlockHound that sleep failed the periodic
+ * task, and the progress line stopped after its first second.
  */
 final class LoadGenerator {
   private final LoadTestOptions options;
@@ -59,7 +66,14 @@ final class LoadGenerator {
 
   /** Runs the warm-up and the measured duration, waits for the requests still in flight, and reports. */
   LoadReport run() {
-    Scheduler clock = Schedulers.newSingle("loadtest-clock", true);
+    ScheduledExecutorService clockThread =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "loadtest-clock");
+              thread.setDaemon(true);
+              return thread;
+            });
+    Scheduler clock = Schedulers.fromExecutorService(clockThread, "loadtest-clock");
     try (Target target = Target.of(options)) {
       target.prepare();
       start = System.nanoTime();
@@ -87,6 +101,7 @@ final class LoadGenerator {
           target.answersTellHits());
     } finally {
       clock.dispose();
+      clockThread.shutdownNow();
     }
   }
 
