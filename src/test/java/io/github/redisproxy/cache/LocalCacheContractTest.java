@@ -21,6 +21,10 @@ class LocalCacheContractTest {
   private final ManualLoader loader = new ManualLoader();
 
   private LocalCache<String, String> cache(CachePolicy policy) {
+    return cache(policy, Loader.of(loader));
+  }
+
+  private LocalCache<String, String> cache(CachePolicy policy, Loader<String, String> loader) {
     return LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, loader);
   }
 
@@ -272,8 +276,7 @@ class LocalCacheContractTest {
   @EnumSource(CachePolicy.class)
   void aValueIsLoadedFromTheMomentItsLoaderCompletesTheResult(CachePolicy policy) {
     List<CompletableFuture<String>> results = new ArrayList<>();
-    LocalCache<String, String> cache =
-        LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, (Loader<String, String>) (key, result) -> results.add(result));
+    LocalCache<String, String> cache = cache(policy, (key, result) -> results.add(result));
     CacheRead<String> read = cache.get("k");
     results.get(0).complete("old"); // on the thread that completes it, the cache records the value at once...
     assertThat(cache.invalidateLoaded("k", EvictionCause.INVALIDATED)).isTrue(); // ...so an invalidation finds it
@@ -301,7 +304,7 @@ class LocalCacheContractTest {
             return false;
           }
         };
-    LocalCache<String, String> cache = LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, outOfOrder);
+    LocalCache<String, String> cache = cache(policy, outOfOrder);
     CacheRead<String> overtaken = cache.get("overtaken");
     CacheRead<String> untouched = cache.get("untouched");
 
@@ -325,8 +328,7 @@ class LocalCacheContractTest {
   @EnumSource(CachePolicy.class)
   void aLoadPurgedInFlightThatCompletesLateLeavesTheNextLoadOfItsKeyAlone(CachePolicy policy) {
     List<CompletableFuture<String>> results = new ArrayList<>();
-    LocalCache<String, String> cache =
-        LocalCaches.create(new CacheConfig(100, EXPIRY, policy), ticker, (Loader<String, String>) (key, result) -> results.add(result));
+    LocalCache<String, String> cache = cache(policy, (key, result) -> results.add(result));
     CacheRead<String> first = cache.get("k");
     assertThat(cache.invalidate("k", EvictionCause.PURGED)).isTrue();
     CacheRead<String> second = cache.get("k");

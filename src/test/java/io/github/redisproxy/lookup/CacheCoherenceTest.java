@@ -53,6 +53,19 @@ class CacheCoherenceTest {
         .verify(WAIT);
   }
 
+  /** A lookup that starts or joins the key's load; {@code verify} then checks that it answered one value. */
+  private static StepVerifier loading(LookupService lookups, String key) {
+    return StepVerifier.create(lookups.lookup(Key.of(key))).expectNextCount(1).expectComplete().verifyLater();
+  }
+
+  /** As {@link #loading(LookupService, String)}, and the value it answered is {@code value}. */
+  private static StepVerifier loading(LookupService lookups, String key, String value) {
+    return StepVerifier.create(lookups.lookup(Key.of(key)))
+        .assertNext(lookup -> assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo(value))
+        .expectComplete()
+        .verifyLater();
+  }
+
   private static List<byte[]> keys(String... keys) {
     return java.util.Arrays.stream(keys).map(key -> key.getBytes(StandardCharsets.UTF_8)).toList();
   }
@@ -97,11 +110,7 @@ class CacheCoherenceTest {
   void anOldValueRecordedJustBeforeItsInvalidationIsRemovedByIt(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("k")))
-            .assertNext(lookup -> assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo("old"))
-            .expectComplete()
-            .verifyLater();
+    StepVerifier inFlight = loading(lookups, "k", "old");
     backend.answer("k", "old");
     redis().keysChanged(keys("k"));
     inFlight.verify(WAIT);
@@ -120,8 +129,7 @@ class CacheCoherenceTest {
   void aLoadInFlightWhenItsKeyIsReportedChangedReadTheNewValueAndIsKept(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier inFlight = loading(lookups, "k");
     assertThat(backend.isWaiting("k")).isTrue();
 
     redis().keysChanged(keys("k"));
@@ -138,8 +146,7 @@ class CacheCoherenceTest {
     LookupService lookups = service(policy);
     redis().trackingOn();
     read(lookups, backend, "cached", "old", false);
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("loading"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier inFlight = loading(lookups, "loading");
 
     redis().allKeysChanged();
     backend.answer("loading", "after the flush");
@@ -161,11 +168,7 @@ class CacheCoherenceTest {
   void aLoadOvertakenByItsKeysInvalidationAndAnsweredOnAnotherThreadAnswersItsCallerButIsNotKept(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("k")))
-            .assertNext(lookup -> assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo("old"))
-            .expectComplete()
-            .verifyLater();
+    StepVerifier inFlight = loading(lookups, "k", "old");
 
     redis().keysChanged(keys("k")); // on this thread, which hands over invalidations from here on
     answerOnAnotherThread("k", "old");
@@ -181,8 +184,7 @@ class CacheCoherenceTest {
   void aLoadOvertakenByAFlushAndAnsweredOnAnotherThreadIsNotKept(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("loading"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier inFlight = loading(lookups, "loading");
 
     redis().allKeysChanged();
     answerOnAnotherThread("loading", "before the flush");
@@ -198,8 +200,7 @@ class CacheCoherenceTest {
     LookupService lookups = service(policy);
     redis().trackingOn();
     redis().keysChanged(keys("unrelated"));
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier inFlight = loading(lookups, "k");
     answerOnAnotherThread("k", "v1");
     inFlight.verify(WAIT);
 
@@ -256,8 +257,7 @@ class CacheCoherenceTest {
   void aSecondTrackingOnWithoutALossInBetweenKeepsTheLoadsInFlight(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier inFlight = loading(lookups, "k");
     redis().trackingOn(); // the same connection reported twice: tracking never stopped
     backend.answer("k", "v");
     inFlight.verify(WAIT);
@@ -270,8 +270,7 @@ class CacheCoherenceTest {
   void aLoadThatSpansALostAndRestoredTrackingSessionIsNotCached(CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
-    StepVerifier inFlight =
-        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier inFlight = loading(lookups, "k");
     redis().trackingLost(); // a change made now would never be reported...
     redis().trackingOn(); // ...even though tracking is back by the time the answer arrives
     backend.answer("k", "maybe stale");
