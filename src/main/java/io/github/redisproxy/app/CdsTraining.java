@@ -19,15 +19,16 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code java -XX:ArchiveClassesAtExit=redis-proxy.jsa -jar redis-proxy.jar cds-training}: a training run for an AppCDS
- * archive. It starts the proxy on an embedded Redis, sends it one request of each kind (a miss, a hit, an absent key,
- * RESP, the management endpoints), stops it and exits, so that the JVM writes down every class a start-up and the first
- * requests load. A proxy started with {@code -XX:SharedArchiveFile=redis-proxy.jsa} maps those classes instead of
- * loading, verifying and linking them one by one, which is most of its start-up time. The build runs this after it
- * packages the jar.
+ * {@code java -XX:ArchiveClassesAtExit=redis-proxy.jsa -jar redis-proxy.jar cds-training}: a
+ * training run for an AppCDS archive. It starts the proxy on an embedded Redis, sends it one
+ * request of each kind (a miss, a hit, an absent key, RESP, the management endpoints), stops it and
+ * exits, so that the JVM writes down every class a start-up and the first requests load. A proxy
+ * started with {@code -XX:SharedArchiveFile=redis-proxy.jsa} maps those classes instead of loading,
+ * verifying and linking them one by one, which is most of its start-up time. The build runs this
+ * after it packages the jar.
  *
- * <p>The requests go over plain sockets, not an HTTP or Redis client, so that the archive holds the proxy's classes
- * and not a client's.
+ * <p>The requests go over plain sockets, not an HTTP or Redis client, so that the archive holds the
+ * proxy's classes and not a client's.
  */
 final class CdsTraining {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
@@ -35,9 +36,13 @@ final class CdsTraining {
 
   private CdsTraining() {}
 
-  /** Returns the exit code: 0 when every request got the answer it should, else 1 (the reason on {@code err}). */
+  /**
+   * Returns the exit code: 0 when every request got the answer it should, else 1 (the reason on
+   * {@code err}).
+   */
   static int run(PrintStream err) {
-    // Before anything logs: the first logger fixes the level and format (RedisServerProcess has one).
+    // Before anything logs: the first logger fixes the level and format (RedisServerProcess has
+    // one).
     Logging.configure("warn", false);
     int redisPort = RedisServerProcess.freePort();
     int httpPort = RedisServerProcess.freePort();
@@ -45,7 +50,8 @@ final class CdsTraining {
     int managementPort = RedisServerProcess.freePort();
     ProxyConfig config;
     try {
-      // Only these settings: the environment and a .env file in the working directory must not change the run.
+      // Only these settings: the environment and a .env file in the working directory must not
+      // change the run.
       config =
           ConfigLoader.load(
               List.of(
@@ -93,7 +99,8 @@ final class CdsTraining {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (http(httpPort, "GET", "/cds-training-ready").equals("503")) {
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("the proxy did not connect to its embedded Redis within " + READY_TIMEOUT);
+        throw new IllegalStateException(
+            "the proxy did not connect to its embedded Redis within " + READY_TIMEOUT);
       }
       LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
@@ -107,7 +114,8 @@ final class CdsTraining {
 
   /** One request on a connection of its own; returns the status code. */
   private static String http(int port, String method, String path) throws IOException {
-    String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    String request =
+        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     String response = exchange(port, request);
     String[] statusLine = response.split("\r\n", 2)[0].split(" ");
     return statusLine.length > 1 ? statusLine[1] : response;
@@ -118,7 +126,12 @@ final class CdsTraining {
     StringBuilder request = new StringBuilder();
     request.append('*').append(command.length).append("\r\n");
     for (String part : command) {
-      request.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part).append("\r\n");
+      request
+          .append('$')
+          .append(part.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n")
+          .append(part)
+          .append("\r\n");
     }
     request.append("*1\r\n$4\r\nQUIT\r\n");
     return exchange(port, request.toString()).split("\r\n", 2)[0];

@@ -11,12 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar redis-proxy.jar [--setting=value ...]}, or {@code java -jar redis-proxy.jar loadtest [--option=value
- * ...]} for the load generator, which shares the jar and nothing else, or {@code cds-training} for the build's AppCDS
- * training run ({@link CdsTraining}).
+ * {@code java -jar redis-proxy.jar [--setting=value ...]}, or {@code java -jar redis-proxy.jar
+ * loadtest [--option=value ...]} for the load generator, which shares the jar and nothing else, or
+ * {@code cds-training} for the build's AppCDS training run ({@link CdsTraining}).
  *
- * <p>Exit codes: 0 after {@code --help} or a clean shutdown on SIGTERM/SIGINT, 1 when the proxy cannot start, 2 for
- * a bad setting.
+ * <p>Exit codes: 0 after {@code --help} or a clean shutdown on SIGTERM/SIGINT, 1 when the proxy
+ * cannot start, 2 for a bad setting.
  */
 public final class Main {
   private Main() {}
@@ -57,8 +57,10 @@ public final class Main {
       System.exit(1);
       return;
     }
-    // SIGTERM and SIGINT run shutdown hooks. This one drains and then halts with 0, because a JVM that exits on a
-    // signal otherwise reports 143 or 130, which supervisors read as a failure although the shutdown was clean.
+    // SIGTERM and SIGINT run shutdown hooks. This one drains and then halts with 0, because a JVM
+    // that exits on a
+    // signal otherwise reports 143 or 130, which supervisors read as a failure although the
+    // shutdown was clean.
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -68,5 +70,5 @@ public final class Main {
                 },
                 "shutdown"));
     server.awaitStopped();
-}
+  }
 }

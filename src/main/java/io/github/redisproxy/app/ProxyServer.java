@@ -21,8 +21,9 @@ import reactor.netty.DisposableServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The composition root: builds the parts, starts them in dependency order, and stops them in reverse. Blocking is
- * allowed here (start-up and shutdown run on the main and signal threads, never on an event loop).
+ * The composition root: builds the parts, starts them in dependency order, and stops them in
+ * reverse. Blocking is allowed here (start-up and shutdown run on the main and signal threads,
+ * never on an event loop).
  */
 public final class ProxyServer {
   private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
@@ -63,8 +64,9 @@ public final class ProxyServer {
   }
 
   /**
-   * Starts the embedded Redis (if asked for), the backend connection, then the management, HTTP and RESP ports. The
-   * management port comes first so that a probe finds it as soon as the proxy could be ready.
+   * Starts the embedded Redis (if asked for), the backend connection, then the management, HTTP and
+   * RESP ports. The management port comes first so that a probe finds it as soon as the proxy could
+   * be ready.
    */
   public static ProxyServer start(ProxyConfig config) {
     long startedAt = System.nanoTime();
@@ -73,14 +75,22 @@ public final class ProxyServer {
     BackendConfig backendConfig = config.backend();
     RedisAddress address = backendConfig.address();
     if (address.isEmbedded()) {
-      embeddedRedis = address.port() == 0 ? RedisServerProcess.start() : RedisServerProcess.start(address.port());
+      embeddedRedis =
+          address.port() == 0
+              ? RedisServerProcess.start()
+              : RedisServerProcess.start(address.port());
       backendConfig =
           new BackendConfig(
-              address.at("127.0.0.1", embeddedRedis.port()), backendConfig.timeout(), backendConfig.invalidation());
+              address.at("127.0.0.1", embeddedRedis.port()),
+              backendConfig.timeout(),
+              backendConfig.invalidation());
     }
-    // Lettuce's client and connection objects take about 40 % of start-up (hundreds of classes, and a reflective proxy
-    // for the synchronous API it builds eagerly), and so do the metrics registry and event loops: they are independent,
-    // so the backend starts on a thread of its own meanwhile. It only creates objects; the connection to Redis is made
+    // Lettuce's client and connection objects take about 40 % of start-up (hundreds of classes, and
+    // a reflective proxy
+    // for the synchronous API it builds eagerly), and so do the metrics registry and event loops:
+    // they are independent,
+    // so the backend starts on a thread of its own meanwhile. It only creates objects; the
+    // connection to Redis is made
     // in the background either way.
     BackendConfig startingBackend = backendConfig;
     CompletableFuture<LettuceBackend> backendStart = new CompletableFuture<>();
@@ -106,7 +116,8 @@ public final class ProxyServer {
       closeWhenStarted(backendStart);
       throw e;
     }
-    // One set of event loops for every port: they share the machine's cores rather than compete for them.
+    // One set of event loops for every port: they share the machine's cores rather than compete for
+    // them.
     int eventLoops =
         config.server().eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS
             ? LoopResources.DEFAULT_IO_WORKER_COUNT
@@ -117,10 +128,16 @@ public final class ProxyServer {
     try {
       backend = awaitStarted(backendStart);
       metrics.bindBackend(backend);
-      LookupService lookups = LookupService.create(config.cache(), config.server(), backend, metrics.registry());
+      LookupService lookups =
+          LookupService.create(config.cache(), config.server(), backend, metrics.registry());
       if (config.management().enabled()) {
         managementServer =
-            new ManagementServer(lookups, backend, backendConfig.address().toString(), metrics.registry(), config.cache())
+            new ManagementServer(
+                    lookups,
+                    backend,
+                    backendConfig.address().toString(),
+                    metrics.registry(),
+                    config.cache())
                 .bind(bindAddress, config.management().port(), loops);
       }
       HttpFrontEnd http = new HttpFrontEnd(lookups, metrics.registry());
@@ -137,12 +154,23 @@ public final class ProxyServer {
           bindAddress,
           config.server().port(),
           resp == null ? "" : ", RESP on " + bindAddress + ":" + config.resp().port(),
-          managementServer == null ? "" : ", management on " + bindAddress + ":" + config.management().port(),
+          managementServer == null
+              ? ""
+              : ", management on " + bindAddress + ":" + config.management().port(),
           eventLoops,
           backendConfig.address(),
           (System.nanoTime() - startedAt) / 1_000_000);
       return new ProxyServer(
-          config, embeddedRedis, backend, http, httpServer, resp, respServer, managementServer, metrics, loops);
+          config,
+          embeddedRedis,
+          backend,
+          http,
+          httpServer,
+          resp,
+          respServer,
+          managementServer,
+          metrics,
+          loops);
     } catch (RuntimeException e) {
       if (httpServer != null) {
         httpServer.disposeNow();
@@ -178,14 +206,17 @@ public final class ProxyServer {
     }
   }
 
-  /** A start-up that failed elsewhere: the backend, once (if ever) started, must not keep its threads alive. */
+  /**
+   * A start-up that failed elsewhere: the backend, once (if ever) started, must not keep its
+   * threads alive.
+   */
   private static void closeWhenStarted(CompletableFuture<LettuceBackend> start) {
     start.thenAccept(LettuceBackend::close);
   }
 
   /**
-   * Stops in the reverse order of start: stop accepting connections, let the requests in flight finish (bounded by
-   * SHUTDOWN_TIMEOUT), close the backend, stop the embedded Redis.
+   * Stops in the reverse order of start: stop accepting connections, let the requests in flight
+   * finish (bounded by SHUTDOWN_TIMEOUT), close the backend, stop the embedded Redis.
    */
   public synchronized void stop() {
     if (stopped) {
@@ -194,7 +225,8 @@ public final class ProxyServer {
     stopped = true;
     log.info("Shutting down: no longer accepting connections, {} requests in flight", inFlight());
     http.startDraining();
-    // Each step runs even if the one before failed: an embedded redis-server must never outlive the proxy.
+    // Each step runs even if the one before failed: an embedded redis-server must never outlive the
+    // proxy.
     step("stop accepting HTTP connections", () -> httpServer.disposeNow(Duration.ofSeconds(5)));
     if (respServer != null) {
       step("stop accepting RESP connections", () -> respServer.disposeNow(Duration.ofSeconds(5)));
@@ -206,7 +238,9 @@ public final class ProxyServer {
     }
     step("close the Redis connection", backend::close);
     step("close the metrics", metrics::close);
-    step("stop the event loops", () -> loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block());
+    step(
+        "stop the event loops",
+        () -> loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block());
     if (embeddedRedis != null) {
       step("stop the embedded redis-server", embeddedRedis::close);
     }
@@ -236,7 +270,10 @@ public final class ProxyServer {
     return http.inFlight() + (resp == null ? 0 : resp.inFlight());
   }
 
-  /** Blocks the calling thread until the HTTP server is disposed (the event loops are daemon threads). */
+  /**
+   * Blocks the calling thread until the HTTP server is disposed (the event loops are daemon
+   * threads).
+   */
   public void awaitStopped() {
     httpServer.onDispose().block();
   }

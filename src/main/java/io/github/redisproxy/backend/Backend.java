@@ -2,7 +2,10 @@ package io.github.redisproxy.backend;
 
 import reactor.core.publisher.Mono;
 
-/** Read access to the backing Redis. Every method returns a cold publisher: nothing is sent until subscription. */
+/**
+ * Read access to the backing Redis. Every method returns a cold publisher: nothing is sent until
+ * subscription.
+ */
 public interface Backend extends AutoCloseable {
 
   /**
@@ -25,8 +28,8 @@ public interface Backend extends AutoCloseable {
   boolean tracksInvalidations();
 
   /**
-   * Reports changed keys to {@code listener} from now on; call before the first {@code get} whose value is cached.
-   * Ignored when {@link #tracksInvalidations()} is false.
+   * Reports changed keys to {@code listener} from now on; call before the first {@code get} whose
+   * value is cached. Ignored when {@link #tracksInvalidations()} is false.
    */
   void listenForInvalidations(InvalidationListener listener);
 

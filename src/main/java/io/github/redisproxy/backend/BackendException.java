@@ -1,6 +1,9 @@
 package io.github.redisproxy.backend;
 
-/** A backend call failed, translated from the client library into the few cases the proxy answers differently. */
+/**
+ * A backend call failed, translated from the client library into the few cases the proxy answers
+ * differently.
+ */
 public final class BackendException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
@@ -10,7 +13,10 @@ public final class BackendException extends RuntimeException {
     UNAVAILABLE,
     /** No answer within the configured timeout. */
     TIMEOUT,
-    /** The key exists but holds a list, hash or other non-string type; the message is Redis' error text. */
+    /**
+     * The key exists but holds a list, hash or other non-string type; the message is Redis' error
+     * text.
+     */
     WRONG_TYPE,
     /** Redis answered with any other error; the message is Redis' error text. */
     ERROR

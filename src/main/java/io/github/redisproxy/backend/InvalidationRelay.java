@@ -3,9 +3,10 @@ package io.github.redisproxy.backend;
 import java.util.List;
 
 /**
- * Hands tracking events to the one {@link InvalidationListener}, and remembers the tracking state so that a listener
- * registered after the first connection still hears that tracking is on (or unavailable). State changes and their
- * notifications happen under one lock, so a listener never sees them out of order; key invalidations need no lock.
+ * Hands tracking events to the one {@link InvalidationListener}, and remembers the tracking state
+ * so that a listener registered after the first connection still hears that tracking is on (or
+ * unavailable). State changes and their notifications happen under one lock, so a listener never
+ * sees them out of order; key invalidations need no lock.
  */
 final class InvalidationRelay implements InvalidationListener {
   private enum State {

@@ -5,16 +5,16 @@ import io.github.redisproxy.config.InvalidationMode;
 import io.github.redisproxy.config.RedisAddress;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.TrackingArgs;
-import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.event.connection.ConnectedEvent;
 import io.lettuce.core.event.connection.DisconnectedEvent;
@@ -34,21 +34,23 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * The backend over one multiplexed Lettuce connection with the {@link ByteArrayCodec}: values are bytes, never
- * strings.
+ * The backend over one multiplexed Lettuce connection with the {@link ByteArrayCodec}: values are
+ * bytes, never strings.
  *
- * <p>Failing fast is the point of the configuration: Lettuce by default queues commands without bound while
- * disconnected, so a dead Redis would turn into requests that hang. Here commands are rejected while disconnected,
- * every command has a timeout, and the first connection is retried in the background, so the proxy starts (and
- * answers 503) while Redis is down and recovers by itself when it comes back.
+ * <p>Failing fast is the point of the configuration: Lettuce by default queues commands without
+ * bound while disconnected, so a dead Redis would turn into requests that hang. Here commands are
+ * rejected while disconnected, every command has a timeout, and the first connection is retried in
+ * the background, so the proxy starts (and answers 503) while Redis is down and recovers by itself
+ * when it comes back.
  *
- * <p>With CACHE_INVALIDATION=tracking the same connection carries invalidations: it speaks RESP3 (Lettuce negotiates
- * it with {@code HELLO 3}), {@code CLIENT TRACKING on} is sent after the first connection and after every reconnect,
- * and Redis pushes {@code invalidate} messages on it, which Lettuce hands to a {@link PushListener}. One connection
- * keeps each invalidation in order with the replies: an invalidation that is read after a {@code GET}'s reply is about
- * a write made after that {@code GET} ran. (Lettuce reads them in that order, but may hand a reply to its subscriber
- * on another thread, later; the cache allows for that.) The first connection counts as up only once tracking is on,
- * so nothing is read untracked at start-up.
+ * <p>With CACHE_INVALIDATION=tracking the same connection carries invalidations: it speaks RESP3
+ * (Lettuce negotiates it with {@code HELLO 3}), {@code CLIENT TRACKING on} is sent after the first
+ * connection and after every reconnect, and Redis pushes {@code invalidate} messages on it, which
+ * Lettuce hands to a {@link PushListener}. One connection keeps each invalidation in order with the
+ * replies: an invalidation that is read after a {@code GET}'s reply is about a write made after
+ * that {@code GET} ran. (Lettuce reads them in that order, but may hand a reply to its subscriber
+ * on another thread, later; the cache allows for that.) The first connection counts as up only once
+ * tracking is on, so nothing is read untracked at start-up.
  */
 public final class LettuceBackend implements Backend {
   private static final Logger log = LoggerFactory.getLogger(LettuceBackend.class);
@@ -73,7 +75,9 @@ public final class LettuceBackend implements Backend {
     this.tracking = config.invalidation() == InvalidationMode.TRACKING;
     this.resources =
         ClientResources.builder()
-            .reconnectDelay(Delay.exponential(FIRST_RETRY, MAX_RETRY, 2, java.util.concurrent.TimeUnit.MILLISECONDS))
+            .reconnectDelay(
+                Delay.exponential(
+                    FIRST_RETRY, MAX_RETRY, 2, java.util.concurrent.TimeUnit.MILLISECONDS))
             .build();
     this.client = RedisClient.create(resources);
     client.setOptions(
@@ -102,8 +106,8 @@ public final class LettuceBackend implements Backend {
   }
 
   /**
-   * Starts connecting in the background and returns at once; until the first connection is up, calls fail with
-   * {@link BackendException.Kind#UNAVAILABLE}.
+   * Starts connecting in the background and returns at once; until the first connection is up,
+   * calls fail with {@link BackendException.Kind#UNAVAILABLE}.
    */
   public static LettuceBackend start(BackendConfig config) {
     return new LettuceBackend(config);
@@ -111,7 +115,8 @@ public final class LettuceBackend implements Backend {
 
   private Disposable connectUntilConnected() {
     RedisURI uri = uri(address, timeout);
-    return Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE, uri)))
+    return Mono.defer(
+            () -> Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE, uri)))
         .retryWhen(
             Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
                 .maxBackoff(MAX_RETRY)
@@ -131,8 +136,8 @@ public final class LettuceBackend implements Backend {
   }
 
   /**
-   * Turns tracking on for a new connection before it serves a single {@code GET}, and again on every reconnect. The
-   * push listener is added first, so that no invalidation can arrive unheard.
+   * Turns tracking on for a new connection before it serves a single {@code GET}, and again on
+   * every reconnect. The push listener is added first, so that no invalidation can arrive unheard.
    */
   private Mono<StatefulRedisConnection<byte[], byte[]>> withTracking(
       StatefulRedisConnection<byte[], byte[]> connected) {
@@ -160,24 +165,30 @@ public final class LettuceBackend implements Backend {
   }
 
   /**
-   * {@code CLIENT TRACKING on}, retried briefly while the connection settles; a Redis that refuses it (older than 6,
-   * or a proxy in between that does not pass RESP3 pushes) leaves the cache with expiry only, and says so.
+   * {@code CLIENT TRACKING on}, retried briefly while the connection settles; a Redis that refuses
+   * it (older than 6, or a proxy in between that does not pass RESP3 pushes) leaves the cache with
+   * expiry only, and says so.
    */
   private Mono<Void> enableTracking(StatefulRedisConnection<byte[], byte[]> connected) {
-    return Mono.defer(() -> guard(connected.reactive().clientTracking(TrackingArgs.Builder.enabled())))
+    return Mono.defer(
+            () -> guard(connected.reactive().clientTracking(TrackingArgs.Builder.enabled())))
         .retryWhen(
             Retry.backoff(5, FIRST_RETRY)
                 .filter(
                     error ->
                         error instanceof BackendException failure
                             && failure.kind() != BackendException.Kind.ERROR)
-                // The last failure itself, not Reactor's "retries exhausted", so that the handler below sees it.
+                // The last failure itself, not Reactor's "retries exhausted", so that the handler
+                // below sees it.
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
         .doOnSuccess(
             ok -> {
-              // State first, then the line: whoever reads "tracking is on" may count on the next load being kept.
+              // State first, then the line: whoever reads "tracking is on" may count on the next
+              // load being kept.
               invalidations.trackingOn();
-              log.info("Invalidation tracking is on for Redis at {} (CLIENT TRACKING, RESP3 push)", address);
+              log.info(
+                  "Invalidation tracking is on for Redis at {} (CLIENT TRACKING, RESP3 push)",
+                  address);
             })
         .onErrorResume(
             BackendException.class,
@@ -191,7 +202,10 @@ public final class LettuceBackend implements Backend {
                 invalidations.trackingUnavailable(failure.getMessage());
               } else {
                 // The connection went away again; the next reconnect tries once more.
-                log.warn("Could not turn invalidation tracking on for Redis at {}: {}", address, failure.getMessage());
+                log.warn(
+                    "Could not turn invalidation tracking on for Redis at {}: {}",
+                    address,
+                    failure.getMessage());
               }
               return Mono.empty();
             })
@@ -232,7 +246,8 @@ public final class LettuceBackend implements Backend {
             .withSsl(address.tls())
             .withDatabase(address.database())
             .withTimeout(timeout)
-            // Shows in CLIENT LIST, so that an operator (or a test) can find the proxy's connection.
+            // Shows in CLIENT LIST, so that an operator (or a test) can find the proxy's
+            // connection.
             .withClientName("redis-proxy");
     if (address.password() != null) {
       if (address.username() != null) {
@@ -269,8 +284,9 @@ public final class LettuceBackend implements Backend {
   }
 
   /**
-   * Lettuce's own command timeout normally fires first; the Reactor timeout, a little later, is a backstop for a
-   * command that never reached Lettuce's timer (for example one caught in a reconnect).
+   * Lettuce's own command timeout normally fires first; the Reactor timeout, a little later, is a
+   * backstop for a command that never reached Lettuce's timer (for example one caught in a
+   * reconnect).
    */
   private <T> Mono<T> guard(Mono<T> command) {
     return command

@@ -5,8 +5,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The outcome of {@link LocalCache#get}.
  *
- * @param value the shared future of the value; completes with {@code null} when the loader found nothing
- * @param source whether the value was loaded already, or this call started a load, or joined one in flight
+ * @param value the shared future of the value; completes with {@code null} when the loader found
+ *     nothing
+ * @param source whether the value was loaded already, or this call started a load, or joined one in
+ *     flight
  * @param <V> value type
  */
 public record CacheRead<V>(CompletableFuture<V> value, Source source) {

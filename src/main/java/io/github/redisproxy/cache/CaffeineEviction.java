@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * TinyLFU: Caffeine's own {@code maximumSize} bound decides (and the cache's removal listener counts its evictions),
- * so this policy has nothing to record.
+ * TinyLFU: Caffeine's own {@code maximumSize} bound decides (and the cache's removal listener
+ * counts its evictions), so this policy has nothing to record.
  */
 final class CaffeineEviction<K, V> implements Eviction<K, V> {
   private final ConcurrentMap<K, CompletableFuture<V>> map;
@@ -37,12 +37,16 @@ final class CaffeineEviction<K, V> implements Eviction<K, V> {
   }
 
   /**
-   * Removes {@code key}'s entry, unless it is a load in flight and not {@code loadsToo} (then it is marked overtaken);
-   * returns the entry this call removed, or null. Every future in the map was made by {@link Eviction#newEntry}.
+   * Removes {@code key}'s entry, unless it is a load in flight and not {@code loadsToo} (then it is
+   * marked overtaken); returns the entry this call removed, or null. Every future in the map was
+   * made by {@link Eviction#newEntry}.
    */
-  static <K, V> CacheEntry<V> remove(ConcurrentMap<K, CompletableFuture<V>> map, K key, boolean loadsToo) {
+  static <K, V> CacheEntry<V> remove(
+      ConcurrentMap<K, CompletableFuture<V>> map, K key, boolean loadsToo) {
     CacheEntry<V> present = (CacheEntry<V>) map.get(key);
-    if (present == null || (!loadsToo && present.overtakeIfLoading()) || !map.remove(key, present)) {
+    if (present == null
+        || (!loadsToo && present.overtakeIfLoading())
+        || !map.remove(key, present)) {
       return null;
     }
     return present;

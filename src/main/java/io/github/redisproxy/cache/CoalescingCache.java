@@ -10,13 +10,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The one {@link LocalCache} implementation: a Caffeine {@link AsyncCache} of futures (which gives coalescing and
- * expire-after-write), with an {@link Eviction} policy beside it.
+ * The one {@link LocalCache} implementation: a Caffeine {@link AsyncCache} of futures (which gives
+ * coalescing and expire-after-write), with an {@link Eviction} policy beside it.
  *
- * <p>Loads are started only after their future is in the map. Caffeine's {@code AsyncLoadingCache} would call the
- * loader inside its map computation, where a load that completes synchronously (Lettuce rejects a command at once
- * while disconnected) could not remove its own failed entry; starting afterwards keeps every completion outside
- * Caffeine's locks, so a failed or empty load can be removed <em>before</em> its callers are told.
+ * <p>Loads are started only after their future is in the map. Caffeine's {@code AsyncLoadingCache}
+ * would call the loader inside its map computation, where a load that completes synchronously
+ * (Lettuce rejects a command at once while disconnected) could not remove its own failed entry;
+ * starting afterwards keeps every completion outside Caffeine's locks, so a failed or empty load
+ * can be removed <em>before</em> its callers are told.
  */
 final class CoalescingCache<K, V> implements LocalCache<K, V> {
   private final AsyncCache<K, V> cache;
@@ -31,7 +32,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
             .ticker(ticker)
             .expireAfterWrite(config.expiry())
             .executor(Runnable::run)
-            // Caffeine's own evictions: expiries under either policy, and size under tinylfu. The exact LRU policy
+            // Caffeine's own evictions: expiries under either policy, and size under tinylfu. The
+            // exact LRU policy
             // removes its victims explicitly, so it counts those itself.
             .removalListener(
                 (key, value, cause) -> {
@@ -49,7 +51,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     this.loader = loader;
     this.eviction =
         config.policy() == CachePolicy.LRU
-            ? new ExactLruEviction<>(map, config.capacity(), config.expiry().toNanos(), ticker, evictions)
+            ? new ExactLruEviction<>(
+                map, config.capacity(), config.expiry().toNanos(), ticker, evictions)
             : new CaffeineEviction<>(map);
   }
 
@@ -64,7 +67,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
         eviction.recordRead(key, present);
         return new CacheRead<>(present, CacheRead.Source.HIT);
       }
-      map.remove(key, present); // a finished miss that Caffeine has not removed yet: never serve it twice
+      map.remove(
+          key, present); // a finished miss that Caffeine has not removed yet: never serve it twice
     }
     CacheEntry<V> mine = eviction.newEntry(key);
     CompletableFuture<V> shared = cache.get(key, (k, executor) -> mine);
@@ -89,7 +93,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   }
 
   private void startLoad(K key, CacheEntry<V> entry) {
-    // The bookkeeping is attached before the load starts, so it runs on the thread that completes the load, at once.
+    // The bookkeeping is attached before the load starts, so it runs on the thread that completes
+    // the load, at once.
     CompletableFuture<V> load = new CompletableFuture<>();
     load.whenComplete(
         (value, error) -> {
@@ -117,7 +122,10 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     }
   }
 
-  /** A load that an invalidation overtook is kept only if its value was read after that invalidation. */
+  /**
+   * A load that an invalidation overtook is kept only if its value was read after that
+   * invalidation.
+   */
   private boolean keepOvertaken(CacheEntry<V> entry) {
     if (!loader.completesInOrder()) {
       return false;

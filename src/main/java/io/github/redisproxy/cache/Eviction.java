@@ -3,14 +3,16 @@ package io.github.redisproxy.cache;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What a {@link CoalescingCache} tells its eviction policy, and how keys leave the cache. The Caffeine map is the
- * single store of entries; a policy keeps at most an order of its entries beside it.
+ * What a {@link CoalescingCache} tells its eviction policy, and how keys leave the cache. The
+ * Caffeine map is the single store of entries; a policy keeps at most an order of its entries
+ * beside it.
  */
 interface Eviction<K, V> {
 
   /**
-   * The future that will hold {@code key}'s next load, created before it goes into the map. A policy may return a
-   * subclass that carries its own bookkeeping, so that it needs no map of its own.
+   * The future that will hold {@code key}'s next load, created before it goes into the map. A
+   * policy may return a subclass that carries its own bookkeeping, so that it needs no map of its
+   * own.
    */
   CacheEntry<V> newEntry(K key);
 
@@ -18,16 +20,16 @@ interface Eviction<K, V> {
   void recordRead(K key, CompletableFuture<V> entry);
 
   /**
-   * A load of {@code key} succeeded and is about to be handed to its callers; {@code entry} is its future in the map
-   * unless the key was invalidated meanwhile.
+   * A load of {@code key} succeeded and is about to be handed to its callers; {@code entry} is its
+   * future in the map unless the key was invalidated meanwhile.
    */
   void recordLoaded(K key, CompletableFuture<V> entry);
 
   /**
    * Removes one key from the map and from the policy's own order.
    *
-   * @param loadsToo whether a load in flight is removed too; if not, it stays and is marked overtaken ({@link
-   *     CacheEntry#overtakeIfLoading}), and only a loaded value is removed
+   * @param loadsToo whether a load in flight is removed too; if not, it stays and is marked
+   *     overtaken ({@link CacheEntry#overtakeIfLoading}), and only a loaded value is removed
    * @return whether the key was removed
    */
   boolean invalidate(K key, boolean loadsToo);
@@ -35,8 +37,8 @@ interface Eviction<K, V> {
   /**
    * Removes every key.
    *
-   * @param loadsToo whether loads in flight are removed too; if not, they stay and are marked overtaken, and only
-   *     loaded values are removed
+   * @param loadsToo whether loads in flight are removed too; if not, they stay and are marked
+   *     overtaken, and only loaded values are removed
    * @return how many keys were removed
    */
   long invalidateAll(boolean loadsToo);

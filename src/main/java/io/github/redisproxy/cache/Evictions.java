@@ -4,7 +4,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counts of entries that left the cache, by cause; written by the cache and its policy, read by metrics. */
+/**
+ * Counts of entries that left the cache, by cause; written by the cache and its policy, read by
+ * metrics.
+ */
 final class Evictions {
   private final Map<EvictionCause, LongAdder> counts = new EnumMap<>(EvictionCause.class);
 

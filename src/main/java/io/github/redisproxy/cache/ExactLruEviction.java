@@ -7,23 +7,26 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Exact least-recently-used eviction beside an unbounded Caffeine map.
  *
- * <p>Two linked orders of the loaded entries, under one short lock: by read (least recently read first) and by load
- * (oldest load first). Each operation is O(1) (amortized for expiry): a read moves one entry to the tail of the read
- * order; a load appends one entry to both; when a load would make the cache hold more than {@code capacity} live
- * entries, the head of the read order is removed.
+ * <p>Two linked orders of the loaded entries, under one short lock: by read (least recently read
+ * first) and by load (oldest load first). Each operation is O(1) (amortized for expiry): a read
+ * moves one entry to the tail of the read order; a load appends one entry to both; when a load
+ * would make the cache hold more than {@code capacity} live entries, the head of the read order is
+ * removed.
  *
- * <p>The orders are intrusive: each entry's future is an {@link Entry}, which carries its own links, so the policy
- * keeps no map of its own. That is about 90 bytes less per cached key than two {@code LinkedHashMap}s would cost (their
- * entries, table slots and a record for the load time), which is what lets a million 100-byte values fit in a 512 MB
- * heap.
+ * <p>The orders are intrusive: each entry's future is an {@link Entry}, which carries its own
+ * links, so the policy keeps no map of its own. That is about 90 bytes less per cached key than two
+ * {@code LinkedHashMap}s would cost (their entries, table slots and a record for the load time),
+ * which is what lets a million 100-byte values fit in a 512 MB heap.
  *
- * <p>Why the load order: an entry that has expired is never served (Caffeine checks on read), but Caffeine removes it
- * from its map only lazily. Counting such an entry as live would evict a live key too early. Expiry is measured from
- * load with one global duration, so expired entries are always a prefix of the load order, and dropping that prefix
- * before choosing a victim keeps the count exact. For the same reason an entry replaced in the map after it expired is
- * still linked until that prefix is dropped, at the latest just before the load that replaced it is linked.
+ * <p>Why the load order: an entry that has expired is never served (Caffeine checks on read), but
+ * Caffeine removes it from its map only lazily. Counting such an entry as live would evict a live
+ * key too early. Expiry is measured from load with one global duration, so expired entries are
+ * always a prefix of the load order, and dropping that prefix before choosing a victim keeps the
+ * count exact. For the same reason an entry replaced in the map after it expired is still linked
+ * until that prefix is dropped, at the latest just before the load that replaced it is linked.
  *
- * <p>Lock order: this lock, then Caffeine's. Caffeine never calls back into this class, so no cycle exists.
+ * <p>Lock order: this lock, then Caffeine's. Caffeine never calls back into this class, so no cycle
+ * exists.
  */
 final class ExactLruEviction<K, V> implements Eviction<K, V> {
   private final ConcurrentMap<K, CompletableFuture<V>> map;
@@ -32,7 +35,8 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   private final Ticker ticker;
   private final Evictions evictions;
 
-  // Guarded by "this": the two orders' ends (each list's head is its eldest) and how many entries are linked.
+  // Guarded by "this": the two orders' ends (each list's head is its eldest) and how many entries
+  // are linked.
   private Entry<K, V> eldestRead;
   private Entry<K, V> newestRead;
   private Entry<K, V> eldestLoad;
@@ -40,8 +44,8 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   private int linked;
 
   /**
-   * The future of one load, and its place in both orders once its value is cached. The links are guarded by the
-   * policy's lock; {@code linked} is true exactly while the entry is in both orders.
+   * The future of one load, and its place in both orders once its value is cached. The links are
+   * guarded by the policy's lock; {@code linked} is true exactly while the entry is in both orders.
    */
   static final class Entry<K, V> extends CacheEntry<V> {
     private final K key;
@@ -114,7 +118,9 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
     }
     Entry<K, V> entry = entry(removed);
     if (entry.linked) {
-      unlink(entry); // a load removed in flight is not linked, and never will be: recordLoaded checks the map
+      unlink(
+          entry); // a load removed in flight is not linked, and never will be: recordLoaded checks
+      // the map
     }
     return true;
   }
@@ -139,7 +145,8 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
     while (eldestLoad != null && now - eldestLoad.loadedAt >= expiryNanos) {
       Entry<K, V> expired = eldestLoad;
       unlink(expired);
-      // False when Caffeine cleaned it up first (its removal listener counted it then), or a new load replaced it.
+      // False when Caffeine cleaned it up first (its removal listener counted it then), or a new
+      // load replaced it.
       if (map.remove(expired.key, expired)) {
         evictions.record(EvictionCause.EXPIRED);
       }

@@ -14,10 +14,12 @@ public final class LocalCaches {
    *
    * @param config capacity, expiry and eviction policy
    * @param ticker the clock expiry is measured with; tests pass a fake one
-   * @param loader starts the load of one key; its future completes with {@code null} when there is nothing to cache.
-   *     It is called outside any lock of the cache, so it may complete synchronously.
+   * @param loader starts the load of one key; its future completes with {@code null} when there is
+   *     nothing to cache. It is called outside any lock of the cache, so it may complete
+   *     synchronously.
    */
-  public static <K, V> LocalCache<K, V> create(CacheConfig config, Ticker ticker, Loader<K, V> loader) {
+  public static <K, V> LocalCache<K, V> create(
+      CacheConfig config, Ticker ticker, Loader<K, V> loader) {
     return new CoalescingCache<>(config, ticker, loader);
   }
 

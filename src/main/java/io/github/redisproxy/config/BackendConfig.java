@@ -9,4 +9,5 @@ import java.time.Duration;
  * @param timeout how long one command may take before it fails
  * @param invalidation whether Redis is asked to report the keys the proxy read when they change
  */
-public record BackendConfig(RedisAddress address, Duration timeout, InvalidationMode invalidation) {}
+public record BackendConfig(
+    RedisAddress address, Duration timeout, InvalidationMode invalidation) {}

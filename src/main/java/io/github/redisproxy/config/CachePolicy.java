@@ -4,6 +4,9 @@ package io.github.redisproxy.config;
 public enum CachePolicy {
   /** Exactly the least-recently-read key. */
   LRU,
-  /** Caffeine's own Window TinyLFU, which may instead refuse a newcomer that is unlikely to be read again. */
+  /**
+   * Caffeine's own Window TinyLFU, which may instead refuse a newcomer that is unlikely to be read
+   * again.
+   */
   TINYLFU
 }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the configuration once, at the edge: defaults, then a {@code .env} file, then the environment, then
- * {@code --kebab-case=value} flags, each overriding the one before.
+ * Reads the configuration once, at the edge: defaults, then a {@code .env} file, then the
+ * environment, then {@code --kebab-case=value} flags, each overriding the one before.
  */
 public final class ConfigLoader {
   private ConfigLoader() {}
@@ -40,7 +40,8 @@ public final class ConfigLoader {
             value(Settings.REDIS_ADDRESS, raw),
             value(Settings.REDIS_TIMEOUT, raw),
             value(Settings.CACHE_INVALIDATION, raw)),
-        new CacheConfig(value(Settings.CACHE_CAPACITY, raw), value(Settings.GLOBAL_CACHE_EXPIRY, raw), policy),
+        new CacheConfig(
+            value(Settings.CACHE_CAPACITY, raw), value(Settings.GLOBAL_CACHE_EXPIRY, raw), policy),
         new ServerConfig(
             value(Settings.BIND_ADDRESS, raw),
             value(Settings.PROXY_PORT, raw),
@@ -58,16 +59,24 @@ public final class ConfigLoader {
         value(Settings.LOG_LEVEL, raw));
   }
 
-  /** Two ports of the proxy cannot be the same one; saying so here beats a bind error at start-up. */
+  /**
+   * Two ports of the proxy cannot be the same one; saying so here beats a bind error at start-up.
+   */
   private static void requireDistinctPorts(Map<String, String> raw) {
-    List<Setting<Integer>> ports = List.of(Settings.PROXY_PORT, Settings.RESP_PORT, Settings.MANAGEMENT_PORT);
+    List<Setting<Integer>> ports =
+        List.of(Settings.PROXY_PORT, Settings.RESP_PORT, Settings.MANAGEMENT_PORT);
     for (int i = 0; i < ports.size(); i++) {
       for (int j = i + 1; j < ports.size(); j++) {
         int first = value(ports.get(i), raw);
         int second = value(ports.get(j), raw);
         if (first != 0 && first == second) {
           throw new ConfigException(
-              ports.get(j).name() + ": " + second + " is already " + ports.get(i).name() + "; expected another port");
+              ports.get(j).name()
+                  + ": "
+                  + second
+                  + " is already "
+                  + ports.get(i).name()
+                  + "; expected another port");
         }
       }
     }
@@ -77,7 +86,10 @@ public final class ConfigLoader {
     return setting.parse(raw.get(setting.name()));
   }
 
-  /** Only known setting names are taken from a source; the environment holds many unrelated variables. */
+  /**
+   * Only known setting names are taken from a source; the environment holds many unrelated
+   * variables.
+   */
   private static void overlay(Map<String, String> raw, Map<String, String> source) {
     for (Setting<?> setting : Settings.ALL) {
       String value = source.get(setting.name());
@@ -96,9 +108,11 @@ public final class ConfigLoader {
           Settings.ALL.stream()
               .filter(candidate -> candidate.flag().equals(flag))
               .findFirst()
-              .orElseThrow(() -> new ConfigException("unknown argument \"" + arg + "\"; see --help"));
+              .orElseThrow(
+                  () -> new ConfigException("unknown argument \"" + arg + "\"; see --help"));
       if (equals < 0) {
-        throw new ConfigException(setting.name() + ": expected " + flag + "=<" + setting.expected() + ">");
+        throw new ConfigException(
+            setting.name() + ": expected " + flag + "=<" + setting.expected() + ">");
       }
       byName.put(setting.name(), arg.substring(equals + 1));
     }
@@ -106,8 +120,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * Reads {@code NAME=value} lines; blank lines and {@code #} comments are skipped, an {@code export } prefix and
-   * matching surrounding quotes are removed.
+   * Reads {@code NAME=value} lines; blank lines and {@code #} comments are skipped, an {@code
+   * export } prefix and matching surrounding quotes are removed.
    */
   static Map<String, String> readDotEnv(Path file) {
     Map<String, String> values = new HashMap<>();
@@ -141,7 +155,8 @@ public final class ConfigLoader {
 
   private static String unquote(String value) {
     if (value.length() >= 2
-        && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+        && (value.startsWith("\"") && value.endsWith("\"")
+            || value.startsWith("'") && value.endsWith("'"))) {
       return value.substring(1, value.length() - 1);
     }
     int comment = value.indexOf(" #");

@@ -1,8 +1,8 @@
 package io.github.redisproxy.config;
 
 /**
- * The management port: health, metrics and the cache's admin endpoints, apart from the proxy port so that they never
- * share its key namespace.
+ * The management port: health, metrics and the cache's admin endpoints, apart from the proxy port
+ * so that they never share its key namespace.
  *
  * @param port the management port, or 0 when it is off
  */

@@ -37,7 +37,9 @@ public record ProxyConfig(
         server.bindAddress(),
         server.maxConcurrency(),
         server.maxQueued(),
-        server.eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS ? "auto" : Integer.toString(server.eventLoops()),
+        server.eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS
+            ? "auto"
+            : Integer.toString(server.eventLoops()),
         seconds(backend.timeout()),
         seconds(server.shutdownTimeout()),
         resp.maxBulkLength(),

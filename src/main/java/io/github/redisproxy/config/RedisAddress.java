@@ -6,14 +6,21 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Where the backing Redis is: a host and port (optionally TLS, credentials and a database number), or
- * {@link #embedded()}, meaning the proxy starts a real redis-server of its own on a free loopback port.
+ * Where the backing Redis is: a host and port (optionally TLS, credentials and a database number),
+ * or {@link #embedded()}, meaning the proxy starts a real redis-server of its own on a free
+ * loopback port.
  *
- * <p>Accepted forms: {@code host:port}, {@code redis://[user:pass@]host[:port][/db]}, {@code rediss://…} for TLS,
- * {@code embedded} (any free port) and {@code embedded:port}.
+ * <p>Accepted forms: {@code host:port}, {@code redis://[user:pass@]host[:port][/db]}, {@code
+ * rediss://…} for TLS, {@code embedded} (any free port) and {@code embedded:port}.
  */
 public record RedisAddress(
-    boolean isEmbedded, String host, int port, boolean tls, String username, String password, int database) {
+    boolean isEmbedded,
+    String host,
+    int port,
+    boolean tls,
+    String username,
+    String password,
+    int database) {
 
   private static final int DEFAULT_PORT = 6379;
 
@@ -86,11 +93,18 @@ public record RedisAddress(
       }
     }
     return new RedisAddress(
-        false, host(uri.getHost()), port, raw.startsWith("rediss://"), username, password, database);
+        false,
+        host(uri.getHost()),
+        port,
+        raw.startsWith("rediss://"),
+        username,
+        password,
+        database);
   }
 
   private static String host(String host) {
-    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String bare =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     if (bare.isBlank()) {
       throw new IllegalArgumentException("empty host");
     }
@@ -117,7 +131,9 @@ public record RedisAddress(
     }
     StringBuilder text = new StringBuilder(tls ? "rediss://" : "redis://");
     if (username != null || password != null) {
-      text.append(username == null ? "" : username).append(password == null ? "" : ":****").append('@');
+      text.append(username == null ? "" : username)
+          .append(password == null ? "" : ":****")
+          .append('@');
     }
     text.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port);
     if (database != 0) {

@@ -4,8 +4,9 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * One setting: its environment name, default, one-line meaning and parser. The flag name is derived from the
- * environment name ({@code CACHE_CAPACITY} is {@code --cache-capacity}), so the two cannot drift apart.
+ * One setting: its environment name, default, one-line meaning and parser. The flag name is derived
+ * from the environment name ({@code CACHE_CAPACITY} is {@code --cache-capacity}), so the two cannot
+ * drift apart.
  *
  * @param <T> the parsed type
  */
@@ -16,7 +17,12 @@ public final class Setting<T> {
   private final String expected;
   private final Function<String, T> parser;
 
-  Setting(String name, String defaultValue, String meaning, String expected, Function<String, T> parser) {
+  Setting(
+      String name,
+      String defaultValue,
+      String meaning,
+      String expected,
+      Function<String, T> parser) {
     this.name = name;
     this.defaultValue = defaultValue;
     this.meaning = meaning;
@@ -47,7 +53,10 @@ public final class Setting<T> {
     return expected;
   }
 
-  /** Parses a raw value, or throws a {@link ConfigException} that names this setting and the expected form. */
+  /**
+   * Parses a raw value, or throws a {@link ConfigException} that names this setting and the
+   * expected form.
+   */
   T parse(String raw) {
     try {
       return parser.apply(raw.trim());

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Every setting the proxy reads, described once: {@code --help}, validation, {@code .env.example} and the README
- * table all follow this list.
+ * Every setting the proxy reads, described once: {@code --help}, validation, {@code .env.example}
+ * and the README table all follow this list.
  */
 public final class Settings {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
@@ -168,8 +168,12 @@ public final class Settings {
             "Usage: java -jar redis-proxy.jar [--setting=value ...]\n\n"
                 + "Each setting is read from the environment (also from ./.env); a --flag wins over both.\n\n");
     for (Setting<?> setting : ALL) {
-      text.append(String.format("  %-22s %-24s default %s%n", setting.name(), setting.flag(), setting.defaultValue()));
-      text.append(String.format("      %s%n      accepts %s%n", setting.meaning(), setting.expected()));
+      text.append(
+          String.format(
+              "  %-22s %-24s default %s%n",
+              setting.name(), setting.flag(), setting.defaultValue()));
+      text.append(
+          String.format("      %s%n      accepts %s%n", setting.meaning(), setting.expected()));
     }
     return text.toString();
   }
@@ -200,7 +204,8 @@ public final class Settings {
 
   private static Duration positiveSeconds(String raw) {
     BigDecimal seconds = new BigDecimal(raw);
-    if (seconds.signum() <= 0 || seconds.compareTo(BigDecimal.valueOf(365L * 24 * 3600 * 100)) > 0) {
+    if (seconds.signum() <= 0
+        || seconds.compareTo(BigDecimal.valueOf(365L * 24 * 3600 * 100)) > 0) {
       throw new IllegalArgumentException("out of range");
     }
     long nanos = seconds.movePointRight(9).longValue();

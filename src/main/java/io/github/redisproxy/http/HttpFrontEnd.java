@@ -22,17 +22,18 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.DisposableServer;
-import reactor.netty.resources.LoopResources;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The HTTP surface: {@code GET /{key}} and {@code HEAD /{key}}, and 405 for every other method.
  *
- * <p>Each request is one {@code Mono} pipeline: decode the key, look it up, write the status and the value's bytes
- * (wrapped, not copied). Nothing here blocks; a request that waits for Redis holds no thread.
+ * <p>Each request is one {@code Mono} pipeline: decode the key, look it up, write the status and
+ * the value's bytes (wrapped, not copied). Nothing here blocks; a request that waits for Redis
+ * holds no thread.
  */
 public final class HttpFrontEnd {
   private static final Logger log = LoggerFactory.getLogger(HttpFrontEnd.class);
@@ -40,7 +41,8 @@ public final class HttpFrontEnd {
   /** Longest request line accepted (method, target and version); longer gets 414. */
   static final int MAX_REQUEST_LINE = 8192;
 
-  // AsciiString constants: Netty keeps their bytes and hash, so the hit path encodes no header name or value per request.
+  // AsciiString constants: Netty keeps their bytes and hash, so the hit path encodes no header name
+  // or value per request.
   private static final AsciiString X_CACHE = AsciiString.cached("X-Cache");
   private static final AsciiString HIT = AsciiString.cached("HIT");
   private static final AsciiString MISS = AsciiString.cached("MISS");
@@ -68,8 +70,10 @@ public final class HttpFrontEnd {
         .port(config.port())
         .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))
         .accessLog(config.accessLog(), AccessLogFormat::format)
-        // Once per TCP connection. Not doOnConnection: for HTTP/1.1 that runs once per request (each request is a new
-        // "connection" of Reactor Netty's), and a close listener added per request piles up on a keep-alive channel.
+        // Once per TCP connection. Not doOnConnection: for HTTP/1.1 that runs once per request
+        // (each request is a new
+        // "connection" of Reactor Netty's), and a close listener added per request piles up on a
+        // keep-alive channel.
         .doOnChannelInit(
             (observer, channel, remoteAddress) -> {
               connections.incrementAndGet();
@@ -78,8 +82,12 @@ public final class HttpFrontEnd {
         .route(
             routes ->
                 routes
-                    .route(request -> request.method().equals(HttpMethod.GET), (req, res) -> serve(req, res, true))
-                    .route(request -> request.method().equals(HttpMethod.HEAD), (req, res) -> serve(req, res, false))
+                    .route(
+                        request -> request.method().equals(HttpMethod.GET),
+                        (req, res) -> serve(req, res, true))
+                    .route(
+                        request -> request.method().equals(HttpMethod.HEAD),
+                        (req, res) -> serve(req, res, false))
                     .route(request -> true, this::methodNotAllowed))
         .bindNow();
   }
@@ -89,12 +97,16 @@ public final class HttpFrontEnd {
     return inFlight.get();
   }
 
-  /** From now on, responses ask clients to close their connection, so that keep-alive clients move elsewhere. */
+  /**
+   * From now on, responses ask clients to close their connection, so that keep-alive clients move
+   * elsewhere.
+   */
   public void startDraining() {
     draining = true;
   }
 
-  private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response, boolean withBody) {
+  private Publisher<Void> serve(
+      HttpServerRequest request, HttpServerResponse response, boolean withBody) {
     long start = System.nanoTime();
     inFlight.incrementAndGet();
     if (draining) {
@@ -119,14 +131,16 @@ public final class HttpFrontEnd {
   }
 
   /**
-   * Records the answer under its status. Reactor Netty may cancel the handler's publisher once a response with a
-   * known length has gone out, so a cancellation counts as {@code cancelled} only when no response was sent: the
-   * client left before the answer.
+   * Records the answer under its status. Reactor Netty may cancel the handler's publisher once a
+   * response with a known length has gone out, so a cancellation counts as {@code cancelled} only
+   * when no response was sent: the client left before the answer.
    */
-  private void finished(String command, HttpServerResponse response, SignalType signal, long start) {
+  private void finished(
+      String command, HttpServerResponse response, SignalType signal, long start) {
     inFlight.decrementAndGet();
     boolean clientLeft = signal == SignalType.CANCEL && !response.hasSentHeaders();
-    requests.record(command, clientLeft ? "cancelled" : response.status().codeAsText().toString(), start);
+    requests.record(
+        command, clientLeft ? "cancelled" : response.status().codeAsText().toString(), start);
   }
 
   private static Mono<Void> respond(HttpServerResponse response, Lookup lookup, boolean withBody) {
@@ -141,17 +155,20 @@ public final class HttpFrontEnd {
   }
 
   /** The one place a failure becomes an HTTP status. */
-  private static Mono<Void> respondFailure(HttpServerResponse response, Throwable error, boolean withBody) {
+  private static Mono<Void> respondFailure(
+      HttpServerResponse response, Throwable error, boolean withBody) {
     if (error instanceof AbortedException) {
       return Mono.empty(); // the client went away; there is nobody to answer
     }
     if (!(error instanceof LookupException failure)) {
       log.error("Unexpected failure while serving a request", error);
-      return respondText(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", withBody);
+      return respondText(
+          response, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", withBody);
     }
     HttpResponseStatus status =
         switch (failure.reason()) {
-          case OVERLOADED, BACKEND_UNAVAILABLE, BACKEND_TIMEOUT -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+          case OVERLOADED, BACKEND_UNAVAILABLE, BACKEND_TIMEOUT ->
+              HttpResponseStatus.SERVICE_UNAVAILABLE;
           case WRONG_TYPE -> HttpResponseStatus.CONFLICT;
           case BACKEND_ERROR -> HttpResponseStatus.BAD_GATEWAY;
         };

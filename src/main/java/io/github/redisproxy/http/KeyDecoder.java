@@ -7,9 +7,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns a request target into a key: the whole path after the first {@code /}, percent-decoded as UTF-8. A
- * {@code %2F} becomes a {@code /}, a literal {@code /} stays part of the key, {@code +} stays a plus, and the query
- * string is ignored.
+ * Turns a request target into a key: the whole path after the first {@code /}, percent-decoded as
+ * UTF-8. A {@code %2F} becomes a {@code /}, a literal {@code /} stays part of the key, {@code +}
+ * stays a plus, and the query string is ignored.
  */
 public final class KeyDecoder {
   private KeyDecoder() {}
@@ -35,7 +35,10 @@ public final class KeyDecoder {
     return Key.of(bytes);
   }
 
-  /** The path of an origin-form ({@code /a?b}) or absolute-form ({@code http://host/a?b}) request target. */
+  /**
+   * The path of an origin-form ({@code /a?b}) or absolute-form ({@code http://host/a?b}) request
+   * target.
+   */
   private static String pathOf(String target) {
     String path = target;
     int scheme = path.indexOf("://");
@@ -51,7 +54,10 @@ public final class KeyDecoder {
     return fragment < 0 ? path : path.substring(0, fragment);
   }
 
-  /** Netty hands over the request line as ISO-8859-1 characters, so each character is one byte of the original. */
+  /**
+   * Netty hands over the request line as ISO-8859-1 characters, so each character is one byte of
+   * the original.
+   */
   private static byte[] percentDecode(String text, int from) throws BadKeyException {
     byte[] out = new byte[text.length() - from];
     int length = 0;
@@ -64,7 +70,8 @@ public final class KeyDecoder {
         int high = Character.digit(text.charAt(i + 1), 16);
         int low = Character.digit(text.charAt(i + 2), 16);
         if (high < 0 || low < 0) {
-          throw new BadKeyException("bad percent-encoding \"" + text.substring(i, i + 3) + "\" at position " + i);
+          throw new BadKeyException(
+              "bad percent-encoding \"" + text.substring(i, i + 3) + "\" at position " + i);
         }
         out[length++] = (byte) (high << 4 | low);
         i += 2;

@@ -12,9 +12,9 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
- * {@code GET {url}/{prefix}{n}} with Reactor Netty's {@link HttpClient}, on a pool of at most {@code --connections}
- * keep-alive connections and event loops of its own. A status other than 2xx is an error of that number; a 200
- * answer's {@code X-Cache} header says hit or miss.
+ * {@code GET {url}/{prefix}{n}} with Reactor Netty's {@link HttpClient}, on a pool of at most
+ * {@code --connections} keep-alive connections and event loops of its own. A status other than 2xx
+ * is an error of that number; a 200 answer's {@code X-Cache} header says hit or miss.
  */
 final class HttpTarget implements Target {
   private final String base;
@@ -34,14 +34,17 @@ final class HttpTarget implements Target {
     this.pool =
         ConnectionProvider.builder("loadtest")
             .maxConnections(connections)
-            .pendingAcquireMaxCount(-1) // bounded by the callers: at most `connections` requests at a time
+            .pendingAcquireMaxCount(
+                -1) // bounded by the callers: at most `connections` requests at a time
             .pendingAcquireTimeout(options.timeout())
             .build();
     this.client =
         HttpClient.create(pool)
             .runOn(loops)
             .baseUrl(base)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(options.timeout().toMillis(), 60_000));
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(options.timeout().toMillis(), 60_000));
   }
 
   @Override
@@ -51,13 +54,20 @@ final class HttpTarget implements Target {
         .uri(pathPrefix + key)
         .response(
             (response, body) ->
-                // Reading the body to its end frees the connection for the next request; the buffers are released
+                // Reading the body to its end frees the connection for the next request; the
+                // buffers are released
                 // by Reactor Netty as they pass.
-                body.then(Mono.just(answer(response.status().code(), response.responseHeaders().get("X-Cache")))))
+                body.then(
+                    Mono.just(
+                        answer(
+                            response.status().code(), response.responseHeaders().get("X-Cache")))))
         .single();
   }
 
-  /** A status other than 2xx is an error of kind {@code "404"}, {@code "503"}, ...; X-Cache counts on 200 only. */
+  /**
+   * A status other than 2xx is an error of kind {@code "404"}, {@code "503"}, ...; X-Cache counts
+   * on 200 only.
+   */
   static Answer answer(int status, String xCache) {
     if (status < 200 || status > 299) {
       return Answer.error(Integer.toString(status));
@@ -72,8 +82,9 @@ final class HttpTarget implements Target {
   }
 
   /**
-   * An event loop of its own for each worker (round robin): Reactor Netty opens a connection on the loop that asks
-   * for it, so the connections spread over the loops instead of piling onto the first one.
+   * An event loop of its own for each worker (round robin): Reactor Netty opens a connection on the
+   * loop that asks for it, so the connections spread over the loops instead of piling onto the
+   * first one.
    */
   @Override
   public Scheduler workerStart() {
@@ -96,7 +107,9 @@ final class HttpTarget implements Target {
     loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
   }
 
-  /** Percent-encodes what may not stand in a URL path segment as it is; the proxy decodes it back. */
+  /**
+   * Percent-encodes what may not stand in a URL path segment as it is; the proxy decodes it back.
+   */
   static String encodePath(String text) {
     StringBuilder path = new StringBuilder();
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {

@@ -2,7 +2,10 @@ package io.github.redisproxy.loadtest;
 
 import java.util.random.RandomGenerator;
 
-/** Draws key numbers from {@code [0, keys)}. Stateless: the caller owns the random source, one per thread. */
+/**
+ * Draws key numbers from {@code [0, keys)}. Stateless: the caller owns the random source, one per
+ * thread.
+ */
 interface KeySampler {
   /** The next key number, in {@code [0, keys)}. */
   int next(RandomGenerator random);

@@ -23,22 +23,26 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Sends the load one {@link LoadTestOptions} describes to a {@link Target} (HTTP or RESP) and measures it.
+ * Sends the load one {@link LoadTestOptions} describes to a {@link Target} (HTTP or RESP) and
+ * measures it.
  *
- * <p>Closed loop: {@code connections} workers, each a chain of requests where the next starts when the previous one
- * ended. Open loop: a pacer on its own thread sends request {@code i} at {@code start + i / rate} whatever the
- * answers, and latency counts from that intended time, so a stalled server is charged for the requests it delayed
- * (no coordinated omission). A request whose time has come while {@code connections} requests are already in flight
- * is not queued but counted as an error of kind {@code backlog}.
+ * <p>Closed loop: {@code connections} workers, each a chain of requests where the next starts when
+ * the previous one ended. Open loop: a pacer on its own thread sends request {@code i} at {@code
+ * start + i / rate} whatever the answers, and latency counts from that intended time, so a stalled
+ * server is charged for the requests it delayed (no coordinated omission). A request whose time has
+ * come while {@code connections} requests are already in flight is not queued but counted as an
+ * error of kind {@code backlog}.
  *
- * <p>Each request's outcome is tallied in the phase its (intended) send time falls in: warm-up, discarded, or
- * measured. Nothing here blocks an event loop: requests are subscribed from the clock thread (the pacer) or chained on
- * the event loop that completed the previous one; only {@link #run()}, on the caller's thread, waits for the end.
+ * <p>Each request's outcome is tallied in the phase its (intended) send time falls in: warm-up,
+ * discarded, or measured. Nothing here blocks an event loop: requests are subscribed from the clock
+ * thread (the pacer) or chained on the event loop that completed the previous one; only {@link
+ * #run()}, on the caller's thread, waits for the end.
  *
- * <p>The clock thread (pacer and progress line) is a plain thread of its own, not one of Reactor's non-blocking ones:
- * the progress line reads the latency {@code Recorder}, and HdrHistogram's phase flip waits for writers still
- * recording with a short {@code Thread.sleep}. On a Reactor thread under BlockHound that sleep failed the periodic
- * task, and the progress line stopped after its first second.
+ * <p>The clock thread (pacer and progress line) is a plain thread of its own, not one of Reactor's
+ * non-blocking ones: the progress line reads the latency {@code Recorder}, and HdrHistogram's phase
+ * flip waits for writers still recording with a short {@code Thread.sleep}. On a Reactor thread
+ * under BlockHound that sleep failed the periodic task, and the progress line stopped after its
+ * first second.
  */
 final class LoadGenerator {
   private final LoadTestOptions options;
@@ -64,7 +68,10 @@ final class LoadGenerator {
         };
   }
 
-  /** Runs the warm-up and the measured duration, waits for the requests still in flight, and reports. */
+  /**
+   * Runs the warm-up and the measured duration, waits for the requests still in flight, and
+   * reports.
+   */
   LoadReport run() {
     ScheduledExecutorService clockThread =
         Executors.newSingleThreadScheduledExecutor(
@@ -80,7 +87,8 @@ final class LoadGenerator {
       measureStart = start + options.warmup().toNanos();
       end = measureStart + options.duration().toNanos();
       Disposable ticker = clock.schedulePeriodically(this::printProgress, 1, 1, TimeUnit.SECONDS);
-      Duration limit = options.warmup().plus(options.duration()).plus(options.timeout()).plusSeconds(10);
+      Duration limit =
+          options.warmup().plus(options.duration()).plus(options.timeout()).plusSeconds(10);
       try {
         if (options.closedLoop()) {
           runClosedLoop(target, limit);
@@ -112,7 +120,9 @@ final class LoadGenerator {
       randoms.add(seeds.split()); // in order, so that a seed gives the same key sequences
     }
     Flux.fromIterable(randoms)
-        .flatMap(random -> worker(target, random).subscribeOn(target.workerStart()), options.connections())
+        .flatMap(
+            random -> worker(target, random).subscribeOn(target.workerStart()),
+            options.connections())
         .then()
         .block(limit);
   }
@@ -122,7 +132,9 @@ final class LoadGenerator {
     return Mono.defer(
             () -> {
               long sent = System.nanoTime();
-              return sent - end < 0 ? exchange(target, sampler.next(random), sent) : Mono.<Void>empty();
+              return sent - end < 0
+                  ? exchange(target, sampler.next(random), sent)
+                  : Mono.<Void>empty();
             })
         .repeat(() -> System.nanoTime() - end < 0)
         .then();
@@ -143,7 +155,9 @@ final class LoadGenerator {
     }
   }
 
-  /** Sends every request whose intended time has come; runs each millisecond on the clock thread. */
+  /**
+   * Sends every request whose intended time has come; runs each millisecond on the clock thread.
+   */
   private final class Pacer implements Runnable {
     private final Target target;
     private final RandomGenerator random;
@@ -172,7 +186,8 @@ final class LoadGenerator {
         }
         next++;
         int key = sampler.next(random);
-        // Only this thread increments, so the check and the increment cannot race with another send.
+        // Only this thread increments, so the check and the increment cannot race with another
+        // send.
         if (inFlight.get() >= options.connections()) {
           tally(intended).failed("backlog");
           continue;
@@ -196,7 +211,10 @@ final class LoadGenerator {
     }
   }
 
-  /** One request, tallied in the phase of its intended send time; completes empty, whatever the outcome. */
+  /**
+   * One request, tallied in the phase of its intended send time; completes empty, whatever the
+   * outcome.
+   */
   private Mono<Void> exchange(Target target, int key, long intended) {
     Tally tally = tally(intended);
     return target
@@ -230,7 +248,8 @@ final class LoadGenerator {
 
   private void printProgress() {
     long now = System.nanoTime();
-    // The phase most of the past second belonged to: a tick right at the end of the warm-up reports the warm-up.
+    // The phase most of the past second belonged to: a tick right at the end of the warm-up reports
+    // the warm-up.
     boolean warmingUp = now - TimeUnit.MILLISECONDS.toNanos(500) - measureStart < 0;
     Tally phase = warmingUp ? warmup : measured;
     long requests = warmup.requests() + measured.requests();
@@ -253,7 +272,11 @@ final class LoadGenerator {
     String load =
         options.closedLoop()
             ? "closed loop, " + options.connections() + " connections"
-            : String.format(Locale.ROOT, "open loop, %s req/s, at most %d connections", number(options.rate()), options.connections());
+            : String.format(
+                Locale.ROOT,
+                "open loop, %s req/s, at most %d connections",
+                number(options.rate()),
+                options.connections());
     String keys =
         options.keys()
             + " keys "

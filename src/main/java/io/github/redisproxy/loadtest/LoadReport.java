@@ -17,16 +17,18 @@ import org.HdrHistogram.Histogram;
  * The final numbers of one run, over the measured duration only (the warm-up is discarded).
  *
  * @param run what was run, e.g. {@code closed loop, 32 connections, 10000 keys uniform}
- * @param requests requests whose (intended) send time fell in the measured duration, answered or not
+ * @param requests requests whose (intended) send time fell in the measured duration, answered or
+ *     not
  * @param duration the measured duration
  * @param latencyMs latency of the answered requests in milliseconds, from the intended send time
- * @param errors requests that failed, by kind: an HTTP status other than 2xx ({@code 404}, {@code 503}), {@code
- *     timeout}, {@code connect}, {@code io} (the connection broke), {@code backlog} (open loop: no free connection at
- *     the intended time)
+ * @param errors requests that failed, by kind: an HTTP status other than 2xx ({@code 404}, {@code
+ *     503}), {@code timeout}, {@code connect}, {@code io} (the connection broke), {@code backlog}
+ *     (open loop: no free connection at the intended time)
  * @param hits 200 answers with {@code X-Cache: HIT}
  * @param misses 200 answers with {@code X-Cache: MISS}
- * @param hitsKnown whether answers say hit or miss: false over RESP, whose answers do not, so that hits, misses and
- *     the hit ratio are reported as unknown (n/a, JSON null, CSV empty) rather than as 0
+ * @param hitsKnown whether answers say hit or miss: false over RESP, whose answers do not, so that
+ *     hits, misses and the hit ratio are reported as unknown (n/a, JSON null, CSV empty) rather
+ *     than as 0
  */
 record LoadReport(
     String run,
@@ -85,7 +87,9 @@ record LoadReport(
   String text() {
     StringBuilder text = new StringBuilder();
     text.append("loadtest: ").append(run).append('\n');
-    text.append(String.format(Locale.ROOT, "  requests     %d in %s%n", requests, seconds(duration) + " s"));
+    text.append(
+        String.format(
+            Locale.ROOT, "  requests     %d in %s%n", requests, seconds(duration) + " s"));
     text.append(String.format(Locale.ROOT, "  throughput   %.1f req/s%n", throughput()));
     text.append(
         String.format(
@@ -107,7 +111,8 @@ record LoadReport(
     } else if (hits + misses == 0) {
       text.append("n/a (no 200 answer with X-Cache)\n");
     } else {
-      text.append(String.format(Locale.ROOT, "%.4f (%d hits, %d misses)%n", hitRatio(), hits, misses));
+      text.append(
+          String.format(Locale.ROOT, "%.4f (%d hits, %d misses)%n", hitRatio(), hits, misses));
     }
     return text.toString();
   }
@@ -155,9 +160,9 @@ record LoadReport(
   }
 
   /**
-   * A header line and one row. Errors by kind are one field, {@code kind=count} separated by spaces, since the kinds
-   * vary from run to run; {@code hit_ratio} is empty when there was no hit or miss, and {@code hits} and {@code
-   * misses} are too when answers do not say (RESP).
+   * A header line and one row. Errors by kind are one field, {@code kind=count} separated by
+   * spaces, since the kinds vary from run to run; {@code hit_ratio} is empty when there was no hit
+   * or miss, and {@code hits} and {@code misses} are too when answers do not say (RESP).
    */
   String csv() {
     String header =

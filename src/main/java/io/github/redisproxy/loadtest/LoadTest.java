@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code java -jar redis-proxy.jar loadtest [--option=value ...]}: the load generator's command line. Exit codes: 0
- * when the run completed (whatever its errors; they are in the report), 1 when it could not run, 2 for a bad option.
+ * {@code java -jar redis-proxy.jar loadtest [--option=value ...]}: the load generator's command
+ * line. Exit codes: 0 when the run completed (whatever its errors; they are in the report), 1 when
+ * it could not run, 2 for a bad option.
  */
 public final class LoadTest {
   private LoadTest() {}
@@ -39,7 +40,8 @@ public final class LoadTest {
     try {
       if (options.seedRedis().isPresent()) {
         long started = System.nanoTime();
-        RedisSeeder.seed(options.seedRedis().get(), options.keyPrefix(), options.keys(), options.valueSize());
+        RedisSeeder.seed(
+            options.seedRedis().get(), options.keyPrefix(), options.keys(), options.valueSize());
         err.printf(
             Locale.ROOT,
             "seeded %d keys of %d bytes in %s in %.2f s%n",
@@ -56,13 +58,15 @@ public final class LoadTest {
       }
       return 0;
     } catch (RuntimeException e) {
-      err.println("redis-proxy loadtest: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      err.println(
+          "redis-proxy loadtest: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
       return 1;
     }
   }
 
   private static void write(Path file, LoadReport report) {
-    String text = file.toString().toLowerCase(Locale.ROOT).endsWith(".csv") ? report.csv() : report.json();
+    String text =
+        file.toString().toLowerCase(Locale.ROOT).endsWith(".csv") ? report.csv() : report.json();
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -79,7 +83,8 @@ public final class LoadTest {
     setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
-    // RESP: an answer that arrives after its request timed out finds its connection closed, and Lettuce warns of
+    // RESP: an answer that arrives after its request timed out finds its connection closed, and
+    // Lettuce warns of
     // each such answer; the report already counts the request as a timeout.
     setIfAbsent("org.slf4j.simpleLogger.log.io.lettuce.core.protocol.CommandHandler", "error");
   }

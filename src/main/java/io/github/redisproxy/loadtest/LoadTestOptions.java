@@ -16,12 +16,13 @@ import java.util.regex.Pattern;
 /**
  * The options of {@code loadtest}, parsed once from {@code --kebab-case=value} flags.
  *
- * @param url the target: an {@code http://} base URL, where key {@code n} is requested as {@code GET
- *     {url}/{keyPrefix}{n}}, or a {@code redis://host:port} address (the proxy's RESP port), where it is the command
- *     {@code GET {keyPrefix}{n}}
- * @param connections closed loop: the number of connections, each sending its next request when the previous one
- *     answered; open loop: the most connections, and so the most requests in flight
- * @param rate open loop: requests per second, sent on a fixed schedule whatever the answers; 0 means closed loop
+ * @param url the target: an {@code http://} base URL, where key {@code n} is requested as {@code
+ *     GET {url}/{keyPrefix}{n}}, or a {@code redis://host:port} address (the proxy's RESP port),
+ *     where it is the command {@code GET {keyPrefix}{n}}
+ * @param connections closed loop: the number of connections, each sending its next request when the
+ *     previous one answered; open loop: the most connections, and so the most requests in flight
+ * @param rate open loop: requests per second, sent on a fixed schedule whatever the answers; 0
+ *     means closed loop
  * @param keys the number of distinct keys, numbered from 0
  * @param distribution how key numbers are drawn
  * @param zipfS the exponent of the Zipf distribution
@@ -29,9 +30,11 @@ import java.util.regex.Pattern;
  * @param seed the seed of every random key sequence, so that two runs request the same keys
  * @param warmup how long to run before measuring; its results are discarded
  * @param duration how long to measure
- * @param timeout the longest one request may take; longer counts as an error of kind {@code timeout}
+ * @param timeout the longest one request may take; longer counts as an error of kind {@code
+ *     timeout}
  * @param output where to write the final numbers, {@code .json} or {@code .csv}; empty for none
- * @param seedRedis {@code host:port} (or a {@code redis://} URI) of a Redis to fill with every key before the run
+ * @param seedRedis {@code host:port} (or a {@code redis://} URI) of a Redis to fill with every key
+ *     before the run
  * @param valueSize the size in bytes of each value {@code seedRedis} gets
  */
 record LoadTestOptions(
@@ -64,11 +67,15 @@ record LoadTestOptions(
     ZIPF
   }
 
-  /** One option: its flag, default ({@code null}: none), meaning and accepted form, described once for help and errors. */
+  /**
+   * One option: its flag, default ({@code null}: none), meaning and accepted form, described once
+   * for help and errors.
+   */
   record Option(String flag, String defaultValue, String meaning, String expected) {}
 
   private static final String WHOLE = "a whole number from 1 to 2147483647";
-  private static final String DURATION = "a duration such as 30s, 500ms or 2m (a bare number is seconds)";
+  private static final String DURATION =
+      "a duration such as 30s, 500ms or 2m (a bare number is seconds)";
   private static final Pattern DURATION_FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
 
   static final Option URL =
@@ -91,36 +98,75 @@ record LoadTestOptions(
           "open loop: requests per second on a fixed schedule, latency measured from the intended send time; a request"
               + " with no free connection at its time is an error of kind backlog",
           "a number of requests per second greater than 0");
-  static final Option KEYS = new Option("--keys", "10000", "number of distinct keys, 0 to keys-1", WHOLE);
+  static final Option KEYS =
+      new Option("--keys", "10000", "number of distinct keys, 0 to keys-1", WHOLE);
   static final Option DISTRIBUTION =
       new Option("--distribution", "uniform", "how keys are drawn", "uniform or zipf");
   static final Option ZIPF_S =
-      new Option("--zipf-s", "0.99", "exponent s of the Zipf distribution: key k has weight 1/(k+1)^s", "a number from 0.01 to 10");
-  static final Option KEY_PREFIX = new Option("--key-prefix", "lt:", "what every key starts with", "any text");
-  static final Option SEED = new Option("--seed", "1", "seed of the random key sequences", "a whole number");
-  static final Option WARMUP = new Option("--warmup", "5s", "load before measuring; its results are discarded", DURATION);
-  static final Option DURATION_OPTION = new Option("--duration", "30s", "how long to measure", DURATION + ", above 0");
+      new Option(
+          "--zipf-s",
+          "0.99",
+          "exponent s of the Zipf distribution: key k has weight 1/(k+1)^s",
+          "a number from 0.01 to 10");
+  static final Option KEY_PREFIX =
+      new Option("--key-prefix", "lt:", "what every key starts with", "any text");
+  static final Option SEED =
+      new Option("--seed", "1", "seed of the random key sequences", "a whole number");
+  static final Option WARMUP =
+      new Option("--warmup", "5s", "load before measuring; its results are discarded", DURATION);
+  static final Option DURATION_OPTION =
+      new Option("--duration", "30s", "how long to measure", DURATION + ", above 0");
   static final Option TIMEOUT =
-      new Option("--timeout", "2s", "the longest one request may take, then an error of kind timeout", DURATION + ", above 0");
+      new Option(
+          "--timeout",
+          "2s",
+          "the longest one request may take, then an error of kind timeout",
+          DURATION + ", above 0");
   static final Option OUTPUT =
-      new Option("--output", null, "also write the final numbers to this file: JSON object or CSV (header and one row)", "a file name ending in .json or .csv");
+      new Option(
+          "--output",
+          null,
+          "also write the final numbers to this file: JSON object or CSV (header and one row)",
+          "a file name ending in .json or .csv");
   static final Option SEED_REDIS =
-      new Option("--seed-redis", null, "before the run, SET every key in this Redis (pipelined)", "host:port or redis://host:port");
+      new Option(
+          "--seed-redis",
+          null,
+          "before the run, SET every key in this Redis (pipelined)",
+          "host:port or redis://host:port");
   static final Option VALUE_SIZE =
-      new Option("--value-size", "100", "bytes of each value --seed-redis writes", "a whole number from 0 to 536870912");
+      new Option(
+          "--value-size",
+          "100",
+          "bytes of each value --seed-redis writes",
+          "a whole number from 0 to 536870912");
 
   /** Every option, in the order {@code loadtest --help} lists them. */
   static final List<Option> ALL =
       List.of(
-          URL, CONNECTIONS, RATE, KEYS, DISTRIBUTION, ZIPF_S, KEY_PREFIX, SEED, WARMUP, DURATION_OPTION, TIMEOUT, OUTPUT,
-          SEED_REDIS, VALUE_SIZE);
+          URL,
+          CONNECTIONS,
+          RATE,
+          KEYS,
+          DISTRIBUTION,
+          ZIPF_S,
+          KEY_PREFIX,
+          SEED,
+          WARMUP,
+          DURATION_OPTION,
+          TIMEOUT,
+          OUTPUT,
+          SEED_REDIS,
+          VALUE_SIZE);
 
   /** HTTP or RESP, from the scheme of {@link #url()}. */
   Protocol protocol() {
     return url.getScheme().equals("redis") ? Protocol.RESP : Protocol.HTTP;
   }
 
-  /** Closed loop: a fixed number of connections, each waiting for its answer before it sends again. */
+  /**
+   * Closed loop: a fixed number of connections, each waiting for its answer before it sends again.
+   */
   boolean closedLoop() {
     return rate == 0;
   }
@@ -128,7 +174,8 @@ record LoadTestOptions(
   /**
    * Parses {@code --flag=value} arguments over the defaults.
    *
-   * @throws OptionException naming the first option whose value cannot be used, or an unknown argument
+   * @throws OptionException naming the first option whose value cannot be used, or an unknown
+   *     argument
    */
   static LoadTestOptions parse(List<String> args) {
     Map<Option, String> raw = new HashMap<>();
@@ -139,7 +186,9 @@ record LoadTestOptions(
           ALL.stream()
               .filter(candidate -> candidate.flag().equals(flag))
               .findFirst()
-              .orElseThrow(() -> new OptionException("unknown argument \"" + arg + "\"; see loadtest --help"));
+              .orElseThrow(
+                  () ->
+                      new OptionException("unknown argument \"" + arg + "\"; see loadtest --help"));
       if (equals < 0) {
         throw new OptionException(flag + ": expected " + flag + "=<" + option.expected() + ">");
       }
@@ -157,8 +206,10 @@ record LoadTestOptions(
         value(raw, WARMUP, text -> duration(text, true)),
         value(raw, DURATION_OPTION, text -> duration(text, false)),
         value(raw, TIMEOUT, text -> duration(text, false)),
-        Optional.ofNullable(raw.containsKey(OUTPUT) ? value(raw, OUTPUT, LoadTestOptions::output) : null),
-        Optional.ofNullable(raw.containsKey(SEED_REDIS) ? value(raw, SEED_REDIS, LoadTestOptions::redis) : null),
+        Optional.ofNullable(
+            raw.containsKey(OUTPUT) ? value(raw, OUTPUT, LoadTestOptions::output) : null),
+        Optional.ofNullable(
+            raw.containsKey(SEED_REDIS) ? value(raw, SEED_REDIS, LoadTestOptions::redis) : null),
         value(raw, VALUE_SIZE, text -> intBetween(text, 0, 512 * 1024 * 1024)));
   }
 
@@ -188,7 +239,8 @@ record LoadTestOptions(
     try {
       return parser.apply(text.trim());
     } catch (IllegalArgumentException e) {
-      throw new OptionException(option.flag() + ": expected " + option.expected() + ", got \"" + text + "\"");
+      throw new OptionException(
+          option.flag() + ": expected " + option.expected() + ", got \"" + text + "\"");
     }
   }
 
@@ -206,8 +258,11 @@ record LoadTestOptions(
     if ("http".equalsIgnoreCase(uri.getScheme())) {
       return URI.create("http://" + uri.getRawAuthority() + path);
     }
-    // A RESP target is a host and port only: the proxy serves one database and asks for no password.
-    if ("redis".equalsIgnoreCase(uri.getScheme()) && path.isEmpty() && uri.getRawUserInfo() == null) {
+    // A RESP target is a host and port only: the proxy serves one database and asks for no
+    // password.
+    if ("redis".equalsIgnoreCase(uri.getScheme())
+        && path.isEmpty()
+        && uri.getRawUserInfo() == null) {
       return URI.create("redis://" + uri.getRawAuthority() + (uri.getPort() == -1 ? ":6379" : ""));
     }
     throw new IllegalArgumentException("neither http nor redis");

@@ -1,6 +1,9 @@
 package io.github.redisproxy.loadtest;
 
-/** An option of {@code loadtest} cannot be used; the message is one line naming the option and the expected form. */
+/**
+ * An option of {@code loadtest} cannot be used; the message is one line naming the option and the
+ * expected form.
+ */
 final class OptionException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

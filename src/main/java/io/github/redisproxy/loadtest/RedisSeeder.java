@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code --seed-redis}: writes every key the run will request into a Redis, so that a fresh Redis can be load-tested
- * at once. Pipelined: a batch of {@code SET}s is written in one flush, then awaited, on the caller's thread.
+ * {@code --seed-redis}: writes every key the run will request into a Redis, so that a fresh Redis
+ * can be load-tested at once. Pipelined: a batch of {@code SET}s is written in one flush, then
+ * awaited, on the caller's thread.
  */
 final class RedisSeeder {
   private static final int BATCH = 10_000;
@@ -25,8 +26,8 @@ final class RedisSeeder {
   private RedisSeeder() {}
 
   /**
-   * {@code SET prefix+n value} for every n in {@code [0, keys)}, each value {@code valueSize} bytes. Blocks until
-   * Redis has confirmed every write.
+   * {@code SET prefix+n value} for every n in {@code [0, keys)}, each value {@code valueSize}
+   * bytes. Blocks until Redis has confirmed every write.
    *
    * @param address {@code host:port} or a {@code redis://} URI
    * @throws IllegalStateException when Redis cannot be reached or refuses a write
@@ -34,7 +35,8 @@ final class RedisSeeder {
   static void seed(String address, String prefix, int keys, int valueSize) {
     RedisURI uri = address.contains("://") ? RedisURI.create(address) : hostAndPort(address);
     RedisClient client = RedisClient.create();
-    try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri)) {
+    try (StatefulRedisConnection<byte[], byte[]> connection =
+        client.connect(ByteArrayCodec.INSTANCE, uri)) {
       RedisAsyncCommands<byte[], byte[]> commands = connection.async();
       byte[] value = new byte[valueSize];
       Arrays.fill(value, (byte) 'x');
@@ -46,8 +48,12 @@ final class RedisSeeder {
           writes.add(commands.set((prefix + n).getBytes(StandardCharsets.UTF_8), value));
         }
         connection.flushCommands();
-        if (!LettuceFutures.awaitAll(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, writes.toArray(new RedisFuture<?>[0]))) {
-          throw new IllegalStateException("Redis at " + address + " did not confirm the writes within " + BATCH_TIMEOUT);
+        if (!LettuceFutures.awaitAll(
+            BATCH_TIMEOUT.toMillis(),
+            TimeUnit.MILLISECONDS,
+            writes.toArray(new RedisFuture<?>[0]))) {
+          throw new IllegalStateException(
+              "Redis at " + address + " did not confirm the writes within " + BATCH_TIMEOUT);
         }
       }
     } catch (RuntimeException e) {

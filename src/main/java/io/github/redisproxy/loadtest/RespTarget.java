@@ -30,15 +30,17 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The command {@code GET {prefix}{n}} with Lettuce, one command at a time on each connection.
  *
- * <p>A Lettuce connection pipelines: commands sent while one is outstanding queue behind it on the same socket. So
- * that "N connections" means N requests in flight, as over HTTP, each request takes a connection of its own from a
- * pool of idle ones, opens a new one when none is idle, and gives it back when the answer has come. The generator
- * never has more than {@code --connections} requests in flight, which bounds the pool. A connection whose request
- * failed or timed out is closed, not given back: it may still owe an answer.
+ * <p>A Lettuce connection pipelines: commands sent while one is outstanding queue behind it on the
+ * same socket. So that "N connections" means N requests in flight, as over HTTP, each request takes
+ * a connection of its own from a pool of idle ones, opens a new one when none is idle, and gives it
+ * back when the answer has come. The generator never has more than {@code --connections} requests
+ * in flight, which bounds the pool. A connection whose request failed or timed out is closed, not
+ * given back: it may still owe an answer.
  *
- * <p>A value is an answer with no error; nil (the key is absent) is an error of kind {@code nil}, as HTTP's 404 is
- * one of kind {@code 404}; an error reply is an error of kind {@code -} and its first word ({@code -ERR}, {@code
- * -WRONGTYPE}). RESP answers do not say whether the cache had the key.
+ * <p>A value is an answer with no error; nil (the key is absent) is an error of kind {@code nil},
+ * as HTTP's 404 is one of kind {@code 404}; an error reply is an error of kind {@code -} and its
+ * first word ({@code -ERR}, {@code -WRONGTYPE}). RESP answers do not say whether the cache had the
+ * key.
  */
 final class RespTarget implements Target {
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
@@ -60,43 +62,56 @@ final class RespTarget implements Target {
       host = host.substring(1, host.length() - 1);
     }
     this.uri =
-        RedisURI.builder().withHost(host).withPort(options.url().getPort()).withTimeout(options.timeout()).build();
-    // As many event loops as the HTTP side has, but not fewer than Lettuce's minimum of 2 for either pool.
-    int threads = Math.max(2, Math.min(options.connections(), Runtime.getRuntime().availableProcessors()));
+        RedisURI.builder()
+            .withHost(host)
+            .withPort(options.url().getPort())
+            .withTimeout(options.timeout())
+            .build();
+    // As many event loops as the HTTP side has, but not fewer than Lettuce's minimum of 2 for
+    // either pool.
+    int threads =
+        Math.max(2, Math.min(options.connections(), Runtime.getRuntime().availableProcessors()));
     this.resources =
         ClientResources.builder()
             .ioThreadPoolSize(threads)
             .computationThreadPoolSize(2)
-            // Daemon threads named like the HTTP side's, so that a thread dump tells them from a proxy's.
+            // Daemon threads named like the HTTP side's, so that a thread dump tells them from a
+            // proxy's.
             .threadFactoryProvider(pool -> new DefaultThreadFactory("loadtest-" + pool, true))
             .build();
     this.client = RedisClient.create(resources);
     client.setOptions(
         ClientOptions.builder()
-            // RESP2 from the start: Lettuce's default handshake asks for RESP3 (HELLO 3), which the proxy refuses
+            // RESP2 from the start: Lettuce's default handshake asks for RESP3 (HELLO 3), which the
+            // proxy refuses
             // with NOPROTO before Lettuce falls back, one wasted round trip per connection.
             .protocolVersion(ProtocolVersion.RESP2)
-            // A connection that breaks fails its command (an error of kind io) and is replaced by a new one on the
-            // next request, as over HTTP, instead of Lettuce reconnecting it and queueing commands meanwhile.
+            // A connection that breaks fails its command (an error of kind io) and is replaced by a
+            // new one on the
+            // next request, as over HTTP, instead of Lettuce reconnecting it and queueing commands
+            // meanwhile.
             .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            // The generator times every request out itself (connecting included); this only backs it up.
+            // The generator times every request out itself (connecting included); this only backs
+            // it up.
             .timeoutOptions(TimeoutOptions.enabled(options.timeout()))
             .socketOptions(SocketOptions.builder().connectTimeout(options.timeout()).build())
             .build());
   }
 
   /**
-   * Opens the first connection and sends it a {@code PING}. On a cold JVM Lettuce's first connection takes seconds
-   * (class loading, its threads starting); made before the clock starts, that is not charged to the first requests
-   * (nor does it hold up the start of the other closed-loop workers). The connection then serves requests like any
-   * other.
+   * Opens the first connection and sends it a {@code PING}. On a cold JVM Lettuce's first
+   * connection takes seconds (class loading, its threads starting); made before the clock starts,
+   * that is not charged to the first requests (nor does it hold up the start of the other
+   * closed-loop workers). The connection then serves requests like any other.
    */
   @Override
   public void prepare() {
     try {
       StatefulRedisConnection<byte[], byte[]> connection =
-          client.connectAsync(ByteArrayCodec.INSTANCE, uri).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          client
+              .connectAsync(ByteArrayCodec.INSTANCE, uri)
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       try {
         connection.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         idle.offer(connection);
@@ -126,10 +141,14 @@ final class RespTarget implements Target {
     return Mono.fromCompletionStage(() -> connection.async().get(name))
         .map(value -> Answer.VALUE)
         .defaultIfEmpty(Answer.error("nil")) // a nil reply completes the command with null
-        .onErrorResume(RedisCommandExecutionException.class, reply -> Mono.just(Answer.error(errorKind(reply))));
+        .onErrorResume(
+            RedisCommandExecutionException.class,
+            reply -> Mono.just(Answer.error(errorKind(reply))));
   }
 
-  /** {@code -ERR}, {@code -WRONGTYPE}, ...: the error reply's first word, as it stands on the wire. */
+  /**
+   * {@code -ERR}, {@code -WRONGTYPE}, ...: the error reply's first word, as it stands on the wire.
+   */
   static String errorKind(RedisCommandExecutionException reply) {
     String message = reply.getMessage() == null ? "" : reply.getMessage().strip();
     int space = message.indexOf(' ');
@@ -153,7 +172,8 @@ final class RespTarget implements Target {
   private Mono<StatefulRedisConnection<byte[], byte[]>> connect() {
     return Mono.create(
         sink -> {
-          // Whoever takes this first owns the connection: the request when it is made, or a cancellation (the
+          // Whoever takes this first owns the connection: the request when it is made, or a
+          // cancellation (the
           // request timed out while connecting), which closes it once it is made.
           AtomicBoolean taken = new AtomicBoolean();
           var connecting = client.connectAsync(ByteArrayCodec.INSTANCE, uri);
@@ -182,7 +202,9 @@ final class RespTarget implements Target {
     }
   }
 
-  /** Lettuce's failures in the terms {@link LoadGenerator#kind} reads: timeout, connect, else io. */
+  /**
+   * Lettuce's failures in the terms {@link LoadGenerator#kind} reads: timeout, connect, else io.
+   */
   private static Throwable translate(Throwable failure) {
     if (failure instanceof RedisCommandTimeoutException) {
       return new TimeoutException(failure.getMessage());
@@ -217,7 +239,9 @@ final class RespTarget implements Target {
     // Closes every connection still open, then the client's threads.
     client.shutdown(Duration.ZERO, SHUTDOWN_TIMEOUT);
     try {
-      resources.shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
+      resources
+          .shutdown(0, SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .get(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {

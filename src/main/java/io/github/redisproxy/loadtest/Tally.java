@@ -10,9 +10,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * The outcomes of the requests of one phase (warm-up or measured). Recording is wait-free and may happen on any
- * thread at once (HdrHistogram's {@link Recorder}, {@link LongAdder}s); {@link #latency()} is for the one thread that
- * reports progress, and for the end.
+ * The outcomes of the requests of one phase (warm-up or measured). Recording is wait-free and may
+ * happen on any thread at once (HdrHistogram's {@link Recorder}, {@link LongAdder}s); {@link
+ * #latency()} is for the one thread that reports progress, and for the end.
  */
 final class Tally {
   /** Latencies above this are recorded as this; a request times out long before. */

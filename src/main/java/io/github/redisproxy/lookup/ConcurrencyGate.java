@@ -9,18 +9,21 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
- * Lets at most {@code maxConcurrency} lookups run at once; up to {@code maxQueued} more wait in arrival order (at most
- * {@code maxWait}), and the rest fail at once with {@link LookupException.Reason#OVERLOADED}.
+ * Lets at most {@code maxConcurrency} lookups run at once; up to {@code maxQueued} more wait in
+ * arrival order (at most {@code maxWait}), and the rest fail at once with {@link
+ * LookupException.Reason#OVERLOADED}.
  *
- * <p>Why not reactor-pool, which this replaced: every request, hits included, passes here, and a pool acquire and
- * release (a borrower, a pooled reference, a deque offer and poll, {@code usingWhen}) cost more than the whole cache
- * lookup. Here a free slot is one compare-and-set to take and one decrement to give back, and only a request that has
- * to wait builds anything: a {@link Waiter} in a lock-free queue, handed a slot by whoever frees one.
+ * <p>Why not reactor-pool, which this replaced: every request, hits included, passes here, and a
+ * pool acquire and release (a borrower, a pooled reference, a deque offer and poll, {@code
+ * usingWhen}) cost more than the whole cache lookup. Here a free slot is one compare-and-set to
+ * take and one decrement to give back, and only a request that has to wait builds anything: a
+ * {@link Waiter} in a lock-free queue, handed a slot by whoever frees one.
  *
- * <p>Slots are counted in {@code running}. A slot is handed to a waiter only by {@link #drain}, which one thread at a
- * time runs (the {@code drains} counter is the usual work-in-progress guard; a thread that finds it taken leaves a
- * "missed" mark and the running drain loops again). A freed slot and a new waiter can therefore never miss each other:
- * each of them runs {@code drain} after making its change visible.
+ * <p>Slots are counted in {@code running}. A slot is handed to a waiter only by {@link #drain},
+ * which one thread at a time runs (the {@code drains} counter is the usual work-in-progress guard;
+ * a thread that finds it taken leaves a "missed" mark and the running drain loops again). A freed
+ * slot and a new waiter can therefore never miss each other: each of them runs {@code drain} after
+ * making its change visible.
  */
 final class ConcurrencyGate {
   private final int maxConcurrency;
@@ -40,8 +43,8 @@ final class ConcurrencyGate {
   }
 
   /**
-   * Takes a slot now if one is free and nobody is waiting for one (waiters go first), without building anything. A
-   * caller that gets {@code true} must call {@link #exit()} exactly once.
+   * Takes a slot now if one is free and nobody is waiting for one (waiters go first), without
+   * building anything. A caller that gets {@code true} must call {@link #exit()} exactly once.
    */
   boolean tryEnter() {
     return queued.get() == 0 && takeSlot();
@@ -55,7 +58,10 @@ final class ConcurrencyGate {
     }
   }
 
-  /** Runs {@code work} once a slot is free, and frees it when {@code work} ends, fails or is cancelled. */
+  /**
+   * Runs {@code work} once a slot is free, and frees it when {@code work} ends, fails or is
+   * cancelled.
+   */
   <T> Mono<T> run(Mono<T> work) {
     return Mono.defer(() -> tryEnter() ? work.doFinally(signal -> exit()) : afterWaiting(work));
   }
@@ -119,9 +125,9 @@ final class ConcurrencyGate {
   }
 
   /**
-   * One request waiting for a slot. Its state moves once from {@code WAITING} to {@code GRANTED} (it holds a slot) or
-   * {@code GAVE_UP}, and from {@code GRANTED} to {@code DONE}, whichever of the request's end or its cancellation comes
-   * first: the slot is given back exactly once.
+   * One request waiting for a slot. Its state moves once from {@code WAITING} to {@code GRANTED}
+   * (it holds a slot) or {@code GAVE_UP}, and from {@code GRANTED} to {@code DONE}, whichever of
+   * the request's end or its cancellation comes first: the slot is given back exactly once.
    */
   private final class Waiter {
     private static final int WAITING = 0;
@@ -146,7 +152,8 @@ final class ConcurrencyGate {
         return false;
       }
       queued.decrementAndGet();
-      sink.success(this); // runs the work now, on this thread, unless the request was cancelled meanwhile
+      sink.success(
+          this); // runs the work now, on this thread, unless the request was cancelled meanwhile
       return true;
     }
 
@@ -189,6 +196,7 @@ final class ConcurrencyGate {
   }
 
   private static LookupException overloaded() {
-    return new LookupException(LookupException.Reason.OVERLOADED, "too many requests in progress; retry shortly", null);
+    return new LookupException(
+        LookupException.Reason.OVERLOADED, "too many requests in progress; retry shortly", null);
   }
 }

@@ -1,6 +1,9 @@
 package io.github.redisproxy.lookup;
 
-/** A lookup that produced no answer; front ends map its {@link Reason} to their wire format in one place. */
+/**
+ * A lookup that produced no answer; front ends map its {@link Reason} to their wire format in one
+ * place.
+ */
 public final class LookupException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

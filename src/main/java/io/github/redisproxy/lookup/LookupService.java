@@ -5,9 +5,9 @@ import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.BackendException;
 import io.github.redisproxy.cache.CacheRead;
 import io.github.redisproxy.cache.EvictionCause;
+import io.github.redisproxy.cache.Loader;
 import io.github.redisproxy.cache.LocalCache;
 import io.github.redisproxy.cache.LocalCaches;
-import io.github.redisproxy.cache.Loader;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.metrics.LatencyBuckets;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Key to value, for every front end: through the concurrency gate, then the local cache, then (on a miss) one
- * backend {@code GET} shared by every concurrent request for the key.
+ * Key to value, for every front end: through the concurrency gate, then the local cache, then (on a
+ * miss) one backend {@code GET} shared by every concurrent request for the key.
  */
 public final class LookupService {
   private static final Logger log = LoggerFactory.getLogger(LookupService.class);
@@ -45,12 +45,14 @@ public final class LookupService {
   }
 
   /**
-   * A lookup service whose cache loads from {@code backend}, with its meters in {@code registry}: requests by result,
-   * load latency, evictions by cause, size, and the concurrency gate's state and refusals.
+   * A lookup service whose cache loads from {@code backend}, with its meters in {@code registry}:
+   * requests by result, load latency, evictions by cause, size, and the concurrency gate's state
+   * and refusals.
    */
   public static LookupService create(
       CacheConfig cacheConfig, ServerConfig serverConfig, Backend backend, MeterRegistry registry) {
-    BackendLoads loads = new BackendLoads(backend, loadTimer(registry, "success"), loadTimer(registry, "failure"));
+    BackendLoads loads =
+        new BackendLoads(backend, loadTimer(registry, "success"), loadTimer(registry, "failure"));
     LocalCache<Key, byte[]> cache = LocalCaches.create(cacheConfig, Ticker.systemTicker(), loads);
     CacheCoherence coherence =
         backend.tracksInvalidations() ? CacheCoherence.tracking(cache) : CacheCoherence.none(cache);
@@ -59,25 +61,29 @@ public final class LookupService {
       backend.listenForInvalidations(coherence);
     }
     ConcurrencyGate gate =
-        new ConcurrencyGate(serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
+        new ConcurrencyGate(
+            serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
     LookupService service = new LookupService(cache, gate, coherence);
     service.bindMeters(registry, cacheConfig.capacity());
     return service;
   }
 
   /**
-   * The cache's loader: one backend {@code GET}, timed, and kept only if {@link CacheCoherence} allows it. Removing
-   * the entry before the load completes is how a load is not kept: the cache never keeps a load whose entry has gone.
+   * The cache's loader: one backend {@code GET}, timed, and kept only if {@link CacheCoherence}
+   * allows it. Removing the entry before the load completes is how a load is not kept: the cache
+   * never keeps a load whose entry has gone.
    *
-   * <p>The result is completed on the thread that delivers Redis' reply: usually Lettuce's event loop, so the cache
-   * records the value before that thread reads the next message from Redis, which may be an invalidation of this very
-   * key; now and then the thread that sent the {@code GET} (see {@link CacheCoherence#completesInOrder}).
+   * <p>The result is completed on the thread that delivers Redis' reply: usually Lettuce's event
+   * loop, so the cache records the value before that thread reads the next message from Redis,
+   * which may be an invalidation of this very key; now and then the thread that sent the {@code
+   * GET} (see {@link CacheCoherence#completesInOrder}).
    */
   private static final class BackendLoads implements Loader<Key, byte[]> {
     private final Backend backend;
     private final Timer successes;
     private final Timer failures;
-    private CacheCoherence coherence; // set once, before the service that owns the cache is returned
+    private CacheCoherence
+        coherence; // set once, before the service that owns the cache is returned
 
     BackendLoads(Backend backend, Timer successes, Timer failures) {
       this.backend = backend;
@@ -97,7 +103,10 @@ public final class LookupService {
                 failures.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 result.completeExceptionally(error);
               },
-              () -> finish(key, ticket, start, result, null)); // after a value, a no-op: result is already done
+              () ->
+                  finish(
+                      key, ticket, start, result,
+                      null)); // after a value, a no-op: result is already done
     }
 
     @Override
@@ -106,7 +115,11 @@ public final class LookupService {
     }
 
     private void finish(
-        Key key, CacheCoherence.Ticket ticket, long start, CompletableFuture<byte[]> result, byte[] value) {
+        Key key,
+        CacheCoherence.Ticket ticket,
+        long start,
+        CompletableFuture<byte[]> result,
+        byte[] value) {
       if (result.isDone()) {
         return;
       }
@@ -126,12 +139,21 @@ public final class LookupService {
         .register(registry);
   }
 
-
   private void bindMeters(MeterRegistry registry, int capacity) {
-    String requests = "Lookups by result: hit, miss (started a backend GET) or coalesced (joined one in flight)";
-    Meters.counter(registry, MeterNames.CACHE_REQUESTS, requests, hits, LongAdder::sum, "result", "hit");
-    Meters.counter(registry, MeterNames.CACHE_REQUESTS, requests, loads, LongAdder::sum, "result", "miss");
-    Meters.counter(registry, MeterNames.CACHE_REQUESTS, requests, joins, LongAdder::sum, "result", "coalesced");
+    String requests =
+        "Lookups by result: hit, miss (started a backend GET) or coalesced (joined one in flight)";
+    Meters.counter(
+        registry, MeterNames.CACHE_REQUESTS, requests, hits, LongAdder::sum, "result", "hit");
+    Meters.counter(
+        registry, MeterNames.CACHE_REQUESTS, requests, loads, LongAdder::sum, "result", "miss");
+    Meters.counter(
+        registry,
+        MeterNames.CACHE_REQUESTS,
+        requests,
+        joins,
+        LongAdder::sum,
+        "result",
+        "coalesced");
     for (EvictionCause cause : EvictionCause.values()) {
       Meters.counter(
           registry,
@@ -151,9 +173,21 @@ public final class LookupService {
     String invalidations =
         "Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking";
     Meters.counter(
-        registry, MeterNames.INVALIDATIONS, invalidations, coherence, CacheCoherence::invalidatedKeys, "kind", "key");
+        registry,
+        MeterNames.INVALIDATIONS,
+        invalidations,
+        coherence,
+        CacheCoherence::invalidatedKeys,
+        "kind",
+        "key");
     Meters.counter(
-        registry, MeterNames.INVALIDATIONS, invalidations, coherence, CacheCoherence::flushes, "kind", "flush");
+        registry,
+        MeterNames.INVALIDATIONS,
+        invalidations,
+        coherence,
+        CacheCoherence::flushes,
+        "kind",
+        "flush");
     Meters.counter(
         registry,
         MeterNames.INVALIDATIONS,
@@ -180,10 +214,21 @@ public final class LookupService {
         "Lookups holding one of the MAX_CONCURRENCY slots",
         gate,
         ConcurrencyGate::running);
-    Meters.gauge(registry, MeterNames.LOOKUPS_QUEUED, "Lookups waiting for a slot", gate, ConcurrencyGate::queued);
+    Meters.gauge(
+        registry,
+        MeterNames.LOOKUPS_QUEUED,
+        "Lookups waiting for a slot",
+        gate,
+        ConcurrencyGate::queued);
     String rejected = "Lookups refused as overloaded (HTTP 503, RESP -ERR proxy overloaded)";
     Meters.counter(
-        registry, MeterNames.LOOKUPS_REJECTED, rejected, gate, ConcurrencyGate::refusedQueueFull, "reason", "queue_full");
+        registry,
+        MeterNames.LOOKUPS_REJECTED,
+        rejected,
+        gate,
+        ConcurrencyGate::refusedQueueFull,
+        "reason",
+        "queue_full");
     Meters.counter(
         registry,
         MeterNames.LOOKUPS_REJECTED,
@@ -194,12 +239,11 @@ public final class LookupService {
         "queue_timeout");
   }
 
-
   /**
-   * The hit path: the value of {@code key} if the cache holds it loaded and a concurrency slot is free now, else
-   * {@code null}, and then the caller uses {@link #lookup}. The slot is taken and given back in place, so
-   * {@code MAX_CONCURRENCY} still bounds every request, and no {@code Mono} is built: most requests of a hot-key
-   * workload end here.
+   * The hit path: the value of {@code key} if the cache holds it loaded and a concurrency slot is
+   * free now, else {@code null}, and then the caller uses {@link #lookup}. The slot is taken and
+   * given back in place, so {@code MAX_CONCURRENCY} still bounds every request, and no {@code Mono}
+   * is built: most requests of a hot-key workload end here.
    */
   public Lookup cachedNow(Key key) {
     if (!gate.tryEnter()) {
@@ -217,8 +261,9 @@ public final class LookupService {
   }
 
   /**
-   * Looks {@code key} up. Cold: nothing happens until subscription. Cancelling the returned {@code Mono} (a client
-   * that went away) never cancels the load that other requests for the same key share.
+   * Looks {@code key} up. Cold: nothing happens until subscription. Cancelling the returned {@code
+   * Mono} (a client that went away) never cancels the load that other requests for the same key
+   * share.
    *
    * @return the lookup, or a {@link LookupException}
    */
@@ -236,10 +281,14 @@ public final class LookupService {
       log.debug(
           "miss key={} {}",
           key,
-          read.source() == CacheRead.Source.STARTED_LOAD ? "started a load" : "joined the load in flight");
+          read.source() == CacheRead.Source.STARTED_LOAD
+              ? "started a load"
+              : "joined the load in flight");
     }
-    // Through a future that never fails: a load that fails after this caller went away (a closed connection, an MGET
-    // cut short by another key's failure) would otherwise reach Reactor as a dropped error, logged at ERROR with a
+    // Through a future that never fails: a load that fails after this caller went away (a closed
+    // connection, an MGET
+    // cut short by another key's failure) would otherwise reach Reactor as a dropped error, logged
+    // at ERROR with a
     // stack trace, although every caller still waiting is told of it.
     return Mono.fromFuture(read.value().handle(Outcome::new), true)
         .handle(
@@ -263,8 +312,8 @@ public final class LookupService {
   private record Outcome(byte[] value, Throwable error) {}
 
   /**
-   * Removes one key from the local cache (an operator's purge); a load in flight for it answers its callers but is not
-   * kept.
+   * Removes one key from the local cache (an operator's purge); a load in flight for it answers its
+   * callers but is not kept.
    *
    * @return whether the key was cached or loading
    */
@@ -306,7 +355,8 @@ public final class LookupService {
   }
 
   private static Throwable translate(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof BackendException backend) {
       LookupException.Reason reason =
           switch (backend.kind()) {
@@ -317,6 +367,7 @@ public final class LookupService {
           };
       return new LookupException(reason, backend.getMessage(), backend);
     }
-    return new LookupException(LookupException.Reason.BACKEND_ERROR, String.valueOf(cause.getMessage()), cause);
+    return new LookupException(
+        LookupException.Reason.BACKEND_ERROR, String.valueOf(cause.getMessage()), cause);
   }
 }

@@ -7,7 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Small JSON documents for the management endpoints, written with Jackson's streaming generator. */
+/**
+ * Small JSON documents for the management endpoints, written with Jackson's streaming generator.
+ */
 final class Json {
   private static final JsonFactory FACTORY =
       JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
@@ -19,7 +21,10 @@ final class Json {
 
   private Json() {}
 
-  /** The document {@code writer} writes, as UTF-8 bytes ending with a newline (for people using curl). */
+  /**
+   * The document {@code writer} writes, as UTF-8 bytes ending with a newline (for people using
+   * curl).
+   */
   static byte[] bytes(Writer writer) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = FACTORY.createGenerator(out)) {

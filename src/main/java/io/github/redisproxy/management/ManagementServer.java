@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Locale;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -31,14 +30,16 @@ import reactor.netty.resources.LoopResources;
  * The management port's HTTP surface.
  *
  * <ul>
- *   <li>{@code GET /health}: 200 when Redis answers {@code PING} within REDIS_TIMEOUT, else 503 with the reason (a
- *       readiness probe: a proxy without its Redis can only serve what it has cached).
- *   <li>{@code GET /health/live}: 200 while the process serves HTTP (a liveness probe: it never asks Redis, so a Redis
- *       outage does not get the proxy restarted).
- *   <li>{@code GET /metrics}: every meter, in Prometheus text (or OpenMetrics when the scraper asks for it).
+ *   <li>{@code GET /health}: 200 when Redis answers {@code PING} within REDIS_TIMEOUT, else 503
+ *       with the reason (a readiness probe: a proxy without its Redis can only serve what it has
+ *       cached).
+ *   <li>{@code GET /health/live}: 200 while the process serves HTTP (a liveness probe: it never
+ *       asks Redis, so a Redis outage does not get the proxy restarted).
+ *   <li>{@code GET /metrics}: every meter, in Prometheus text (or OpenMetrics when the scraper asks
+ *       for it).
  *   <li>{@code GET /cache/stats}: a JSON summary of the cache.
- *   <li>{@code DELETE /cache/{key}} and {@code DELETE /cache}: purge one key (percent-decoded as on the proxy port) or
- *       every key.
+ *   <li>{@code DELETE /cache/{key}} and {@code DELETE /cache}: purge one key (percent-decoded as on
+ *       the proxy port) or every key.
  * </ul>
  */
 public final class ManagementServer {
@@ -46,7 +47,8 @@ public final class ManagementServer {
 
   private static final String JSON = "application/json";
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-  private static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  private static final String OPENMETRICS_TEXT =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
   private static final String CACHE_PREFIX = "/cache/";
 
   private final LookupService lookups;
@@ -70,7 +72,12 @@ public final class ManagementServer {
 
   /** Binds the management port and returns once it accepts connections. */
   public DisposableServer bind(String bindAddress, int port, LoopResources loops) {
-    return HttpServer.create().runOn(loops).host(bindAddress).port(port).handle(this::serve).bindNow();
+    return HttpServer.create()
+        .runOn(loops)
+        .host(bindAddress)
+        .port(port)
+        .handle(this::serve)
+        .bindNow();
   }
 
   private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {
@@ -82,20 +89,34 @@ public final class ManagementServer {
     } else if (path.equals("/health/live")) {
       answer = method.equals(HttpMethod.GET) ? live(response) : notAllowed(response, "GET");
     } else if (path.equals("/metrics")) {
-      answer = method.equals(HttpMethod.GET) ? metrics(request, response) : notAllowed(response, "GET");
+      answer =
+          method.equals(HttpMethod.GET) ? metrics(request, response) : notAllowed(response, "GET");
     } else if (path.equals("/cache/stats")) {
       answer = method.equals(HttpMethod.GET) ? stats(response) : notAllowed(response, "GET");
     } else if (path.equals("/cache")) {
-      answer = method.equals(HttpMethod.DELETE) ? purgeAll(response) : notAllowed(response, "DELETE");
+      answer =
+          method.equals(HttpMethod.DELETE) ? purgeAll(response) : notAllowed(response, "DELETE");
     } else if (path.startsWith(CACHE_PREFIX)) {
-      answer = method.equals(HttpMethod.DELETE) ? purge(request, response) : notAllowed(response, "DELETE");
+      answer =
+          method.equals(HttpMethod.DELETE)
+              ? purge(request, response)
+              : notAllowed(response, "DELETE");
     } else {
-      answer = send(response, HttpResponseStatus.NOT_FOUND, JSON, Json.error("no such endpoint: " + path));
+      answer =
+          send(
+              response,
+              HttpResponseStatus.NOT_FOUND,
+              JSON,
+              Json.error("no such endpoint: " + path));
     }
     return answer.onErrorResume(
         error -> {
           log.error("Unexpected failure on the management port for {} {}", method, path, error);
-          return send(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, JSON, Json.error("internal error"));
+          return send(
+              response,
+              HttpResponseStatus.INTERNAL_SERVER_ERROR,
+              JSON,
+              Json.error("internal error"));
         });
   }
 
@@ -104,7 +125,8 @@ public final class ManagementServer {
     return backend
         .ping()
         .then(Mono.fromSupplier(() -> healthBody(true, latencyMillis(start), null)))
-        .onErrorResume(error -> Mono.just(healthBody(false, latencyMillis(start), error.getMessage())))
+        .onErrorResume(
+            error -> Mono.just(healthBody(false, latencyMillis(start), error.getMessage())))
         .flatMap(
             body ->
                 send(
@@ -152,11 +174,13 @@ public final class ManagementServer {
   }
 
   /**
-   * Scraping reads JVM and operating-system gauges, some of which read files under /proc: it runs off the event loop.
+   * Scraping reads JVM and operating-system gauges, some of which read files under /proc: it runs
+   * off the event loop.
    */
   private Mono<Void> metrics(HttpServerRequest request, HttpServerResponse response) {
     String accept = request.requestHeaders().get(HttpHeaderNames.ACCEPT, "");
-    String contentType = accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    String contentType =
+        accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
     return Mono.fromCallable(() -> registry.scrape(contentType).getBytes(StandardCharsets.UTF_8))
         .subscribeOn(Schedulers.boundedElastic())
         .flatMap(body -> send(response, HttpResponseStatus.OK, contentType, body));
@@ -173,7 +197,8 @@ public final class ManagementServer {
           json.writeNumberField("capacity", cacheConfig.capacity());
           json.writeNumberField("size", stats.size());
           json.writeNumberField(
-              "expiry_seconds", BigDecimal.valueOf(cacheConfig.expiry().toNanos(), 9).stripTrailingZeros());
+              "expiry_seconds",
+              BigDecimal.valueOf(cacheConfig.expiry().toNanos(), 9).stripTrailingZeros());
           json.writeStringField("invalidation", stats.invalidationMode());
           json.writeNumberField("hits", stats.hits());
           json.writeNumberField("misses", stats.loads());
@@ -225,11 +250,15 @@ public final class ManagementServer {
   private static Mono<Void> notAllowed(HttpServerResponse response, String allowed) {
     response.header(HttpHeaderNames.ALLOW, allowed);
     return send(
-        response, HttpResponseStatus.METHOD_NOT_ALLOWED, JSON, Json.error("method not allowed; use " + allowed));
+        response,
+        HttpResponseStatus.METHOD_NOT_ALLOWED,
+        JSON,
+        Json.error("method not allowed; use " + allowed));
   }
 
   /** A JSON document; {@code writer} writes one value. */
-  private static Mono<Void> sendJson(HttpServerResponse response, HttpResponseStatus status, Json.Writer writer) {
+  private static Mono<Void> sendJson(
+      HttpServerResponse response, HttpResponseStatus status, Json.Writer writer) {
     return send(response, status, JSON, Json.bytes(writer));
   }
 

@@ -19,12 +19,13 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.EventLoopGroup;
 
 /**
- * The one meter registry of the process, in Prometheus' format, with the JVM's and Netty's basics bound by
- * Micrometer's own binders. The proxy's own meters are registered by the parts that own them (see
- * {@link MeterNames}).
+ * The one meter registry of the process, in Prometheus' format, with the JVM's and Netty's basics
+ * bound by Micrometer's own binders. The proxy's own meters are registered by the parts that own
+ * them (see {@link MeterNames}).
  */
 public final class ProxyMetrics implements AutoCloseable {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public ProxyMetrics() {

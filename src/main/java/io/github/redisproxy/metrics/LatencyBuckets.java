@@ -3,9 +3,9 @@ package io.github.redisproxy.metrics;
 import java.time.Duration;
 
 /**
- * The histogram buckets of every latency the proxy records: fixed, round boundaries from 100 µs to 10 s, so that a
- * dashboard can read "share of hits under 1 ms" straight from one bucket, and a series has 17 buckets rather than
- * the ~70 of Micrometer's generated percentile histogram.
+ * The histogram buckets of every latency the proxy records: fixed, round boundaries from 100 µs to
+ * 10 s, so that a dashboard can read "share of hits under 1 ms" straight from one bucket, and a
+ * series has 17 buckets rather than the ~70 of Micrometer's generated percentile histogram.
  */
 public final class LatencyBuckets {
   static final Duration[] BOUNDARIES = {

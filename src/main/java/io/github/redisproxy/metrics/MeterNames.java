@@ -1,21 +1,34 @@
 package io.github.redisproxy.metrics;
 
 /**
- * Every meter name of the proxy, in Micrometer's dotted form; Prometheus shows {@code redis_proxy.cache.requests} as
- * {@code redis_proxy_cache_requests_total}, and a timer as {@code _seconds_count}, {@code _seconds_sum} and
- * {@code _seconds_bucket}. The README's operating section lists the Prometheus names.
+ * Every meter name of the proxy, in Micrometer's dotted form; Prometheus shows {@code
+ * redis_proxy.cache.requests} as {@code redis_proxy_cache_requests_total}, and a timer as {@code
+ * _seconds_count}, {@code _seconds_sum} and {@code _seconds_bucket}. The README's operating section
+ * lists the Prometheus names.
  */
 public final class MeterNames {
-  /** Counter, tag {@code result}: {@code hit}, {@code miss} (started a load) or {@code coalesced} (joined one). */
+  /**
+   * Counter, tag {@code result}: {@code hit}, {@code miss} (started a load) or {@code coalesced}
+   * (joined one).
+   */
   public static final String CACHE_REQUESTS = "redis_proxy.cache.requests";
 
-  /** Timer with histogram, tag {@code result}: {@code success} (a value or no such key) or {@code failure}. */
+  /**
+   * Timer with histogram, tag {@code result}: {@code success} (a value or no such key) or {@code
+   * failure}.
+   */
   public static final String CACHE_LOADS = "redis_proxy.cache.loads";
 
-  /** Counter, tag {@code cause}: {@code size}, {@code expired}, {@code purged} or {@code invalidated}. */
+  /**
+   * Counter, tag {@code cause}: {@code size}, {@code expired}, {@code purged} or {@code
+   * invalidated}.
+   */
   public static final String CACHE_EVICTIONS = "redis_proxy.cache.evictions";
 
-  /** Gauge: 1 while every cached key will be invalidated when it changes in Redis (always 1 under none), else 0. */
+  /**
+   * Gauge: 1 while every cached key will be invalidated when it changes in Redis (always 1 under
+   * none), else 0.
+   */
   public static final String INVALIDATION_TRACKING = "redis_proxy.invalidation.tracking";
 
   /** Counter, tag {@code kind}: {@code key}, {@code flush} or {@code tracking_lost}. */
@@ -39,7 +52,10 @@ public final class MeterNames {
   /** Gauge: lookups waiting for a concurrency slot now. */
   public static final String LOOKUPS_QUEUED = "redis_proxy.lookups.queued";
 
-  /** Counter, tag {@code reason}: {@code queue_full} or {@code queue_timeout}; each is answered 503 (RESP: -ERR proxy overloaded). */
+  /**
+   * Counter, tag {@code reason}: {@code queue_full} or {@code queue_timeout}; each is answered 503
+   * (RESP: -ERR proxy overloaded).
+   */
   public static final String LOOKUPS_REJECTED = "redis_proxy.lookups.rejected";
 
   /** Gauge, tag {@code frontend}: open client connections. */

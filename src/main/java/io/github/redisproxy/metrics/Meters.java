@@ -7,21 +7,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Registers the proxy's meters that read a value kept elsewhere (counters the owner increments with a
- * {@code LongAdder}, gauges of a current state), so that the hot path pays nothing for them.
+ * Registers the proxy's meters that read a value kept elsewhere (counters the owner increments with
+ * a {@code LongAdder}, gauges of a current state), so that the hot path pays nothing for them.
  */
 public final class Meters {
   private Meters() {}
 
   /** A counter read from {@code owner} at each scrape; {@code tags} are key, value pairs. */
   public static <T> void counter(
-      MeterRegistry registry, String name, String description, T owner, ToDoubleFunction<T> count, String... tags) {
-    FunctionCounter.builder(name, owner, count).description(description).tags(tags).register(registry);
+      MeterRegistry registry,
+      String name,
+      String description,
+      T owner,
+      ToDoubleFunction<T> count,
+      String... tags) {
+    FunctionCounter.builder(name, owner, count)
+        .description(description)
+        .tags(tags)
+        .register(registry);
   }
 
   /** A gauge read from {@code owner} at each scrape; {@code tags} are key, value pairs. */
   public static <T> void gauge(
-      MeterRegistry registry, String name, String description, T owner, ToDoubleFunction<T> value, String... tags) {
+      MeterRegistry registry,
+      String name,
+      String description,
+      T owner,
+      ToDoubleFunction<T> value,
+      String... tags) {
     Gauge.builder(name, owner, value).description(description).tags(tags).register(registry);
   }
 

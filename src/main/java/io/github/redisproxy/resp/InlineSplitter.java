@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits an inline command (what {@code telnet} and {@code nc} users type) into words the way Redis does: spaces
- * separate words, and "double" or 'single' quotes group them, with {@code \n}, {@code \t}, {@code \"} and
- * {@code \xHH} escapes inside double quotes.
+ * Splits an inline command (what {@code telnet} and {@code nc} users type) into words the way Redis
+ * does: spaces separate words, and "double" or 'single' quotes group them, with {@code \n}, {@code
+ * \t}, {@code \"} and {@code \xHH} escapes inside double quotes.
  */
 final class InlineSplitter {
   private InlineSplitter() {}
@@ -62,7 +62,10 @@ final class InlineSplitter {
     }
   }
 
-  /** Appends the escaped character that follows a backslash at {@code at}; returns how many characters it used. */
+  /**
+   * Appends the escaped character that follows a backslash at {@code at}; returns how many
+   * characters it used.
+   */
   private static int escape(String line, int at, ByteArrayOutputStream word) {
     char next = line.charAt(at);
     if (next == 'x' && at + 2 < line.length()) {

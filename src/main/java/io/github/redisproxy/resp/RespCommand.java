@@ -11,15 +11,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One command as a client sent it: its name and its arguments, copied out of Netty's buffers so that it outlives
- * them.
+ * One command as a client sent it: its name and its arguments, copied out of Netty's buffers so
+ * that it outlives them.
  *
  * @param name the command name in lower case, as Redis quotes it in error messages
  * @param args the arguments after the name, as raw bytes
  */
 record RespCommand(String name, List<byte[]> args) {
 
-  /** A command, or {@code null} for an empty one (an empty array or a blank inline line), which Redis ignores. */
+  /**
+   * A command, or {@code null} for an empty one (an empty array or a blank inline line), which
+   * Redis ignores.
+   */
   static RespCommand parse(Object message) {
     List<byte[]> words = new ArrayList<>();
     if (message instanceof ArrayRedisMessage array) {
@@ -34,7 +37,8 @@ record RespCommand(String name, List<byte[]> args) {
     } else if (message instanceof RespProtocolErrors.ProtocolError error) {
       throw new RespProtocolException(error.message());
     } else {
-      throw new RespProtocolException("expected '*' or an inline command, got " + message.getClass().getSimpleName());
+      throw new RespProtocolException(
+          "expected '*' or an inline command, got " + message.getClass().getSimpleName());
     }
     if (words.isEmpty()) {
       return null;

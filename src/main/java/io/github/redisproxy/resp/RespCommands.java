@@ -21,15 +21,18 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The command table of the RESP front end. Reads go through the {@link LookupService}, like HTTP; the proxy is
- * read-only, so write commands are refused; everything else a client library or {@code redis-cli} sends while
- * connecting gets a minimal but valid answer.
+ * The command table of the RESP front end. Reads go through the {@link LookupService}, like HTTP;
+ * the proxy is read-only, so write commands are refused; everything else a client library or {@code
+ * redis-cli} sends while connecting gets a minimal but valid answer.
  */
 final class RespCommands {
   /** The reply to QUIT; the connection closes after writing it. */
   static final RedisMessage QUIT_OK = new SimpleStringRedisMessage("OK");
 
-  /** Reported as {@code redis_version}: the newest Redis whose read commands this proxy answers like Redis. */
+  /**
+   * Reported as {@code redis_version}: the newest Redis whose read commands this proxy answers like
+   * Redis.
+   */
   static final String REDIS_VERSION = "6.2.0";
 
   /** How many keys of one MGET are looked up at once. */
@@ -37,15 +40,81 @@ final class RespCommands {
 
   private static final Set<String> WRITE_COMMANDS =
       Set.of(
-          "set", "setnx", "setex", "psetex", "getset", "getdel", "getex", "append", "setrange", "incr", "incrby",
-          "incrbyfloat", "decr", "decrby", "mset", "msetnx", "del", "unlink", "expire", "pexpire", "expireat",
-          "pexpireat", "persist", "rename", "renamenx", "move", "copy", "restore", "flushall", "flushdb", "swapdb",
-          "lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "lset", "lrem", "ltrim", "linsert", "lmove",
-          "rpoplpush", "sadd", "srem", "spop", "smove", "hset", "hsetnx", "hmset", "hdel", "hincrby",
-          "hincrbyfloat", "zadd", "zrem", "zincrby", "zpopmin", "zpopmax", "pfadd", "pfmerge", "xadd", "xdel",
-          "xtrim", "geoadd", "setbit", "bitop", "bitfield", "eval", "evalsha", "script", "multi", "exec");
+          "set",
+          "setnx",
+          "setex",
+          "psetex",
+          "getset",
+          "getdel",
+          "getex",
+          "append",
+          "setrange",
+          "incr",
+          "incrby",
+          "incrbyfloat",
+          "decr",
+          "decrby",
+          "mset",
+          "msetnx",
+          "del",
+          "unlink",
+          "expire",
+          "pexpire",
+          "expireat",
+          "pexpireat",
+          "persist",
+          "rename",
+          "renamenx",
+          "move",
+          "copy",
+          "restore",
+          "flushall",
+          "flushdb",
+          "swapdb",
+          "lpush",
+          "rpush",
+          "lpushx",
+          "rpushx",
+          "lpop",
+          "rpop",
+          "lset",
+          "lrem",
+          "ltrim",
+          "linsert",
+          "lmove",
+          "rpoplpush",
+          "sadd",
+          "srem",
+          "spop",
+          "smove",
+          "hset",
+          "hsetnx",
+          "hmset",
+          "hdel",
+          "hincrby",
+          "hincrbyfloat",
+          "zadd",
+          "zrem",
+          "zincrby",
+          "zpopmin",
+          "zpopmax",
+          "pfadd",
+          "pfmerge",
+          "xadd",
+          "xdel",
+          "xtrim",
+          "geoadd",
+          "setbit",
+          "bitop",
+          "bitfield",
+          "eval",
+          "evalsha",
+          "script",
+          "multi",
+          "exec");
 
-  private record Command(int arity, String flags, BiFunction<RespCommand, RespSession, Mono<RedisMessage>> handler) {}
+  private record Command(
+      int arity, String flags, BiFunction<RespCommand, RespSession, Mono<RedisMessage>> handler) {}
 
   private final LookupService lookups;
   private final int capacity;
@@ -55,7 +124,8 @@ final class RespCommands {
   private final long startedAt = System.nanoTime();
   private final Map<String, Command> table = new LinkedHashMap<>();
 
-  RespCommands(LookupService lookups, int capacity, String policy, int port, LongSupplier connectedClients) {
+  RespCommands(
+      LookupService lookups, int capacity, String policy, int port, LongSupplier connectedClients) {
     this.lookups = lookups;
     this.capacity = capacity;
     this.policy = policy;
@@ -75,12 +145,16 @@ final class RespCommands {
     table.put("info", new Command(-1, "slow", (c, s) -> Mono.just(info(c))));
   }
 
-  /** Runs one command; the reply is an error reply rather than an error signal whenever the client is to blame. */
+  /**
+   * Runs one command; the reply is an error reply rather than an error signal whenever the client
+   * is to blame.
+   */
   Mono<RedisMessage> execute(RespCommand command, RespSession session) {
     Command known = table.get(command.name());
     if (known == null) {
       if (WRITE_COMMANDS.contains(command.name())) {
-        return error("ERR '" + command.name() + "' is a write command; this caching proxy is read-only");
+        return error(
+            "ERR '" + command.name() + "' is a write command; this caching proxy is read-only");
       }
       return error(unknownCommand(command));
     }
@@ -93,7 +167,9 @@ final class RespCommands {
 
   private static String unknownCommand(RespCommand command) {
     StringBuilder text =
-        new StringBuilder("ERR unknown command '").append(command.name()).append("', with args beginning with: ");
+        new StringBuilder("ERR unknown command '")
+            .append(command.name())
+            .append("', with args beginning with: ");
     for (int i = 0; i < command.args().size() && i < 8; i++) {
       text.append('\'').append(command.argText(i)).append("' ");
     }
@@ -129,13 +205,18 @@ final class RespCommands {
             MGET_PARALLELISM)
         .collectList()
         .map(RespReplies::array)
-        // Keys that fail at the same moment on different threads arrive as one CompositeException: unwrapped here,
+        // Keys that fail at the same moment on different threads arrive as one CompositeException:
+        // unwrapped here,
         // else it would end the connection's reply stream and close it without an answer.
         .onErrorResume(
-            error -> lookupFailure(error) != null, error -> Mono.just(failureReply(lookupFailure(error))));
+            error -> lookupFailure(error) != null,
+            error -> Mono.just(failureReply(lookupFailure(error))));
   }
 
-  /** The lookup failure behind {@code error}: itself, or the first of several that ended an MGET together. */
+  /**
+   * The lookup failure behind {@code error}: itself, or the first of several that ended an MGET
+   * together.
+   */
   private static LookupException lookupFailure(Throwable error) {
     for (Throwable one : Exceptions.unwrapMultiple(error)) {
       if (one instanceof LookupException failure) {
@@ -154,7 +235,8 @@ final class RespCommands {
     String message = failure.getMessage();
     return RespReplies.error(
         switch (failure.reason()) {
-          case WRONG_TYPE, BACKEND_ERROR -> startsWithErrorCode(message) ? message : "ERR " + message;
+          case WRONG_TYPE, BACKEND_ERROR ->
+              startsWithErrorCode(message) ? message : "ERR " + message;
           case OVERLOADED -> "ERR proxy overloaded: " + message;
           case BACKEND_UNAVAILABLE -> "ERR backend unavailable: " + message;
           case BACKEND_TIMEOUT -> "ERR backend timeout: " + message;
@@ -163,7 +245,8 @@ final class RespCommands {
 
   private static boolean startsWithErrorCode(String message) {
     int space = message.indexOf(' ');
-    return space > 0 && message.substring(0, space).equals(message.substring(0, space).toUpperCase(Locale.ROOT));
+    return space > 0
+        && message.substring(0, space).equals(message.substring(0, space).toUpperCase(Locale.ROOT));
   }
 
   private static Mono<RedisMessage> ping(RespCommand command) {
@@ -174,7 +257,10 @@ final class RespCommands {
     };
   }
 
-  /** RESP2 only: {@code HELLO 3} gets {@code -NOPROTO}, which clients such as Lettuce take as "use RESP2". */
+  /**
+   * RESP2 only: {@code HELLO 3} gets {@code -NOPROTO}, which clients such as Lettuce take as "use
+   * RESP2".
+   */
   private Mono<RedisMessage> hello(RespCommand command, RespSession session) {
     int i = 0;
     if (command.args().size() > 0) {
@@ -200,8 +286,20 @@ final class RespCommands {
     }
     return Mono.just(
         RespReplies.arrayOf(
-            "server", "redis", "version", REDIS_VERSION, "proto", 2L, "id", session.id(), "mode", "standalone",
-            "role", "master", "modules", List.of()));
+            "server",
+            "redis",
+            "version",
+            REDIS_VERSION,
+            "proto",
+            2L,
+            "id",
+            session.id(),
+            "mode",
+            "standalone",
+            "role",
+            "master",
+            "modules",
+            List.of()));
   }
 
   private static Mono<RedisMessage> select(RespCommand command) {
@@ -211,7 +309,8 @@ final class RespCommands {
     }
     return Integer.parseInt(index) == 0
         ? Mono.just(RespReplies.OK)
-        : error("ERR DB index is out of range (this proxy serves the database it was configured with as db 0)");
+        : error(
+            "ERR DB index is out of range (this proxy serves the database it was configured with as db 0)");
   }
 
   private Mono<RedisMessage> client(RespCommand command, RespSession session) {
@@ -225,14 +324,21 @@ final class RespCommands {
         session.name(command.arg(1));
         yield Mono.just(RespReplies.OK);
       }
-      case "getname" -> Mono.just(session.name() == null ? RespReplies.NIL : RespReplies.bulk(session.name()));
-      case "setinfo" -> args == 3 ? Mono.just(RespReplies.OK) : error("ERR wrong number of arguments for 'client|setinfo' command");
+      case "getname" ->
+          Mono.just(session.name() == null ? RespReplies.NIL : RespReplies.bulk(session.name()));
+      case "setinfo" ->
+          args == 3
+              ? Mono.just(RespReplies.OK)
+              : error("ERR wrong number of arguments for 'client|setinfo' command");
       case "id" -> Mono.just(RespReplies.integer(session.id()));
       default -> error("ERR unknown subcommand '" + command.argText(0) + "'. Try CLIENT HELP.");
     };
   }
 
-  /** Minimal but valid, so that redis-cli 7 starts cleanly and clients that introspect commands work. */
+  /**
+   * Minimal but valid, so that redis-cli 7 starts cleanly and clients that introspect commands
+   * work.
+   */
   private Mono<RedisMessage> command(RespCommand command) {
     if (command.args().isEmpty()) {
       List<RedisMessage> infos = new ArrayList<>();
@@ -260,10 +366,18 @@ final class RespCommands {
     boolean keyed = name.equals("get") || name.equals("mget");
     List<Object> flags = List.of((Object[]) known.flags().split(" "));
     return RespReplies.arrayOf(
-        name, (long) known.arity(), flags, keyed ? 1L : 0L, keyed ? (name.equals("mget") ? -1L : 1L) : 0L, keyed ? 1L : 0L);
+        name,
+        (long) known.arity(),
+        flags,
+        keyed ? 1L : 0L,
+        keyed ? (name.equals("mget") ? -1L : 1L) : 0L,
+        keyed ? 1L : 0L);
   }
 
-  /** {@code CONFIG GET} answers an empty list: the proxy has no Redis configuration to show (redis-benchmark asks). */
+  /**
+   * {@code CONFIG GET} answers an empty list: the proxy has no Redis configuration to show
+   * (redis-benchmark asks).
+   */
   private static Mono<RedisMessage> config(RespCommand command) {
     String sub = command.argText(0).toLowerCase(Locale.ROOT);
     if (sub.equals("get")) {
@@ -275,43 +389,82 @@ final class RespCommands {
   }
 
   private RedisMessage info(RespCommand command) {
-    String section = command.args().isEmpty() ? "default" : command.argText(0).toLowerCase(Locale.ROOT);
+    String section =
+        command.args().isEmpty() ? "default" : command.argText(0).toLowerCase(Locale.ROOT);
     boolean all = Set.of("default", "all", "everything").contains(section);
     StringBuilder text = new StringBuilder();
     if (all || section.equals("server")) {
       text.append("# Server\r\n")
-          .append("redis_version:").append(REDIS_VERSION).append("\r\n")
+          .append("redis_version:")
+          .append(REDIS_VERSION)
+          .append("\r\n")
           .append("redis_mode:standalone\r\n")
           .append("proxy:redis-proxy\r\n")
-          .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
-          .append("tcp_port:").append(port).append("\r\n")
-          .append("uptime_in_seconds:").append((System.nanoTime() - startedAt) / 1_000_000_000L).append("\r\n")
+          .append("process_id:")
+          .append(ProcessHandle.current().pid())
+          .append("\r\n")
+          .append("tcp_port:")
+          .append(port)
+          .append("\r\n")
+          .append("uptime_in_seconds:")
+          .append((System.nanoTime() - startedAt) / 1_000_000_000L)
+          .append("\r\n")
           .append("\r\n");
     }
     if (all || section.equals("clients")) {
-      text.append("# Clients\r\n").append("connected_clients:").append(connectedClients.getAsLong()).append("\r\n\r\n");
+      text.append("# Clients\r\n")
+          .append("connected_clients:")
+          .append(connectedClients.getAsLong())
+          .append("\r\n\r\n");
     }
     if (all || section.equals("cache") || section.equals("stats")) {
       LookupStats stats = lookups.stats();
       text.append("# Cache\r\n")
-          .append("cache_hits:").append(stats.hits()).append("\r\n")
-          .append("cache_misses:").append(stats.misses()).append("\r\n")
-          .append("cache_loads:").append(stats.loads()).append("\r\n")
-          .append("cache_coalesced:").append(stats.joins()).append("\r\n")
-          .append("cache_size:").append(stats.size()).append("\r\n")
-          .append("cache_capacity:").append(capacity).append("\r\n")
-          .append("cache_evictions:").append(stats.evictions()).append("\r\n")
-          .append("cache_expirations:").append(stats.expirations()).append("\r\n")
-          .append("cache_purges:").append(stats.purges()).append("\r\n")
-          .append("cache_invalidations:").append(stats.invalidations()).append("\r\n")
-          .append("cache_invalidation_mode:").append(stats.invalidationMode()).append("\r\n")
-          .append("cache_policy:").append(policy).append("\r\n")
+          .append("cache_hits:")
+          .append(stats.hits())
+          .append("\r\n")
+          .append("cache_misses:")
+          .append(stats.misses())
+          .append("\r\n")
+          .append("cache_loads:")
+          .append(stats.loads())
+          .append("\r\n")
+          .append("cache_coalesced:")
+          .append(stats.joins())
+          .append("\r\n")
+          .append("cache_size:")
+          .append(stats.size())
+          .append("\r\n")
+          .append("cache_capacity:")
+          .append(capacity)
+          .append("\r\n")
+          .append("cache_evictions:")
+          .append(stats.evictions())
+          .append("\r\n")
+          .append("cache_expirations:")
+          .append(stats.expirations())
+          .append("\r\n")
+          .append("cache_purges:")
+          .append(stats.purges())
+          .append("\r\n")
+          .append("cache_invalidations:")
+          .append(stats.invalidations())
+          .append("\r\n")
+          .append("cache_invalidation_mode:")
+          .append(stats.invalidationMode())
+          .append("\r\n")
+          .append("cache_policy:")
+          .append(policy)
+          .append("\r\n")
           .append("\r\n");
     }
     return RespReplies.bulk(text.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The command's name for metrics: one of the table's, or {@code other}, so that clients cannot add tag values. */
+  /**
+   * The command's name for metrics: one of the table's, or {@code other}, so that clients cannot
+   * add tag values.
+   */
   String meterName(RespCommand command) {
     return table.containsKey(command.name()) ? command.name() : "other";
   }

@@ -28,12 +28,13 @@ import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpServer;
 
 /**
- * The Redis-protocol port: Netty's Redis codec (RESP2, and inline commands as typed into {@code nc}) in front of the
- * same {@link LookupService} that HTTP uses.
+ * The Redis-protocol port: Netty's Redis codec (RESP2, and inline commands as typed into {@code
+ * nc}) in front of the same {@link LookupService} that HTTP uses.
  *
- * <p>Each connection is one {@code Flux}: decoded commands in, replies out. {@code flatMapSequential} runs the
- * commands of a pipeline concurrently (so the misses in one pipeline load in parallel) yet emits the replies in
- * command order, even when a later hit finishes before an earlier miss.
+ * <p>Each connection is one {@code Flux}: decoded commands in, replies out. {@code
+ * flatMapSequential} runs the commands of a pipeline concurrently (so the misses in one pipeline
+ * load in parallel) yet emits the replies in command order, even when a later hit finishes before
+ * an earlier miss.
  */
 public final class RespFrontEnd {
   private static final Logger log = LoggerFactory.getLogger(RespFrontEnd.class);
@@ -41,7 +42,10 @@ public final class RespFrontEnd {
   /** Longest inline command line, as in Redis (64 KB). */
   private static final int MAX_INLINE_LENGTH = 64 * 1024;
 
-  /** Commands of one connection that may be in progress at once; beyond that the connection is not read. */
+  /**
+   * Commands of one connection that may be in progress at once; beyond that the connection is not
+   * read.
+   */
   private static final int MAX_PIPELINED = 1024;
 
   private final LookupService lookups;
@@ -75,7 +79,10 @@ public final class RespFrontEnd {
             (observer, channel, remoteAddress) ->
                 channel
                     .pipeline()
-                    .addBefore(NettyPipeline.ReactiveBridge, "resp-inline-line-endings", new InlineLineEndings())
+                    .addBefore(
+                        NettyPipeline.ReactiveBridge,
+                        "resp-inline-line-endings",
+                        new InlineLineEndings())
                     .addBefore(
                         NettyPipeline.ReactiveBridge,
                         "resp-decoder",
@@ -84,13 +91,19 @@ public final class RespFrontEnd {
                         NettyPipeline.ReactiveBridge,
                         "resp-limits",
                         new RespLengthLimits(config.maxArrayLength(), config.maxBulkLength()))
-                    .addBefore(NettyPipeline.ReactiveBridge, "resp-bulk-aggregator", new RedisBulkStringAggregator())
+                    .addBefore(
+                        NettyPipeline.ReactiveBridge,
+                        "resp-bulk-aggregator",
+                        new RedisBulkStringAggregator())
                     .addBefore(
                         NettyPipeline.ReactiveBridge,
                         "resp-array-aggregator",
                         new RedisArrayAggregator(config.maxArrayLength(), 1))
                     .addBefore(NettyPipeline.ReactiveBridge, "resp-encoder", new RedisEncoder())
-                    .addBefore(NettyPipeline.ReactiveBridge, "resp-protocol-errors", new RespProtocolErrors()))
+                    .addBefore(
+                        NettyPipeline.ReactiveBridge,
+                        "resp-protocol-errors",
+                        new RespProtocolErrors()))
         .doOnConnection(
             connection -> {
               connections.incrementAndGet();
@@ -104,9 +117,11 @@ public final class RespFrontEnd {
     RespSession session = new RespSession();
     Flux<RedisMessage> replies =
         in.receiveObject()
-            // Parsing copies the arguments out of Netty's buffers, which are released when this returns.
+            // Parsing copies the arguments out of Netty's buffers, which are released when this
+            // returns.
             .mapNotNull(RespCommand::parse)
-            // DelayError: when the protocol breaks, the commands before it are still answered, then the error.
+            // DelayError: when the protocol breaks, the commands before it are still answered, then
+            // the error.
             .flatMapSequentialDelayError(
                 command -> {
                   long start = System.nanoTime();

@@ -8,8 +8,9 @@ import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Refuses a declared array or bulk-string length beyond the configured bounds as soon as the header is decoded,
- * before the aggregators buffer anything; {@link RespProtocolErrors} then answers and closes the connection.
+ * Refuses a declared array or bulk-string length beyond the configured bounds as soon as the header
+ * is decoded, before the aggregators buffer anything; {@link RespProtocolErrors} then answers and
+ * closes the connection.
  */
 final class RespLengthLimits extends ChannelInboundHandlerAdapter {
   private final long maxArrayLength;
@@ -25,8 +26,10 @@ final class RespLengthLimits extends ChannelInboundHandlerAdapter {
     if (msg instanceof ArrayHeaderRedisMessage header && header.length() > maxArrayLength) {
       throw new RespProtocolException("invalid multibulk length");
     }
-    if (msg instanceof BulkStringHeaderRedisMessage header && header.bulkStringLength() > maxBulkLength
-        || msg instanceof FullBulkStringRedisMessage full && full.content().readableBytes() > maxBulkLength) {
+    if (msg instanceof BulkStringHeaderRedisMessage header
+            && header.bulkStringLength() > maxBulkLength
+        || msg instanceof FullBulkStringRedisMessage full
+            && full.content().readableBytes() > maxBulkLength) {
       ReferenceCountUtil.release(msg);
       throw new RespProtocolException("invalid bulk length");
     }

@@ -8,10 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last RESP handler before Reactor Netty. When a client breaks the protocol (garbage bytes, a length beyond the
- * bounds, an over-long inline line), it stops reading and passes one {@link ProtocolError} on in place of the
- * command, so that the connection's reply stream answers every command that came before, then
- * {@code -ERR Protocol error: …}, and closes, as Redis does. Anything decoded after the error is dropped.
+ * The last RESP handler before Reactor Netty. When a client breaks the protocol (garbage bytes, a
+ * length beyond the bounds, an over-long inline line), it stops reading and passes one {@link
+ * ProtocolError} on in place of the command, so that the connection's reply stream answers every
+ * command that came before, then {@code -ERR Protocol error: …}, and closes, as Redis does.
+ * Anything decoded after the error is dropped.
  */
 final class RespProtocolErrors extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RespProtocolErrors.class);
@@ -36,10 +37,12 @@ final class RespProtocolErrors extends ChannelInboundHandlerAdapter {
       return;
     }
     broken = true;
-    Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable reason =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     log.debug("RESP protocol error from {}: {}", ctx.channel().remoteAddress(), reason.toString());
     ctx.channel().config().setAutoRead(false);
-    String message = reason.getMessage() == null ? reason.getClass().getSimpleName() : reason.getMessage();
+    String message =
+        reason.getMessage() == null ? reason.getClass().getSimpleName() : reason.getMessage();
     ctx.fireChannelRead(new ProtocolError(message));
   }
 }

@@ -1,6 +1,9 @@
 package io.github.redisproxy.resp;
 
-/** The client broke the protocol; it is answered {@code -ERR Protocol error: <message>} and disconnected. */
+/**
+ * The client broke the protocol; it is answered {@code -ERR Protocol error: <message>} and
+ * disconnected.
+ */
 final class RespProtocolException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

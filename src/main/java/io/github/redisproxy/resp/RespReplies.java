@@ -34,7 +34,10 @@ final class RespReplies {
     return new IntegerRedisMessage(value);
   }
 
-  /** An error reply; {@code text} starts with its code, e.g. {@code ERR ...} or {@code WRONGTYPE ...}. */
+  /**
+   * An error reply; {@code text} starts with its code, e.g. {@code ERR ...} or {@code WRONGTYPE
+   * ...}.
+   */
   static RedisMessage error(String text) {
     return new ErrorRedisMessage(text.replace('\r', ' ').replace('\n', ' '));
   }
@@ -43,7 +46,10 @@ final class RespReplies {
     return elements.isEmpty() ? EMPTY_ARRAY : new ArrayRedisMessage(elements);
   }
 
-  /** An array of bulk strings, or of nested arrays for {@code List} elements and integers for {@code Long}s. */
+  /**
+   * An array of bulk strings, or of nested arrays for {@code List} elements and integers for {@code
+   * Long}s.
+   */
   static RedisMessage arrayOf(Object... elements) {
     List<RedisMessage> messages = new ArrayList<>(elements.length);
     for (Object element : elements) {

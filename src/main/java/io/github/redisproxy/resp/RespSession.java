@@ -2,7 +2,10 @@ package io.github.redisproxy.resp;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What one RESP connection has told the proxy about itself. Used only from that connection's pipeline. */
+/**
+ * What one RESP connection has told the proxy about itself. Used only from that connection's
+ * pipeline.
+ */
 final class RespSession {
   private static final AtomicLong IDS = new AtomicLong();
 

@@ -25,9 +25,10 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Runs the whole proxy in this JVM, where BlockHound is installed ({@link BlockHoundSessionListener}), and drives
- * every kind of request through it against a real redis-server, including a backend that times out, goes away and
- * comes back. Any blocking call on an event loop fails the request that made it and is recorded.
+ * Runs the whole proxy in this JVM, where BlockHound is installed ({@link
+ * BlockHoundSessionListener}), and drives every kind of request through it against a real
+ * redis-server, including a backend that times out, goes away and comes back. Any blocking call on
+ * an event loop fails the request that made it and is recorded.
  */
 class RequestPathIsNonBlockingTest {
   private static RedisServerProcess redis;
@@ -51,12 +52,18 @@ class RequestPathIsNonBlockingTest {
         ConfigLoader.load(
             List.of(),
             Map.of(
-                "REDIS_ADDRESS", "127.0.0.1:" + redis.port(),
-                "PROXY_PORT", Integer.toString(port),
-                "MANAGEMENT_PORT", Integer.toString(managementPort),
-                "BIND_ADDRESS", "127.0.0.1",
-                "REDIS_TIMEOUT", "0.3",
-                "CACHE_CAPACITY", "2"),
+                "REDIS_ADDRESS",
+                "127.0.0.1:" + redis.port(),
+                "PROXY_PORT",
+                Integer.toString(port),
+                "MANAGEMENT_PORT",
+                Integer.toString(managementPort),
+                "BIND_ADDRESS",
+                "127.0.0.1",
+                "REDIS_TIMEOUT",
+                "0.3",
+                "CACHE_CAPACITY",
+                "2"),
             Path.of("does-not-exist.env"));
     proxy = ProxyServer.start(config);
     http = HttpClient.create().baseUrl("http://127.0.0.1:" + port);
@@ -86,9 +93,12 @@ class RequestPathIsNonBlockingTest {
   }
 
   private static int status(HttpClient client, String method, String path) {
-    return client.request(io.netty.handler.codec.http.HttpMethod.valueOf(method))
+    return client
+        .request(io.netty.handler.codec.http.HttpMethod.valueOf(method))
         .uri(path)
-        .responseSingle((response, body) -> body.asByteArray().defaultIfEmpty(new byte[0]).thenReturn(response.status().code()))
+        .responseSingle(
+            (response, body) ->
+                body.asByteArray().defaultIfEmpty(new byte[0]).thenReturn(response.status().code()))
         .block(Duration.ofSeconds(5));
   }
 
@@ -113,13 +123,16 @@ class RequestPathIsNonBlockingTest {
     List<Integer> concurrent =
         Flux.range(0, 200)
             .flatMap(
-                i -> Mono.fromCallable(() -> status("GET", "/" + (i % 2 == 0 ? "a" : "k" + i))).subscribeOn(Schedulers.boundedElastic()),
+                i ->
+                    Mono.fromCallable(() -> status("GET", "/" + (i % 2 == 0 ? "a" : "k" + i)))
+                        .subscribeOn(Schedulers.boundedElastic()),
                 32)
             .collectList()
             .block(Duration.ofSeconds(30));
     assertThat(concurrent).containsOnly(200, 404);
 
-    // The management port: a health check (a PING to Redis), a scrape, the statistics and both purges.
+    // The management port: a health check (a PING to Redis), a scrape, the statistics and both
+    // purges.
     List<Integer> managed = new ArrayList<>();
     managed.add(managementStatus("GET", "/health"));
     managed.add(managementStatus("GET", "/health/live"));

@@ -25,20 +25,21 @@ import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
- * Heap per entry of the proxy's local cache, in process: for each policy, the real cache ({@link LocalCaches#create},
- * the proxy's {@link Key} type, {@code byte[]} values as Lettuce's {@code ByteArrayCodec} returns them) filled with
- * ENTRIES keys {@code key:0000000}, {@code key:0000001}, … (11 bytes each) of VALUE_BYTES-byte values, capacity
- * ENTRIES, expiry one day; beside it the same data in bare structures as baselines: the key and value objects alone,
- * a {@link ConcurrentHashMap}, and Caffeine's own {@code Cache} and {@code AsyncCache}.
+ * Heap per entry of the proxy's local cache, in process: for each policy, the real cache ({@link
+ * LocalCaches#create}, the proxy's {@link Key} type, {@code byte[]} values as Lettuce's {@code
+ * ByteArrayCodec} returns them) filled with ENTRIES keys {@code key:0000000}, {@code key:0000001},
+ * … (11 bytes each) of VALUE_BYTES-byte values, capacity ENTRIES, expiry one day; beside it the
+ * same data in bare structures as baselines: the key and value objects alone, a {@link
+ * ConcurrentHashMap}, and Caffeine's own {@code Cache} and {@code AsyncCache}.
  *
- * <p>Each row is the used heap after full garbage collections (repeated until the figure is stable) with the
- * structure filled, minus the same before it was built, divided by ENTRIES. Before measuring, every key is read back
- * and must be a hit, and the size must be exactly ENTRIES with no eviction: a load completes through the cache's
- * bookkeeping, and nothing counts that is not there.
+ * <p>Each row is the used heap after full garbage collections (repeated until the figure is stable)
+ * with the structure filled, minus the same before it was built, divided by ENTRIES. Before
+ * measuring, every key is read back and must be a hit, and the size must be exactly ENTRIES with no
+ * eviction: a load completes through the cache's bookkeeping, and nothing counts that is not there.
  *
- * <p>{@code java -Xmx512m -cp target/test-classes:target/redis-proxy.jar io.github.redisproxy.bench.CacheFootprint
- * [ENTRIES] [VALUE_BYTES]} (defaults 1000000 and 100); prints a Markdown table. bench/memory.sh runs it. Exits 1 if a
- * cache did not hold every entry.
+ * <p>{@code java -Xmx512m -cp target/test-classes:target/redis-proxy.jar
+ * io.github.redisproxy.bench.CacheFootprint [ENTRIES] [VALUE_BYTES]} (defaults 1000000 and 100);
+ * prints a Markdown table. bench/memory.sh runs it. Exits 1 if a cache did not hold every entry.
  */
 public final class CacheFootprint {
   private static final Duration EXPIRY = Duration.ofDays(1);
@@ -49,7 +50,10 @@ public final class CacheFootprint {
 
   private CacheFootprint() {}
 
-  /** Builds and fills one structure; returns it, or throws {@link IllegalStateException} if it lacks an entry. */
+  /**
+   * Builds and fills one structure; returns it, or throws {@link IllegalStateException} if it lacks
+   * an entry.
+   */
   @FunctionalInterface
   private interface Filler {
     Object fill(int entries, IntFunction<Key> keys, int valueBytes);
@@ -65,14 +69,20 @@ public final class CacheFootprint {
         List.of(
             new Subject("`ConcurrentHashMap<Key, byte[]>`", CacheFootprint::concurrentHashMap),
             new Subject(
-                "Caffeine `Cache`, maximumSize + expireAfterWrite (values, not futures)", CacheFootprint::caffeineSync),
-            new Subject("Caffeine `AsyncCache`, maximumSize + expireAfterWrite (raw baseline of `tinylfu`)",
+                "Caffeine `Cache`, maximumSize + expireAfterWrite (values, not futures)",
+                CacheFootprint::caffeineSync),
+            new Subject(
+                "Caffeine `AsyncCache`, maximumSize + expireAfterWrite (raw baseline of `tinylfu`)",
                 (n, k, v) -> caffeineAsync(n, k, v, true)),
-            new Subject("Caffeine `AsyncCache`, unbounded + expireAfterWrite (the map under `lru`)",
+            new Subject(
+                "Caffeine `AsyncCache`, unbounded + expireAfterWrite (the map under `lru`)",
                 (n, k, v) -> caffeineAsync(n, k, v, false)),
             new Subject(
-                "**proxy cache, `CACHE_POLICY=tinylfu`**", (n, k, v) -> proxyCache(CachePolicy.TINYLFU, n, k, v)),
-            new Subject("**proxy cache, `CACHE_POLICY=lru`**", (n, k, v) -> proxyCache(CachePolicy.LRU, n, k, v)));
+                "**proxy cache, `CACHE_POLICY=tinylfu`**",
+                (n, k, v) -> proxyCache(CachePolicy.TINYLFU, n, k, v)),
+            new Subject(
+                "**proxy cache, `CACHE_POLICY=lru`**",
+                (n, k, v) -> proxyCache(CachePolicy.LRU, n, k, v)));
 
     System.out.printf(
         Locale.ROOT,
@@ -92,7 +102,10 @@ public final class CacheFootprint {
 
     long payload = keyBytes + valueBytes;
     StringBuilder table = new StringBuilder();
-    table.append("| structure | heap MB | bytes/entry | beyond payload (").append(payload).append(" B) |")
+    table
+        .append("| structure | heap MB | bytes/entry | beyond payload (")
+        .append(payload)
+        .append(" B) |")
         .append(" beyond key + value objects |\n|---|---|---|---|---|\n");
     double objects = objectsAlone(entries, valueBytes);
     table.append(
@@ -128,7 +141,12 @@ public final class CacheFootprint {
               perEntry,
               perEntry - payload,
               perEntry - objects));
-      System.err.printf(Locale.ROOT, "%s: %.1f bytes/entry (filled in %d ms)%n", subject.name(), perEntry, fillMillis);
+      System.err.printf(
+          Locale.ROOT,
+          "%s: %.1f bytes/entry (filled in %d ms)%n",
+          subject.name(),
+          perEntry,
+          fillMillis);
     }
     System.out.print(table);
     System.out.printf(
@@ -152,7 +170,10 @@ public final class CacheFootprint {
     }
   }
 
-  /** {@code key:0000042}: 11 bytes for up to ten million keys, as the proxy would decode {@code GET /key:0000042}. */
+  /**
+   * {@code key:0000042}: 11 bytes for up to ten million keys, as the proxy would decode {@code GET
+   * /key:0000042}.
+   */
   static String keyName(int n) {
     String digits = Integer.toString(n);
     return "key:" + "0000000".substring(Math.min(7, digits.length())) + digits;
@@ -163,8 +184,9 @@ public final class CacheFootprint {
   }
 
   /**
-   * Bytes per entry of the key and value objects alone: the arrays that hold them are allocated (and measured) first,
-   * so that neither their size nor G1's rounding of such large arrays up to whole regions counts.
+   * Bytes per entry of the key and value objects alone: the arrays that hold them are allocated
+   * (and measured) first, so that neither their size nor G1's rounding of such large arrays up to
+   * whole regions counts.
    */
   private static double objectsAlone(int entries, int valueBytes) {
     Key[] keys = new Key[entries];
@@ -190,7 +212,8 @@ public final class CacheFootprint {
   }
 
   private static Object caffeineSync(int entries, IntFunction<Key> keys, int valueBytes) {
-    Cache<Key, byte[]> cache = Caffeine.newBuilder().maximumSize(entries).expireAfterWrite(EXPIRY).build();
+    Cache<Key, byte[]> cache =
+        Caffeine.newBuilder().maximumSize(entries).expireAfterWrite(EXPIRY).build();
     for (int i = 0; i < entries; i++) {
       cache.put(keys.apply(i), new byte[valueBytes]);
     }
@@ -202,8 +225,10 @@ public final class CacheFootprint {
     return cache;
   }
 
-  private static Object caffeineAsync(int entries, IntFunction<Key> keys, int valueBytes, boolean bounded) {
-    Caffeine<Object, Object> builder = Caffeine.newBuilder().expireAfterWrite(EXPIRY).executor(Runnable::run);
+  private static Object caffeineAsync(
+      int entries, IntFunction<Key> keys, int valueBytes, boolean bounded) {
+    Caffeine<Object, Object> builder =
+        Caffeine.newBuilder().expireAfterWrite(EXPIRY).executor(Runnable::run);
     if (bounded) {
       builder.maximumSize(entries);
     }
@@ -222,10 +247,12 @@ public final class CacheFootprint {
   }
 
   /**
-   * The proxy's cache, filled as the proxy fills it: a miss per key, whose load completes at once with a new array
-   * (the proxy's loader completes on Lettuce's thread; the cache's bookkeeping is the same).
+   * The proxy's cache, filled as the proxy fills it: a miss per key, whose load completes at once
+   * with a new array (the proxy's loader completes on Lettuce's thread; the cache's bookkeeping is
+   * the same).
    */
-  private static Object proxyCache(CachePolicy policy, int entries, IntFunction<Key> keys, int valueBytes) {
+  private static Object proxyCache(
+      CachePolicy policy, int entries, IntFunction<Key> keys, int valueBytes) {
     LocalCache<Key, byte[]> cache =
         LocalCaches.create(
             new CacheConfig(entries, EXPIRY, policy),
@@ -233,7 +260,9 @@ public final class CacheFootprint {
             (Key key, CompletableFuture<byte[]> result) -> result.complete(new byte[valueBytes]));
     for (int i = 0; i < entries; i++) {
       CacheRead<byte[]> read = cache.get(keys.apply(i));
-      check(read.source() == CacheRead.Source.STARTED_LOAD && read.value().isDone(), "no load for " + keyName(i));
+      check(
+          read.source() == CacheRead.Source.STARTED_LOAD && read.value().isDone(),
+          "no load for " + keyName(i));
     }
     for (int i = 0; i < entries; i++) {
       CacheRead<byte[]> read = cache.get(keys.apply(i));
@@ -277,6 +306,8 @@ public final class CacheFootprint {
   }
 
   private static String vmOption(String name) {
-    return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+    return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+        .getVMOption(name)
+        .getValue();
   }
 }

@@ -11,12 +11,13 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The ceiling of this stack for bench/run.sh: a bare Reactor Netty server that answers every request with the same
- * body and the same headers a proxy hit carries, and does nothing else. Same Reactor Netty, same defaults (event
- * loops, epoll) as the proxy.
+ * The ceiling of this stack for bench/run.sh: a bare Reactor Netty server that answers every
+ * request with the same body and the same headers a proxy hit carries, and does nothing else. Same
+ * Reactor Netty, same defaults (event loops, epoll) as the proxy.
  *
- * <p>{@code java -cp ... io.github.redisproxy.bench.ConstantServer PORT [BODY_BYTES [EVENT_LOOPS]]}; runs until
- * killed. Without EVENT_LOOPS it uses Reactor Netty's default count, as the proxy does with {@code EVENT_LOOPS=auto}.
+ * <p>{@code java -cp ... io.github.redisproxy.bench.ConstantServer PORT [BODY_BYTES
+ * [EVENT_LOOPS]]}; runs until killed. Without EVENT_LOOPS it uses Reactor Netty's default count, as
+ * the proxy does with {@code EVENT_LOOPS=auto}.
  */
 public final class ConstantServer {
   private ConstantServer() {}
@@ -32,13 +33,13 @@ public final class ConstantServer {
       base = base.runOn(LoopResources.create("constant", Integer.parseInt(args[2]), true));
     }
     DisposableServer server =
-        base
-            .host("127.0.0.1")
+        base.host("127.0.0.1")
             .port(port)
             .handle(
                 (request, response) ->
                     response
-                        .header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
+                        .header(
+                            HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
                         .header(HttpHeaderNames.CONTENT_LENGTH, length)
                         .header("X-Cache", "HIT")
                         .send(Mono.just(shared.retainedDuplicate())))

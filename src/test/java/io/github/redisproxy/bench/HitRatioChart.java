@@ -16,9 +16,9 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * Draws {@link HitRatioStudy}'s results as a grouped bar chart (PNG, plain java.awt, so it needs no display: run with
- * {@code -Djava.awt.headless=true}): one group per (s, capacity), one bar per policy, a dashed line at the top-C
- * reference.
+ * Draws {@link HitRatioStudy}'s results as a grouped bar chart (PNG, plain java.awt, so it needs no
+ * display: run with {@code -Djava.awt.headless=true}): one group per (s, capacity), one bar per
+ * policy, a dashed line at the top-C reference.
  */
 final class HitRatioChart {
   private static final int WIDTH = 1100;
@@ -32,7 +32,8 @@ final class HitRatioChart {
   private static final Color REFERENCE = new Color(0x333333);
   private static final Color GRID = new Color(0xDDDDDD);
   private static final BasicStroke DASHED =
-      new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {7f, 4f}, 0f);
+      new BasicStroke(
+          2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {7f, 4f}, 0f);
 
   private HitRatioChart() {}
 
@@ -50,7 +51,8 @@ final class HitRatioChart {
 
   private static void draw(Graphics2D g, List<HitRatioStudy.Row> rows, String subtitle) {
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, WIDTH, HEIGHT);
     int plotLeft = LEFT;
@@ -103,7 +105,11 @@ final class HitRatioChart {
 
       g.setColor(Color.BLACK);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-      centered(g, "C = " + Math.round(row.capacityShare() * 100) + " % of keys", center, plotBottom + 22);
+      centered(
+          g,
+          "C = " + Math.round(row.capacityShare() * 100) + " % of keys",
+          center,
+          plotBottom + 22);
       if (i % 2 == 0 && i + 1 < rows.size() && rows.get(i + 1).s() == row.s()) {
         int pairCenter = (int) (plotLeft + group * (i + 1));
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
@@ -117,10 +123,12 @@ final class HitRatioChart {
     }
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
-    centered(g, "Zipf exponent s and cache capacity C", (plotLeft + plotRight) / 2, plotBottom + 84);
+    centered(
+        g, "Zipf exponent s and cache capacity C", (plotLeft + plotRight) / 2, plotBottom + 84);
   }
 
-  private static void bar(Graphics2D g, int left, int width, double ratio, Color color, int top, int bottom) {
+  private static void bar(
+      Graphics2D g, int left, int width, double ratio, Color color, int top, int bottom) {
     int y = y(ratio, top, bottom);
     g.setColor(color);
     g.fillRect(left, y, width, bottom - y);
@@ -139,7 +147,8 @@ final class HitRatioChart {
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
     FontMetrics metrics = g.getFontMetrics();
     int x = left;
-    for (Object[] entry : new Object[][] {{LRU, "lru (exact LRU)"}, {TINYLFU, "tinylfu (Caffeine's W-TinyLFU)"}}) {
+    for (Object[] entry :
+        new Object[][] {{LRU, "lru (exact LRU)"}, {TINYLFU, "tinylfu (Caffeine's W-TinyLFU)"}}) {
       g.setColor((Color) entry[0]);
       g.fillRect(x, baseline - 12, 16, 14);
       g.setColor(Color.BLACK);
@@ -151,7 +160,10 @@ final class HitRatioChart {
     g.drawLine(x, baseline - 5, x + 30, baseline - 5);
     g.setStroke(new BasicStroke(1f));
     g.setColor(Color.BLACK);
-    g.drawString("share of reads of the C most popular keys (the best a policy can expect)", x + 38, baseline);
+    g.drawString(
+        "share of reads of the C most popular keys (the best a policy can expect)",
+        x + 38,
+        baseline);
   }
 
   private static int y(double ratio, int top, int bottom) {

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,31 +27,35 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
- * The hit-ratio study of the performance issue: {@code lru} against {@code tinylfu} on Zipf traces with s = 0.8,
- * 0.99 and 1.2, with room for 1 % and 10 % of the keys.
+ * The hit-ratio study of the performance issue: {@code lru} against {@code tinylfu} on Zipf traces
+ * with s = 0.8, 0.99 and 1.2, with room for 1 % and 10 % of the keys.
  *
- * <p>For each exponent, one trace of Zipf-distributed reads is drawn with a fixed seed ({@link KeyTraces}, the load
- * generator's sampler), and each policy reads the same trace: the first part warms the cache, and the hit ratio
- * (1 − loads / reads) is taken over the rest. The cache is the proxy's own, from {@link LocalCaches#create}, with an
- * immediate loader that counts its loads and a clock that never moves, so that nothing expires and only the capacity
- * evicts. The proxy's cache runs Caffeine's maintenance on the calling thread (its executor is {@code Runnable::run}),
- * and each cache is read by one thread, so TinyLFU's evictions happen in trace order, as LRU's do: no clean-up call
- * is needed and no test hook was added.
+ * <p>For each exponent, one trace of Zipf-distributed reads is drawn with a fixed seed ({@link
+ * KeyTraces}, the load generator's sampler), and each policy reads the same trace: the first part
+ * warms the cache, and the hit ratio (1 − loads / reads) is taken over the rest. The cache is the
+ * proxy's own, from {@link LocalCaches#create}, with an immediate loader that counts its loads and
+ * a clock that never moves, so that nothing expires and only the capacity evicts. The proxy's cache
+ * runs Caffeine's maintenance on the calling thread (its executor is {@code Runnable::run}), and
+ * each cache is read by one thread, so TinyLFU's evictions happen in trace order, as LRU's do: no
+ * clean-up call is needed and no test hook was added.
  *
- * <p>LRU's figures are exact and the same on every run. TinyLFU's are not quite: against hash flooding, Caffeine
- * admits one in 128 of the warm newcomers it would reject, drawing from {@code ThreadLocalRandom}, which cannot be
- * seeded; one such draw changes the rest of the run, and on these traces the hit ratio moved from one run to the
- * next by up to 0.8 points (the proxy's tinylfu) and 2.5 points (the bare Caffeine cache). So every TinyLFU figure
- * is the mean of several runs (3 by default), with their range.
+ * <p>LRU's figures are exact and the same on every run. TinyLFU's are not quite: against hash
+ * flooding, Caffeine admits one in 128 of the warm newcomers it would reject, drawing from {@code
+ * ThreadLocalRandom}, which cannot be seeded; one such draw changes the rest of the run, and on
+ * these traces the hit ratio moved from one run to the next by up to 0.8 points (the proxy's
+ * tinylfu) and 2.5 points (the bare Caffeine cache). So every TinyLFU figure is the mean of several
+ * runs (3 by default), with their range.
  *
- * <p>Two references: the same trace through a bare, synchronous Caffeine {@link Cache} (W-TinyLFU driven as
- * Caffeine's own simulator drives it: each load completes inside {@code get}, where the proxy's cache inserts a future
- * and completes it afterwards), and the share of reads that go to the {@code C} most popular keys, {@code sum(i <= C)
- * i^-s / H(K, s)}: on a trace of independent draws (which these are) no policy that does not see the future can
- * expect a higher hit ratio than keeping exactly those keys.
+ * <p>Two references: the same trace through a bare, synchronous Caffeine {@link Cache} (W-TinyLFU
+ * driven as Caffeine's own simulator drives it: each load completes inside {@code get}, where the
+ * proxy's cache inserts a future and completes it afterwards), and the share of reads that go to
+ * the {@code C} most popular keys, {@code sum(i <= C) i^-s / H(K, s)}: on a trace of independent
+ * draws (which these are) no policy that does not see the future can expect a higher hit ratio than
+ * keeping exactly those keys.
  *
- * <p>{@code java -cp ... io.github.redisproxy.bench.HitRatioStudy TABLE.md CHART.png [KEYS [WARM_UP [MEASURED
- * [RUNS]]]]}; bench/hit-ratio.sh runs it. The runs are spread over one thread per core; each cache is read by one.
+ * <p>{@code java -cp ... io.github.redisproxy.bench.HitRatioStudy TABLE.md CHART.png [KEYS [WARM_UP
+ * [MEASURED [RUNS]]]]}; bench/hit-ratio.sh runs it. The runs are spread over one thread per core;
+ * each cache is read by one.
  */
 public final class HitRatioStudy {
   static final double[] EXPONENTS = {0.8, 0.99, 1.2};
@@ -61,15 +64,22 @@ public final class HitRatioStudy {
   private static final byte[] VALUE = "v".getBytes(StandardCharsets.UTF_8);
 
   /**
-   * One (s, capacity) pair: the hit ratio of {@code lru}, those of the runs of {@code tinylfu} and of the bare
-   * Caffeine cache, and the top-C reference.
+   * One (s, capacity) pair: the hit ratio of {@code lru}, those of the runs of {@code tinylfu} and
+   * of the bare Caffeine cache, and the top-C reference.
    */
   record Row(
-      double s, double capacityShare, int capacity, double lru, double[] tinylfu, double[] caffeine, double topKeys) {}
+      double s,
+      double capacityShare,
+      int capacity,
+      double lru,
+      double[] tinylfu,
+      double[] caffeine,
+      double topKeys) {}
 
   private HitRatioStudy() {}
 
-  public static void main(String[] args) throws IOException, InterruptedException, ExecutionException {
+  public static void main(String[] args)
+      throws IOException, InterruptedException, ExecutionException {
     Path table = Path.of(args[0]);
     Path chart = Path.of(args[1]);
     int keys = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
@@ -81,7 +91,8 @@ public final class HitRatioStudy {
     for (int k = 0; k < keys; k++) {
       keyOf[k] = Key.of("study:key:" + k);
     }
-    ExecutorService threads = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    ExecutorService threads =
+        Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     List<Row> rows = new ArrayList<>();
     try {
       for (double s : EXPONENTS) {
@@ -89,15 +100,25 @@ public final class HitRatioStudy {
         for (double share : CAPACITY_SHARES) {
           int capacity = (int) Math.round(keys * share);
           long start = System.nanoTime();
-          Future<Double> lru = threads.submit(() -> hitRatio(CachePolicy.LRU, capacity, keyOf, trace, warmUp));
+          Future<Double> lru =
+              threads.submit(() -> hitRatio(CachePolicy.LRU, capacity, keyOf, trace, warmUp));
           List<Future<Double>> tinylfu = new ArrayList<>();
           List<Future<Double>> caffeine = new ArrayList<>();
           for (int run = 0; run < runs; run++) {
-            tinylfu.add(threads.submit(() -> hitRatio(CachePolicy.TINYLFU, capacity, keyOf, trace, warmUp)));
+            tinylfu.add(
+                threads.submit(
+                    () -> hitRatio(CachePolicy.TINYLFU, capacity, keyOf, trace, warmUp)));
             caffeine.add(threads.submit(() -> caffeineHitRatio(capacity, keyOf, trace, warmUp)));
           }
           Row row =
-              new Row(s, share, capacity, lru.get(), all(tinylfu), all(caffeine), topKeysShare(keys, capacity, s));
+              new Row(
+                  s,
+                  share,
+                  capacity,
+                  lru.get(),
+                  all(tinylfu),
+                  all(caffeine),
+                  topKeysShare(keys, capacity, s));
           rows.add(row);
           System.err.printf(
               Locale.ROOT,
@@ -132,7 +153,10 @@ public final class HitRatioStudy {
     System.err.println("written to " + table + " and " + chart);
   }
 
-  /** Reads the trace through a new cache of this policy; returns 1 − loads / reads over the part after warm-up. */
+  /**
+   * Reads the trace through a new cache of this policy; returns 1 − loads / reads over the part
+   * after warm-up.
+   */
   static double hitRatio(CachePolicy policy, int capacity, Key[] keyOf, int[] trace, int warmUp) {
     long[] loads = {0};
     LocalCache<Key, byte[]> cache =
@@ -155,19 +179,33 @@ public final class HitRatioStudy {
     }
     long reads = trace.length - warmUp;
     long misses = loads[0] - loadsBefore;
-    // One thread and an immediate loader: every read is a hit or starts a load, and no load is ever shared.
+    // One thread and an immediate loader: every read is a hit or starts a load, and no load is ever
+    // shared.
     if (hits + misses != reads || cache.estimatedSize() > capacity) {
       throw new IllegalStateException(
-          policy + ": " + hits + " hits + " + misses + " loads != " + reads + " reads, or "
-              + cache.estimatedSize() + " keys cached with room for " + capacity);
+          policy
+              + ": "
+              + hits
+              + " hits + "
+              + misses
+              + " loads != "
+              + reads
+              + " reads, or "
+              + cache.estimatedSize()
+              + " keys cached with room for "
+              + capacity);
     }
     return 1 - (double) misses / reads;
   }
 
-  /** As {@link #hitRatio}, through a bare synchronous Caffeine cache ({@code maximumSize}, same-thread executor). */
+  /**
+   * As {@link #hitRatio}, through a bare synchronous Caffeine cache ({@code maximumSize},
+   * same-thread executor).
+   */
   static double caffeineHitRatio(int capacity, Key[] keyOf, int[] trace, int warmUp) {
     long[] loads = {0};
-    Cache<Key, byte[]> cache = Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).build();
+    Cache<Key, byte[]> cache =
+        Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).build();
     Function<Key, byte[]> load =
         key -> {
           loads[0]++;
@@ -183,7 +221,10 @@ public final class HitRatioStudy {
     return 1 - (double) (loads[0] - loadsBefore) / (trace.length - warmUp);
   }
 
-  /** The probability that a read is of one of the {@code capacity} most popular of {@code keys} Zipf keys. */
+  /**
+   * The probability that a read is of one of the {@code capacity} most popular of {@code keys} Zipf
+   * keys.
+   */
   static double topKeysShare(int keys, int capacity, double s) {
     double top = 0;
     double all = 0;
@@ -201,7 +242,8 @@ public final class HitRatioStudy {
     return Arrays.stream(runs).average().orElseThrow();
   }
 
-  private static double[] all(List<Future<Double>> runs) throws InterruptedException, ExecutionException {
+  private static double[] all(List<Future<Double>> runs)
+      throws InterruptedException, ExecutionException {
     double[] ratios = new double[runs.size()];
     for (int i = 0; i < ratios.length; i++) {
       ratios[i] = runs.get(i).get();
@@ -232,7 +274,8 @@ public final class HitRatioStudy {
             warmUp,
             measured,
             runs));
-    out.append("| Zipf s | capacity C | lru | tinylfu | tinylfu − lru | bare Caffeine `Cache` | top-C keys |\n");
+    out.append(
+        "| Zipf s | capacity C | lru | tinylfu | tinylfu − lru | bare Caffeine `Cache` | top-C keys |\n");
     out.append("|---|---|---|---|---|---|---|\n");
     for (Row row : rows) {
       out.append(

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The cold hot-key burst of bench/run.sh: N concurrent GETs of one key the proxy has never seen, made to overlap by
- * pausing Redis ({@code CLIENT PAUSE}) while they arrive, then the number of GETs Redis executed for them, from
- * {@code INFO commandstats}. Coalescing means exactly 1.
+ * The cold hot-key burst of bench/run.sh: N concurrent GETs of one key the proxy has never seen,
+ * made to overlap by pausing Redis ({@code CLIENT PAUSE}) while they arrive, then the number of
+ * GETs Redis executed for them, from {@code INFO commandstats}. Coalescing means exactly 1.
  *
  * <p>{@code java -cp ... io.github.redisproxy.bench.HotKeyBurst REDIS_PORT PROXY_PORT [N]}.
  */
@@ -29,12 +29,16 @@ public final class HotKeyBurst {
     String key = "bench:burst:" + System.nanoTime();
     RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
     HttpClient http =
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       RedisCommands<String, String> redis = connection.sync();
       redis.set(key, "hot value");
       long before = getCalls(redis);
-      // Shorter than REDIS_TIMEOUT (1 s by default), so that neither the load nor the queued requests time out.
+      // Shorter than REDIS_TIMEOUT (1 s by default), so that neither the load nor the queued
+      // requests time out.
       redis.clientPause(500); // the burst arrives while the one load waits, so the requests overlap
       long start = System.nanoTime();
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
@@ -54,7 +58,8 @@ public final class HotKeyBurst {
       }
       long elapsedMs = (System.nanoTime() - start) / 1_000_000;
       long gets = getCalls(redis) - before;
-      System.out.printf("requests=%d ok=%d redis_gets=%d elapsed_ms=%d%n", requests, ok, gets, elapsedMs);
+      System.out.printf(
+          "requests=%d ok=%d redis_gets=%d elapsed_ms=%d%n", requests, ok, gets, elapsedMs);
     } finally {
       client.shutdown();
     }

@@ -11,15 +11,18 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * Invalidation delay: from a {@code SET} acknowledged by Redis to the first proxy response that carries the new
- * value. One sample per write: SET, then GET through the proxy in a tight loop until the body is the new value. The
- * key is read once before each write so that it is cached (and tracked) when it changes.
+ * Invalidation delay: from a {@code SET} acknowledged by Redis to the first proxy response that
+ * carries the new value. One sample per write: SET, then GET through the proxy in a tight loop
+ * until the body is the new value. The key is read once before each write so that it is cached (and
+ * tracked) when it changes.
  *
- * <p>The same run times the GETs that read the cached value before each write: an HTTP round trip on a hit, the
- * floor under which no delay measured this way can go (the poll that sees the new value is one such round trip).
+ * <p>The same run times the GETs that read the cached value before each write: an HTTP round trip
+ * on a hit, the floor under which no delay measured this way can go (the poll that sees the new
+ * value is one such round trip).
  *
- * <p>{@code java -cp ... io.github.redisproxy.bench.InvalidationDelay REDIS_PORT PROXY_PORT [SAMPLES]}; bench/
- * invalidation.sh runs it. Loopback only; bounded by SAMPLES and a 1 s limit per sample.
+ * <p>{@code java -cp ... io.github.redisproxy.bench.InvalidationDelay REDIS_PORT PROXY_PORT
+ * [SAMPLES]}; bench/ invalidation.sh runs it. Loopback only; bounded by SAMPLES and a 1 s limit per
+ * sample.
  */
 public final class InvalidationDelay {
   private InvalidationDelay() {}
@@ -45,7 +48,8 @@ public final class InvalidationDelay {
       }
       for (int i = 0; i < samples; i++) {
         String value = "value-" + i;
-        http.send(read, HttpResponse.BodyHandlers.ofString()); // cached (and tracked) before it changes
+        http.send(
+            read, HttpResponse.BodyHandlers.ofString()); // cached (and tracked) before it changes
         long hitStart = System.nanoTime();
         http.send(read, HttpResponse.BodyHandlers.ofString());
         hits[i] = System.nanoTime() - hitStart;
@@ -83,7 +87,9 @@ public final class InvalidationDelay {
         (double) polls / samples);
     System.out.printf(
         "hit_round_trip p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f%n",
-        millis(hits[samples / 2]), millis(hits[(int) (samples * 0.9)]), millis(hits[(int) (samples * 0.99)]));
+        millis(hits[samples / 2]),
+        millis(hits[(int) (samples * 0.9)]),
+        millis(hits[(int) (samples * 0.99)]));
   }
 
   private static double millis(long nanos) {

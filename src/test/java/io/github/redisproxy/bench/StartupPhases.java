@@ -33,18 +33,20 @@ import reactor.netty.DisposableServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Where the proxy's start-up time goes, for bench/startup.sh: the steps of {@code ProxyServer.start} in the same
- * order, on the same settings (environment and {@code --flags}), each timed in a fresh JVM, so each step's time
- * includes the classes it is the first to load and initialize. Two steps are split further by doing their parts
- * first on throwaway objects: {@code ProxyMetrics} (Netty's buffer allocator, the Prometheus registry, Micrometer's
- * JVM and Netty binders, then the real {@code ProxyMetrics}) and the Lettuce backend (Lettuce's client resources and
- * client, then the real {@code LettuceBackend}, which starts connecting). Embedded Redis and the RESP port are not
- * covered.
+ * Where the proxy's start-up time goes, for bench/startup.sh: the steps of {@code
+ * ProxyServer.start} in the same order, on the same settings (environment and {@code --flags}),
+ * each timed in a fresh JVM, so each step's time includes the classes it is the first to load and
+ * initialize. Two steps are split further by doing their parts first on throwaway objects: {@code
+ * ProxyMetrics} (Netty's buffer allocator, the Prometheus registry, Micrometer's JVM and Netty
+ * binders, then the real {@code ProxyMetrics}) and the Lettuce backend (Lettuce's client resources
+ * and client, then the real {@code LettuceBackend}, which starts connecting). Embedded Redis and
+ * the RESP port are not covered.
  *
  * <p>{@code java -Dbench.launched=EPOCH_MICROS -cp target/test-classes:target/redis-proxy.jar
- * io.github.redisproxy.bench.StartupPhases [--setting=value ...]}, where {@code bench.launched} is when the JVM was
- * launched (bash: {@code ${EPOCHREALTIME/./}}); prints one line {@code phase NAME MS_SINCE_LAUNCH MS_OF_STEP} per step,
- * then serves like the proxy until killed. The first step is the JVM's own start-up, up to {@code main}.
+ * io.github.redisproxy.bench.StartupPhases [--setting=value ...]}, where {@code bench.launched} is
+ * when the JVM was launched (bash: {@code ${EPOCHREALTIME/./}}); prints one line {@code phase NAME
+ * MS_SINCE_LAUNCH MS_OF_STEP} per step, then serves like the proxy until killed. The first step is
+ * the JVM's own start-up, up to {@code main}.
  */
 public final class StartupPhases {
   private static long previous;
@@ -58,13 +60,16 @@ public final class StartupPhases {
     phase("jvm-to-main");
     ProxyConfig config = ConfigLoader.load(List.of(args), System.getenv(), Path.of(".env"));
     phase("config");
-    // The proxy's first log line, the same way: slf4j-simple's initialisation is part of its start-up.
+    // The proxy's first log line, the same way: slf4j-simple's initialisation is part of its
+    // start-up.
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-    LoggerFactory.getLogger(StartupPhases.class).info("Starting redis-proxy: {}", config.describe());
+    LoggerFactory.getLogger(StartupPhases.class)
+        .info("Starting redis-proxy: {}", config.describe());
     phase("first-log-line");
-    // ProxyMetrics' parts first, on a throwaway registry, to see which of them costs; the real one follows.
+    // ProxyMetrics' parts first, on a throwaway registry, to see which of them costs; the real one
+    // follows.
     ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
     phase("netty-buffer-allocator");
     PrometheusMeterRegistry scratch = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -85,10 +90,12 @@ public final class StartupPhases {
     phase("micrometer-jvm-and-netty-binders");
     ProxyMetrics metrics = new ProxyMetrics();
     phase("proxy-metrics-rest");
-    LoopResources loops = LoopResources.create("redis-proxy", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
+    LoopResources loops =
+        LoopResources.create("redis-proxy", LoopResources.DEFAULT_IO_WORKER_COUNT, true);
     metrics.bindEventLoops(loops.onServer(true));
     phase("event-loops");
-    // Lettuce's client resources (its own event loops, computation threads, event bus, timer) and client, thrown
+    // Lettuce's client resources (its own event loops, computation threads, event bus, timer) and
+    // client, thrown
     // away; then the real backend, which builds its own and starts connecting.
     ClientResources resources = ClientResources.create();
     RedisClient.create(resources).shutdownAsync(0, 0, TimeUnit.SECONDS);
@@ -96,20 +103,27 @@ public final class StartupPhases {
     LettuceBackend backend = LettuceBackend.start(config.backend());
     metrics.bindBackend(backend);
     phase("lettuce-backend-start-rest");
-    LookupService lookups = LookupService.create(config.cache(), config.server(), backend, metrics.registry());
+    LookupService lookups =
+        LookupService.create(config.cache(), config.server(), backend, metrics.registry());
     phase("lookup-and-cache");
     String bindAddress = config.server().bindAddress();
     DisposableServer management = null;
     if (config.management().enabled()) {
       management =
           new ManagementServer(
-                  lookups, backend, config.backend().address().toString(), metrics.registry(), config.cache())
+                  lookups,
+                  backend,
+                  config.backend().address().toString(),
+                  metrics.registry(),
+                  config.cache())
               .bind(bindAddress, config.management().port(), loops);
     }
     phase("management-port-bound");
-    DisposableServer http = new HttpFrontEnd(lookups, metrics.registry()).bind(config.server(), loops);
+    DisposableServer http =
+        new HttpFrontEnd(lookups, metrics.registry()).bind(config.server(), loops);
     phase("http-port-bound");
-    // The connection and CLIENT TRACKING run in the background from lettuce-backend-start-rest on; here they end.
+    // The connection and CLIENT TRACKING run in the background from lettuce-backend-start-rest on;
+    // here they end.
     while (!backend.isConnected()) {
       LockSupport.parkNanos(200_000);
     }
@@ -123,7 +137,11 @@ public final class StartupPhases {
   private static void phase(String name) {
     long now = micros();
     System.out.printf(
-        Locale.ROOT, "phase %s %.1f %.1f%n", name, (now - launched) / 1000.0, (now - previous) / 1000.0);
+        Locale.ROOT,
+        "phase %s %.1f %.1f%n",
+        name,
+        (now - launched) / 1000.0,
+        (now - previous) / 1000.0);
     System.out.flush();
     previous = now;
   }

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** What only the {@code lru} policy promises: exactly the least-recently-read key goes when a new key enters. */
+/**
+ * What only the {@code lru} policy promises: exactly the least-recently-read key goes when a new
+ * key enters.
+ */
 class ExactLruOrderTest {
   private final FakeTicker ticker = new FakeTicker();
   private final AtomicInteger loads = new AtomicInteger();

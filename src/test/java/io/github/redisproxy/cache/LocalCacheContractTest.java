@@ -13,7 +13,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** The contract both eviction policies share; only what they evict differs (see {@link ExactLruOrderTest}). */
+/**
+ * The contract both eviction policies share; only what they evict differs (see {@link
+ * ExactLruOrderTest}).
+ */
 class LocalCacheContractTest {
   private static final Duration EXPIRY = Duration.ofSeconds(10);
 
@@ -38,7 +41,8 @@ class LocalCacheContractTest {
     }
     assertThat(loader.loadsOf("k")).isEqualTo(1);
     assertThat(reads.get(0).source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
-    assertThat(reads.subList(1, 20)).allMatch(read -> read.source() == CacheRead.Source.JOINED_LOAD);
+    assertThat(reads.subList(1, 20))
+        .allMatch(read -> read.source() == CacheRead.Source.JOINED_LOAD);
 
     loader.complete("k", "v");
 
@@ -223,7 +227,10 @@ class LocalCacheContractTest {
   @EnumSource(CachePolicy.class)
   void sizeNeverExceedsTheCapacity(CachePolicy policy) {
     LocalCache<String, String> cache =
-        LocalCaches.create(new CacheConfig(50, EXPIRY, policy), ticker, key -> CompletableFuture.completedFuture(key));
+        LocalCaches.create(
+            new CacheConfig(50, EXPIRY, policy),
+            ticker,
+            key -> CompletableFuture.completedFuture(key));
     for (int i = 0; i < 1_000; i++) {
       cache.get("k" + (i % 200));
     }
@@ -245,7 +252,8 @@ class LocalCacheContractTest {
     assertThat(cache.invalidate("never-read", EvictionCause.PURGED)).isFalse();
     assertThat(cache.evictionCount(EvictionCause.PURGED)).isEqualTo(1);
 
-    assertThat(cache.invalidateAll(EvictionCause.PURGED)).isEqualTo(4); // b, c, d and the load in flight
+    assertThat(cache.invalidateAll(EvictionCause.PURGED))
+        .isEqualTo(4); // b, c, d and the load in flight
     assertThat(cache.evictionCount(EvictionCause.PURGED)).isEqualTo(5);
     assertThat(cache.evictionCount(EvictionCause.SIZE)).isZero();
     assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isZero();
@@ -278,19 +286,24 @@ class LocalCacheContractTest {
     List<CompletableFuture<String>> results = new ArrayList<>();
     LocalCache<String, String> cache = cache(policy, (key, result) -> results.add(result));
     CacheRead<String> read = cache.get("k");
-    results.get(0).complete("old"); // on the thread that completes it, the cache records the value at once...
-    assertThat(cache.invalidateLoaded("k", EvictionCause.INVALIDATED)).isTrue(); // ...so an invalidation finds it
+    results
+        .get(0)
+        .complete("old"); // on the thread that completes it, the cache records the value at once...
+    assertThat(cache.invalidateLoaded("k", EvictionCause.INVALIDATED))
+        .isTrue(); // ...so an invalidation finds it
     assertThat(read.value().join()).isEqualTo("old");
     assertThat(cache.get("k").source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
   }
 
   /**
-   * A load in flight that an invalidation overtook is kept only if its loader says the value was read after that
-   * invalidation; otherwise it answers its callers and leaves, and the next read starts a new load.
+   * A load in flight that an invalidation overtook is kept only if its loader says the value was
+   * read after that invalidation; otherwise it answers its callers and leaves, and the next read
+   * starts a new load.
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
-  void anOvertakenLoadWhoseLoaderCannotSayItCompletedInOrderAnswersItsCallersButIsNotKept(CachePolicy policy) {
+  void anOvertakenLoadWhoseLoaderCannotSayItCompletedInOrderAnswersItsCallersButIsNotKept(
+      CachePolicy policy) {
     List<CompletableFuture<String>> results = new ArrayList<>();
     Loader<String, String> outOfOrder =
         new Loader<>() {
@@ -308,7 +321,8 @@ class LocalCacheContractTest {
     CacheRead<String> overtaken = cache.get("overtaken");
     CacheRead<String> untouched = cache.get("untouched");
 
-    assertThat(cache.invalidateLoaded("overtaken", EvictionCause.INVALIDATED)).isFalse(); // in flight: marked only
+    assertThat(cache.invalidateLoaded("overtaken", EvictionCause.INVALIDATED))
+        .isFalse(); // in flight: marked only
     assertThat(cache.get("overtaken").source()).isEqualTo(CacheRead.Source.JOINED_LOAD);
     results.get(0).complete("maybe older than the write");
     results.get(1).complete("no invalidation overtook it");
@@ -321,8 +335,8 @@ class LocalCacheContractTest {
   }
 
   /**
-   * A purge can overtake the load it removes: the next read starts a second load of the same key, and the first load,
-   * completing late, must neither be kept nor disturb the second.
+   * A purge can overtake the load it removes: the next read starts a second load of the same key,
+   * and the first load, completing late, must neither be kept nor disturb the second.
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
@@ -358,7 +372,8 @@ class LocalCacheContractTest {
     for (int i = 0; i < 1_000; i++) {
       cache.get("k" + (i % 200));
     }
-    assertThat(cache.evictionCount(EvictionCause.SIZE)).isEqualTo(loads.size() - cache.estimatedSize());
+    assertThat(cache.evictionCount(EvictionCause.SIZE))
+        .isEqualTo(loads.size() - cache.estimatedSize());
     assertThat(cache.evictionCount(EvictionCause.SIZE)).isPositive();
     assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isZero();
     assertThat(cache.evictionCount(EvictionCause.PURGED)).isZero();

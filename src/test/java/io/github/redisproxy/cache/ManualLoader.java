@@ -7,7 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** A loader whose loads complete only when the test says so; it counts the loads started per key. */
+/**
+ * A loader whose loads complete only when the test says so; it counts the loads started per key.
+ */
 final class ManualLoader implements Function<String, CompletableFuture<String>> {
   private final Map<String, List<CompletableFuture<String>>> loads = new ConcurrentHashMap<>();
 

@@ -27,7 +27,8 @@ class ConfigLoaderTest {
     ProxyConfig config = load(Map.of());
     assertThat(config.backend().address()).isEqualTo(RedisAddress.of("localhost", 6379));
     assertThat(config.backend().timeout()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(config.cache()).isEqualTo(new CacheConfig(10_000, Duration.ofSeconds(60), CachePolicy.LRU));
+    assertThat(config.cache())
+        .isEqualTo(new CacheConfig(10_000, Duration.ofSeconds(60), CachePolicy.LRU));
     assertThat(config.server().port()).isEqualTo(8080);
     assertThat(config.server().bindAddress()).isEqualTo("0.0.0.0");
     assertThat(config.server().maxConcurrency()).isEqualTo(256);
@@ -40,7 +41,8 @@ class ConfigLoaderTest {
 
   @Test
   void eventLoopsIsAutoOrACount() {
-    assertThat(load(Map.of("EVENT_LOOPS", "AUTO")).server().eventLoops()).isEqualTo(ServerConfig.DEFAULT_EVENT_LOOPS);
+    assertThat(load(Map.of("EVENT_LOOPS", "AUTO")).server().eventLoops())
+        .isEqualTo(ServerConfig.DEFAULT_EVENT_LOOPS);
     assertThat(load(Map.of("EVENT_LOOPS", "1")).server().eventLoops()).isEqualTo(1);
     assertThat(load(Map.of(), "--event-loops=3").server().eventLoops()).isEqualTo(3);
     assertThat(load(Map.of("EVENT_LOOPS", "2")).describe()).contains(" EVENT_LOOPS=2 ");
@@ -50,7 +52,8 @@ class ConfigLoaderTest {
   @Test
   void managementPortZeroTurnsTheManagementPortOff() {
     assertThat(load(Map.of("MANAGEMENT_PORT", "0")).management().enabled()).isFalse();
-    assertThat(load(Map.of("MANAGEMENT_PORT", "9100")).management()).isEqualTo(new ManagementConfig(9100));
+    assertThat(load(Map.of("MANAGEMENT_PORT", "9100")).management())
+        .isEqualTo(new ManagementConfig(9100));
   }
 
   @Test
@@ -106,7 +109,8 @@ class ConfigLoaderTest {
 
   @Test
   void cachePolicyIsCaseInsensitive() {
-    assertThat(load(Map.of("CACHE_POLICY", "TinyLFU")).cache().policy()).isEqualTo(CachePolicy.TINYLFU);
+    assertThat(load(Map.of("CACHE_POLICY", "TinyLFU")).cache().policy())
+        .isEqualTo(CachePolicy.TINYLFU);
   }
 
   @ParameterizedTest
@@ -162,12 +166,15 @@ class ConfigLoaderTest {
   @Test
   void malformedDotEnvLineIsAnError() throws IOException {
     Files.writeString(dir.resolve(".env"), "CACHE_CAPACITY 5\n");
-    assertThatThrownBy(() -> load(Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("line 1");
+    assertThatThrownBy(() -> load(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line 1");
   }
 
   @Test
   void redisAddressFormsAreParsed() {
-    assertThat(RedisAddress.parse("cache.internal:6380")).isEqualTo(RedisAddress.of("cache.internal", 6380));
+    assertThat(RedisAddress.parse("cache.internal:6380"))
+        .isEqualTo(RedisAddress.of("cache.internal", 6380));
     assertThat(RedisAddress.parse("embedded").isEmbedded()).isTrue();
     assertThat(RedisAddress.parse("embedded:6390")).isEqualTo(RedisAddress.embedded(6390));
     assertThat(RedisAddress.parse("redis://h"))
@@ -181,14 +188,17 @@ class ConfigLoaderTest {
   @Test
   void passwordsAreMaskedInTheLoggedConfiguration() {
     ProxyConfig config = load(Map.of("REDIS_ADDRESS", "redis://admin:hunter2@db:6379/1"));
-    assertThat(config.describe()).contains("REDIS_ADDRESS=redis://admin:****@db:6379/1").doesNotContain("hunter2");
+    assertThat(config.describe())
+        .contains("REDIS_ADDRESS=redis://admin:****@db:6379/1")
+        .doesNotContain("hunter2");
   }
 
   @Test
   void helpListsEverySettingWithItsFlagAndDefault() {
     String help = Settings.help();
     for (Setting<?> setting : Settings.ALL) {
-      assertThat(help).contains(setting.name(), setting.flag(), "default " + setting.defaultValue());
+      assertThat(help)
+          .contains(setting.name(), setting.flag(), "default " + setting.defaultValue());
     }
   }
 }

@@ -26,7 +26,8 @@ class KeyDecoderTest {
         "/%25literal|%literal",
         "http://proxy.example/abs%2Fform?q|abs/form"
       })
-  void pathAfterTheFirstSlashIsPercentDecodedAsUtf8(String target, String key) throws BadKeyException {
+  void pathAfterTheFirstSlashIsPercentDecodedAsUtf8(String target, String key)
+      throws BadKeyException {
     assertThat(KeyDecoder.decode(target)).isEqualTo(Key.of(key));
   }
 
@@ -39,7 +40,8 @@ class KeyDecoderTest {
   @ParameterizedTest
   @ValueSource(strings = {"/\u00c3\u00a9"})
   void rawUtf8BytesInThePathAreKeptAsBytes(String isoLatin1Target) throws BadKeyException {
-    // Netty passes the raw request line through as ISO-8859-1: these two characters are the UTF-8 bytes of "é".
+    // Netty passes the raw request line through as ISO-8859-1: these two characters are the UTF-8
+    // bytes of "é".
     assertThat(KeyDecoder.decode(isoLatin1Target)).isEqualTo(Key.of("é"));
   }
 }

@@ -9,23 +9,26 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bench traces are reproducible, which the hit-ratio study relies on to give both policies the same requests.
- * That they follow the distributions is {@link ZipfSamplerTest}'s part.
+ * The bench traces are reproducible, which the hit-ratio study relies on to give both policies the
+ * same requests. That they follow the distributions is {@link ZipfSamplerTest}'s part.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class KeyTracesTest {
 
   @Test
   void the_same_seed_gives_the_same_trace_and_another_seed_another() {
-    assertThat(KeyTraces.zipf(1000, 0.99, 7, 10_000)).isEqualTo(KeyTraces.zipf(1000, 0.99, 7, 10_000));
-    assertThat(KeyTraces.zipf(1000, 0.99, 7, 10_000)).isNotEqualTo(KeyTraces.zipf(1000, 0.99, 8, 10_000));
+    assertThat(KeyTraces.zipf(1000, 0.99, 7, 10_000))
+        .isEqualTo(KeyTraces.zipf(1000, 0.99, 7, 10_000));
+    assertThat(KeyTraces.zipf(1000, 0.99, 7, 10_000))
+        .isNotEqualTo(KeyTraces.zipf(1000, 0.99, 8, 10_000));
     assertThat(KeyTraces.uniform(1000, 7, 10_000)).isEqualTo(KeyTraces.uniform(1000, 7, 10_000));
     assertThat(KeyTraces.uniform(1000, 7, 10_000)).isNotEqualTo(KeyTraces.uniform(1000, 8, 10_000));
   }
 
   @Test
   void every_key_number_is_in_range_and_both_ends_are_drawn() {
-    for (int[] trace : new int[][] {KeyTraces.zipf(50, 1.2, 1, 100_000), KeyTraces.uniform(50, 1, 100_000)}) {
+    for (int[] trace :
+        new int[][] {KeyTraces.zipf(50, 1.2, 1, 100_000), KeyTraces.uniform(50, 1, 100_000)}) {
       assertThat(trace).hasSize(100_000);
       assertThat(Arrays.stream(trace).min().orElseThrow()).isZero();
       assertThat(Arrays.stream(trace).max().orElseThrow()).isEqualTo(49);

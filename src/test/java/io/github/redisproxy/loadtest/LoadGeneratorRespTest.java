@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.redisproxy.blockhound.BlockHoundSessionListener;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -22,7 +23,6 @@ import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -41,11 +41,12 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The generator in RESP mode ({@code --url=redis://...}) against a small in-process RESP server that answers {@code
- * GET} like the proxy: {@code k:N} is nil for every tenth N and a value otherwise, {@code err:N} an error reply,
- * {@code slow:N} a value after 300 ms; any other command {@code +OK}. The server counts connections and, per
- * connection, the commands received and those not answered yet, so that the tests can see how the generator uses its
- * connections. BlockHound is installed in this JVM, as for {@link LoadGeneratorTest}.
+ * The generator in RESP mode ({@code --url=redis://...}) against a small in-process RESP server
+ * that answers {@code GET} like the proxy: {@code k:N} is nil for every tenth N and a value
+ * otherwise, {@code err:N} an error reply, {@code slow:N} a value after 300 ms; any other command
+ * {@code +OK}. The server counts connections and, per connection, the commands received and those
+ * not answered yet, so that the tests can see how the generator uses its connections. BlockHound is
+ * installed in this JVM, as for {@link LoadGeneratorTest}.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorRespTest {
@@ -57,7 +58,8 @@ class LoadGeneratorRespTest {
   @BeforeAll
   static void warmUp() {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    // Class loading and JIT on a cold JVM (Lettuce's above all) should not fall into the timed tests below.
+    // Class loading and JIT on a cold JVM (Lettuce's above all) should not fall into the timed
+    // tests below.
     try (FakeRedisServer warmup = FakeRedisServer.start()) {
       run(
           warmup,
@@ -91,11 +93,18 @@ class LoadGeneratorRespTest {
 
   @Test
   void a_closed_loop_counts_values_and_nil_replies_and_has_no_hit_ratio() {
-    LoadReport report = run("--keys=100", "--key-prefix=k:", "--connections=4", "--warmup=200ms", "--duration=700ms");
+    LoadReport report =
+        run(
+            "--keys=100",
+            "--key-prefix=k:",
+            "--connections=4",
+            "--warmup=200ms",
+            "--duration=700ms");
 
     assertThat(report.requests()).isGreaterThan(50);
     assertThat(report.errors()).containsOnlyKeys("nil");
-    assertThat(report.errors().get("nil")).isBetween(report.requests() / 20, report.requests() / 5); // about 1 in 10
+    assertThat(report.errors().get("nil"))
+        .isBetween(report.requests() / 20, report.requests() / 5); // about 1 in 10
     assertThat(report.hitsKnown()).isFalse();
     assertThat(report.hitRatio()).isNaN();
     assertThat(report.text()).contains("hit ratio    n/a (RESP answers do not say hit or miss)");
@@ -106,17 +115,21 @@ class LoadGeneratorRespTest {
   @Test
   void closed_loop_connections_each_carry_one_command_at_a_time() {
     // 300 ms answers: a second command on a connection would arrive while the first is outstanding.
-    LoadReport report = run("--keys=10", "--key-prefix=slow:", "--connections=3", "--warmup=0", "--duration=1s");
+    LoadReport report =
+        run("--keys=10", "--key-prefix=slow:", "--connections=3", "--warmup=0", "--duration=1s");
 
     assertThat(report.errors()).isEmpty();
     assertThat(report.requests()).isGreaterThanOrEqualTo(3);
     assertThat(server.connections.get()).as("connections opened").isEqualTo(3);
-    assertThat(server.mostOutstandingOnOneConnection.get()).as("commands outstanding on one connection").isEqualTo(1);
+    assertThat(server.mostOutstandingOnOneConnection.get())
+        .as("commands outstanding on one connection")
+        .isEqualTo(1);
   }
 
   @Test
   void an_error_reply_is_an_error_of_its_kind() {
-    LoadReport report = run("--keys=10", "--key-prefix=err:", "--connections=2", "--warmup=0", "--duration=300ms");
+    LoadReport report =
+        run("--keys=10", "--key-prefix=err:", "--connections=2", "--warmup=0", "--duration=300ms");
 
     assertThat(report.requests()).isPositive();
     assertThat(report.errors()).containsOnlyKeys("-ERR");
@@ -125,23 +138,38 @@ class LoadGeneratorRespTest {
 
   @Test
   void an_open_loop_sends_exactly_rate_times_duration_requests_one_per_connection_at_a_time() {
-    // More connections than rate x timeout (40/s x 2 s): a request holds one at most until it times out, so no
+    // More connections than rate x timeout (40/s x 2 s): a request holds one at most until it times
+    // out, so no
     // request can find them all busy, however slowly this machine answers.
     LoadReport report =
-        run("--keys=10", "--key-prefix=slow:", "--rate=40", "--connections=100", "--warmup=300ms", "--duration=1s");
+        run(
+            "--keys=10",
+            "--key-prefix=slow:",
+            "--rate=40",
+            "--connections=100",
+            "--warmup=300ms",
+            "--duration=1s");
 
     assertThat(report.requests()).isEqualTo(40);
     assertThat(report.errors()).isEmpty();
     assertThat(report.latencyMs().p50()).isGreaterThanOrEqualTo(300);
     assertThat(server.connections.get()).as("connections opened").isBetween(1, 100);
-    assertThat(server.mostOutstandingOnOneConnection.get()).as("commands outstanding on one connection").isEqualTo(1);
+    assertThat(server.mostOutstandingOnOneConnection.get())
+        .as("commands outstanding on one connection")
+        .isEqualTo(1);
   }
 
   @Test
   void an_open_loop_counts_requests_with_no_free_connection_as_backlog() {
     // 2 connections of a 300 ms server carry about 7 requests a second; the schedule asks for 50.
     LoadReport report =
-        run("--keys=10", "--key-prefix=slow:", "--rate=50", "--connections=2", "--warmup=0", "--duration=1s");
+        run(
+            "--keys=10",
+            "--key-prefix=slow:",
+            "--rate=50",
+            "--connections=2",
+            "--warmup=0",
+            "--duration=1s");
 
     assertThat(report.requests()).isEqualTo(50);
     assertThat(report.errors().get("backlog")).isGreaterThan(30);
@@ -151,7 +179,13 @@ class LoadGeneratorRespTest {
   @Test
   void a_timed_out_request_is_an_error_of_kind_timeout_and_its_connection_is_not_reused() {
     LoadReport report =
-        run("--keys=10", "--key-prefix=slow:", "--connections=2", "--timeout=100ms", "--warmup=0", "--duration=500ms");
+        run(
+            "--keys=10",
+            "--key-prefix=slow:",
+            "--connections=2",
+            "--timeout=100ms",
+            "--warmup=0",
+            "--duration=500ms");
 
     assertThat(report.requests()).isPositive();
     assertThat(report.errors()).containsOnlyKeys("timeout");
@@ -166,7 +200,11 @@ class LoadGeneratorRespTest {
       closedPort = socket.getLocalPort();
     }
     LoadReport report =
-        run("--url=redis://127.0.0.1:" + closedPort, "--connections=2", "--warmup=0", "--duration=300ms");
+        run(
+            "--url=redis://127.0.0.1:" + closedPort,
+            "--connections=2",
+            "--warmup=0",
+            "--duration=300ms");
 
     assertThat(report.requests()).isPositive();
     assertThat(report.errors()).containsOnlyKeys("connect");
@@ -176,7 +214,8 @@ class LoadGeneratorRespTest {
   void the_client_leaves_no_thread_behind() throws InterruptedException {
     run("--keys=10", "--key-prefix=k:", "--connections=2", "--warmup=0", "--duration=200ms");
 
-    // Lettuce's threads are named loadtest-lettuce-...; shutting down ends them, some a moment after it returns.
+    // Lettuce's threads are named loadtest-lettuce-...; shutting down ends them, some a moment
+    // after it returns.
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
       if (thread.getName().startsWith("loadtest-lettuce")) {
         thread.join(5_000);
@@ -189,11 +228,13 @@ class LoadGeneratorRespTest {
     return run(server, progress, args);
   }
 
-  private static LoadReport run(FakeRedisServer server, ByteArrayOutputStream progress, String... args) {
+  private static LoadReport run(
+      FakeRedisServer server, ByteArrayOutputStream progress, String... args) {
     List<String> arguments = new ArrayList<>(List.of("--url=redis://127.0.0.1:" + server.port()));
     arguments.addAll(List.of(args));
     LoadTestOptions options = LoadTestOptions.parse(arguments);
-    return new LoadGenerator(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+    return new LoadGenerator(options, new PrintStream(progress, true, StandardCharsets.UTF_8))
+        .run();
   }
 
   /** The in-process RESP server, with what it has counted since it started. */
@@ -216,7 +257,10 @@ class LoadGeneratorRespTest {
                       server.connections.incrementAndGet();
                       channel
                           .pipeline()
-                          .addLast(new RedisDecoder(), new RedisBulkStringAggregator(), new RedisArrayAggregator())
+                          .addLast(
+                              new RedisDecoder(),
+                              new RedisBulkStringAggregator(),
+                              new RedisArrayAggregator())
                           .addLast(new RedisEncoder(), new FakeRedis(server));
                     }
                   })
@@ -266,7 +310,8 @@ class LoadGeneratorRespTest {
       } else if (key.startsWith("k:") && n % 10 == 0) {
         reply = FullBulkStringRedisMessage.NULL_INSTANCE;
       } else {
-        reply = new FullBulkStringRedisMessage(Unpooled.copiedBuffer("value", StandardCharsets.UTF_8));
+        reply =
+            new FullBulkStringRedisMessage(Unpooled.copiedBuffer("value", StandardCharsets.UTF_8));
       }
       Runnable answer =
           () -> {

@@ -24,10 +24,10 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * The generator against a small in-process HTTP server that answers like the proxy ({@code /k:N}: 404 for every
- * tenth key, else 200 with {@code X-Cache} HIT for odd N and MISS for even; {@code /slow:N} after 300 ms). BlockHound
- * is installed in this JVM, so a blocking call on the generator's event loops would fail the run; each test also
- * checks that none was recorded.
+ * The generator against a small in-process HTTP server that answers like the proxy ({@code /k:N}:
+ * 404 for every tenth key, else 200 with {@code X-Cache} HIT for odd N and MISS for even; {@code
+ * /slow:N} after 300 ms). BlockHound is installed in this JVM, so a blocking call on the
+ * generator's event loops would fail the run; each test also checks that none was recorded.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorTest {
@@ -45,21 +45,33 @@ class LoadGeneratorTest {
                 (request, response) -> {
                   String path = request.uri();
                   if (path.startsWith("/slow:")) {
-                    return Mono.delay(Duration.ofMillis(300)).then(response.sendString(Mono.just("late")).then());
+                    return Mono.delay(Duration.ofMillis(300))
+                        .then(response.sendString(Mono.just("late")).then());
                   }
                   int n = Integer.parseInt(path.substring("/k:".length()));
                   if (n % 10 == 0) {
                     return response.status(HttpResponseStatus.NOT_FOUND).send();
                   }
-                  return response.header("X-Cache", n % 2 == 1 ? "HIT" : "MISS").sendString(Mono.just("value")).then();
+                  return response
+                      .header("X-Cache", n % 2 == 1 ? "HIT" : "MISS")
+                      .sendString(Mono.just("value"))
+                      .then();
                 })
             .bindNow();
-    // A cold JVM takes hundreds of milliseconds over its first requests (class loading, JIT, BlockHound's
+    // A cold JVM takes hundreds of milliseconds over its first requests (class loading, JIT,
+    // BlockHound's
     // instrumentation); the timing-sensitive tests below should not pay for that.
     LoadTestOptions warmup =
         LoadTestOptions.parse(
-            List.of("--url=http://127.0.0.1:" + server.port(), "--key-prefix=k:", "--connections=4", "--warmup=0", "--duration=1500ms"));
-    new LoadGenerator(warmup, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+            List.of(
+                "--url=http://127.0.0.1:" + server.port(),
+                "--key-prefix=k:",
+                "--connections=4",
+                "--warmup=0",
+                "--duration=1500ms"));
+    new LoadGenerator(
+            warmup, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+        .run();
   }
 
   @AfterAll
@@ -81,11 +93,17 @@ class LoadGeneratorTest {
   @Test
   void a_closed_loop_counts_answers_errors_by_status_and_the_hit_ratio() {
     LoadReport report =
-        run("--keys=100", "--key-prefix=k:", "--connections=4", "--warmup=200ms", "--duration=700ms");
+        run(
+            "--keys=100",
+            "--key-prefix=k:",
+            "--connections=4",
+            "--warmup=200ms",
+            "--duration=700ms");
 
     assertThat(report.requests()).isGreaterThan(50);
     assertThat(report.errors()).containsOnlyKeys("404");
-    assertThat(report.errors().get("404")).isBetween(report.requests() / 20, report.requests() / 5); // about 1 in 10
+    assertThat(report.errors().get("404"))
+        .isBetween(report.requests() / 20, report.requests() / 5); // about 1 in 10
     assertThat(report.hits() + report.misses() + report.errorCount()).isEqualTo(report.requests());
     assertThat(report.hitRatio()).isBetween(0.35, 0.65); // odd and even keys, uniformly
     assertThat(report.latencyMs().max()).isPositive();
@@ -94,10 +112,17 @@ class LoadGeneratorTest {
 
   @Test
   void an_open_loop_sends_exactly_rate_times_duration_requests() {
-    // More connections than rate x timeout (400/s x 2 s): a request holds one at most until it times out, so no
+    // More connections than rate x timeout (400/s x 2 s): a request holds one at most until it
+    // times out, so no
     // request can find them all busy, however slowly this machine answers.
     LoadReport report =
-        run("--keys=100", "--key-prefix=k:", "--rate=400", "--connections=1000", "--warmup=300ms", "--duration=1s");
+        run(
+            "--keys=100",
+            "--key-prefix=k:",
+            "--rate=400",
+            "--connections=1000",
+            "--warmup=300ms",
+            "--duration=1s");
 
     assertThat(report.requests()).isEqualTo(400);
     assertThat(report.errors()).doesNotContainKey("backlog");
@@ -108,7 +133,13 @@ class LoadGeneratorTest {
   void an_open_loop_counts_requests_with_no_free_connection_as_backlog_and_charges_the_delay() {
     // 2 connections of a 300 ms server carry about 7 requests a second; the schedule asks for 50.
     LoadReport report =
-        run("--keys=10", "--key-prefix=slow:", "--rate=50", "--connections=2", "--warmup=0", "--duration=1s");
+        run(
+            "--keys=10",
+            "--key-prefix=slow:",
+            "--rate=50",
+            "--connections=2",
+            "--warmup=0",
+            "--duration=1s");
 
     assertThat(report.requests()).isEqualTo(50);
     assertThat(report.errors().get("backlog")).isGreaterThan(30);
@@ -118,7 +149,13 @@ class LoadGeneratorTest {
   @Test
   void a_request_slower_than_the_timeout_is_an_error_of_kind_timeout() {
     LoadReport report =
-        run("--keys=10", "--key-prefix=slow:", "--connections=2", "--timeout=100ms", "--warmup=0", "--duration=500ms");
+        run(
+            "--keys=10",
+            "--key-prefix=slow:",
+            "--connections=2",
+            "--timeout=100ms",
+            "--warmup=0",
+            "--duration=500ms");
 
     assertThat(report.requests()).isPositive();
     assertThat(report.errors()).containsOnlyKeys("timeout");
@@ -132,7 +169,11 @@ class LoadGeneratorTest {
       closedPort = socket.getLocalPort();
     }
     LoadReport report =
-        run("--url=http://127.0.0.1:" + closedPort, "--connections=2", "--warmup=0", "--duration=300ms");
+        run(
+            "--url=http://127.0.0.1:" + closedPort,
+            "--connections=2",
+            "--warmup=0",
+            "--duration=300ms");
 
     assertThat(report.requests()).isPositive();
     assertThat(report.errors()).containsOnlyKeys("connect");
@@ -140,18 +181,27 @@ class LoadGeneratorTest {
 
   @Test
   void the_progress_line_appears_each_second() {
-    run("--keys=100", "--key-prefix=k:", "--connections=2", "--warmup=0", "--duration=2600ms"); // ticks at 1 s and 2 s
+    run(
+        "--keys=100",
+        "--key-prefix=k:",
+        "--connections=2",
+        "--warmup=0",
+        "--duration=2600ms"); // ticks at 1 s and 2 s
 
     String lines = progress.toString(StandardCharsets.UTF_8);
     assertThat(lines.lines().toList())
         .hasSizeBetween(2, 3)
-        .allMatch(line -> line.matches("\\[ +\\d+s\\] measuring +\\d+ req/s  errors \\d+  p99 (-|\\d+\\.\\d{3} ms)"));
+        .allMatch(
+            line ->
+                line.matches(
+                    "\\[ +\\d+s\\] measuring +\\d+ req/s  errors \\d+  p99 (-|\\d+\\.\\d{3} ms)"));
   }
 
   @Test
   void failures_are_classified_through_their_causes() {
     assertThat(LoadGenerator.kind(new TimeoutException())).isEqualTo("timeout");
-    assertThat(LoadGenerator.kind(new IllegalStateException(new ConnectException("refused")))).isEqualTo("connect");
+    assertThat(LoadGenerator.kind(new IllegalStateException(new ConnectException("refused"))))
+        .isEqualTo("connect");
     assertThat(LoadGenerator.kind(new java.io.IOException("reset"))).isEqualTo("io");
   }
 
@@ -165,6 +215,7 @@ class LoadGeneratorTest {
     List<String> arguments = new ArrayList<>(List.of("--url=http://127.0.0.1:" + server.port()));
     arguments.addAll(List.of(args));
     LoadTestOptions options = LoadTestOptions.parse(arguments.stream().distinct().toList());
-    return new LoadGenerator(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+    return new LoadGenerator(options, new PrintStream(progress, true, StandardCharsets.UTF_8))
+        .run();
   }
 }

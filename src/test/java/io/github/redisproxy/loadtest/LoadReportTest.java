@@ -41,9 +41,20 @@ class LoadReportTest {
   @Test
   void no_hit_or_miss_reads_not_applicable_and_null() throws Exception {
     LoadReport report =
-        new LoadReport("r", 0, Duration.ofMillis(1500), new LoadReport.Latency(0, 0, 0, 0, 0), Map.of(), 0, 0, true);
+        new LoadReport(
+            "r",
+            0,
+            Duration.ofMillis(1500),
+            new LoadReport.Latency(0, 0, 0, 0, 0),
+            Map.of(),
+            0,
+            0,
+            true);
 
-    assertThat(report.text()).contains("requests     0 in 1.5 s").contains("errors       0\n").contains("hit ratio    n/a");
+    assertThat(report.text())
+        .contains("requests     0 in 1.5 s")
+        .contains("errors       0\n")
+        .contains("hit ratio    n/a");
     assertThat(new ObjectMapper().readTree(report.json()).get("hit_ratio").isNull()).isTrue();
     assertThat(report.csv()).endsWith(",0,0,\n");
   }
@@ -62,7 +73,8 @@ class LoadReportTest {
             false);
 
     assertThat(report.text())
-        .endsWith("  errors       10 (nil: 10)\n  hit ratio    n/a (RESP answers do not say hit or miss)\n");
+        .endsWith(
+            "  errors       10 (nil: 10)\n  hit ratio    n/a (RESP answers do not say hit or miss)\n");
     JsonNode json = new ObjectMapper().readTree(report.json());
     assertThat(json.get("hits").isNull()).isTrue();
     assertThat(json.get("misses").isNull()).isTrue();

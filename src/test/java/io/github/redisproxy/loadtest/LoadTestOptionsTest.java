@@ -176,7 +176,8 @@ class LoadTestOptionsTest {
     assertThat(exit).isEqualTo(2);
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .isEqualTo("redis-proxy loadtest: --keys: expected a whole number from 1 to 2147483647, got \"none\"\n");
+        .isEqualTo(
+            "redis-proxy loadtest: --keys: expected a whole number from 1 to 2147483647, got \"none\"\n");
   }
 
   @Test

@@ -13,9 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The key samplers draw from the exact distributions: a chi-square test over every key against the exact
- * probabilities, with a fixed seed (so the outcome is reproducible), and a tight check on the hottest keys, where a
- * wrong Zipf sampler shows first.
+ * The key samplers draw from the exact distributions: a chi-square test over every key against the
+ * exact probabilities, with a fixed seed (so the outcome is reproducible), and a tight check on the
+ * hottest keys, where a wrong Zipf sampler shows first.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ZipfSamplerTest {
@@ -32,7 +32,9 @@ class ZipfSamplerTest {
     for (int k = 0; k < 10; k++) {
       double p = expected[k];
       double sigma = Math.sqrt(p * (1 - p) / SAMPLES);
-      assertThat((double) observed[k] / SAMPLES).as("frequency of key " + k).isCloseTo(p, Offset.offset(5 * sigma));
+      assertThat((double) observed[k] / SAMPLES)
+          .as("frequency of key " + k)
+          .isCloseTo(p, Offset.offset(5 * sigma));
     }
   }
 
@@ -62,7 +64,8 @@ class ZipfSamplerTest {
 
     for (int k = 0; k < keys; k++) {
       double sigma = Math.sqrt(expected[k] * (1 - expected[k]) / SAMPLES);
-      assertThat((double) observed[k] / SAMPLES).isCloseTo(expected[k], Offset.offset(5 * sigma + 1e-12));
+      assertThat((double) observed[k] / SAMPLES)
+          .isCloseTo(expected[k], Offset.offset(5 * sigma + 1e-12));
     }
   }
 
@@ -82,7 +85,10 @@ class ZipfSamplerTest {
     assertThat(zeros / 100_000.0).as("frequency of key 0").isCloseTo(p, Offset.offset(5 * sigma));
   }
 
-  /** H(n, s), the sum of k^-s for k = 1..n: exact up to m, then Euler–Maclaurin (error far below 1e-9 here). */
+  /**
+   * H(n, s), the sum of k^-s for k = 1..n: exact up to m, then Euler–Maclaurin (error far below
+   * 1e-9 here).
+   */
   private static double harmonic(long n, double s) {
     int m = 1000;
     double sum = 0;
@@ -127,7 +133,10 @@ class ZipfSamplerTest {
     return p;
   }
 
-  /** Pearson's chi-square; keys expected fewer than 5 times are pooled into one cell, as the test requires. */
+  /**
+   * Pearson's chi-square; keys expected fewer than 5 times are pooled into one cell, as the test
+   * requires.
+   */
   private static double chiSquare(long[] observed, double[] expected) {
     double chi = 0;
     double pooledExpected = 0;
@@ -148,11 +157,12 @@ class ZipfSamplerTest {
   }
 
   /**
-   * About the 99.99th percentile of chi-square with the test's degrees of freedom (Wilson–Hilferty): a correct sampler
-   * fails it once in 10,000 seeds, and the seed is fixed.
+   * About the 99.99th percentile of chi-square with the test's degrees of freedom
+   * (Wilson–Hilferty): a correct sampler fails it once in 10,000 seeds, and the seed is fixed.
    */
   private static double criticalValue(double[] expected) {
-    long cells = IntStream.range(0, expected.length).filter(k -> expected[k] * SAMPLES >= 5).count();
+    long cells =
+        IntStream.range(0, expected.length).filter(k -> expected[k] * SAMPLES >= 5).count();
     boolean pooled = cells < expected.length;
     double dof = cells + (pooled ? 1 : 0) - 1;
     double z = 3.719;

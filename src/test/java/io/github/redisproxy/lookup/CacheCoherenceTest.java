@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import reactor.test.StepVerifier;
 
 /**
- * CACHE_INVALIDATION=tracking at the lookup: what the backend reports (changed keys, flushes, tracking lost and back)
- * and what the cache may keep. The backend is a fake that answers when told, so every interleaving is exact.
+ * CACHE_INVALIDATION=tracking at the lookup: what the backend reports (changed keys, flushes,
+ * tracking lost and back) and what the cache may keep. The backend is a fake that answers when
+ * told, so every interleaving is exact.
  */
 class CacheCoherenceTest {
   private static final Duration WAIT = Duration.ofSeconds(2);
@@ -26,7 +27,8 @@ class CacheCoherenceTest {
   private LookupService service(CachePolicy policy) {
     return LookupService.create(
         new CacheConfig(100, Duration.ofMinutes(1), policy),
-        new ServerConfig("127.0.0.1", 8080, 100, 100, Duration.ofSeconds(5), Duration.ofSeconds(1), false, 0),
+        new ServerConfig(
+            "127.0.0.1", 8080, 100, 100, Duration.ofSeconds(5), Duration.ofSeconds(1), false, 0),
         backend,
         new SimpleMeterRegistry());
   }
@@ -36,7 +38,8 @@ class CacheCoherenceTest {
   }
 
   /** Looks the key up; a miss is answered with {@code value} by the backend. */
-  private static void read(LookupService lookups, FakeBackend backend, String key, String value, boolean hit) {
+  private static void read(
+      LookupService lookups, FakeBackend backend, String key, String value, boolean hit) {
     StepVerifier.create(lookups.lookup(Key.of(key)))
         .then(
             () -> {
@@ -53,15 +56,23 @@ class CacheCoherenceTest {
         .verify(WAIT);
   }
 
-  /** A lookup that starts or joins the key's load; {@code verify} then checks that it answered one value. */
+  /**
+   * A lookup that starts or joins the key's load; {@code verify} then checks that it answered one
+   * value.
+   */
   private static StepVerifier loading(LookupService lookups, String key) {
-    return StepVerifier.create(lookups.lookup(Key.of(key))).expectNextCount(1).expectComplete().verifyLater();
+    return StepVerifier.create(lookups.lookup(Key.of(key)))
+        .expectNextCount(1)
+        .expectComplete()
+        .verifyLater();
   }
 
   /** As {@link #loading(LookupService, String)}, and the value it answered is {@code value}. */
   private static StepVerifier loading(LookupService lookups, String key, String value) {
     return StepVerifier.create(lookups.lookup(Key.of(key)))
-        .assertNext(lookup -> assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo(value))
+        .assertNext(
+            lookup ->
+                assertThat(new String(lookup.value(), StandardCharsets.UTF_8)).isEqualTo(value))
         .expectComplete()
         .verifyLater();
   }
@@ -102,8 +113,9 @@ class CacheCoherenceTest {
   }
 
   /**
-   * The classic race, as it reaches the proxy over its one connection: the GET ran before the write, so its reply
-   * (the old value) is read, and recorded, before the write's invalidation, which removes it.
+   * The classic race, as it reaches the proxy over its one connection: the GET ran before the
+   * write, so its reply (the old value) is read, and recorded, before the write's invalidation,
+   * which removes it.
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
@@ -121,8 +133,8 @@ class CacheCoherenceTest {
   }
 
   /**
-   * An invalidation read while the key's load is in flight was sent before that load's reply, so the load's GET ran
-   * after the write: its value is fresh and is kept.
+   * An invalidation read while the key's load is in flight was sent before that load's reply, so
+   * the load's GET ran after the write: its value is fresh and is kept.
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
@@ -158,14 +170,16 @@ class CacheCoherenceTest {
   }
 
   /**
-   * The same interleaving when the reply is handed over on another thread. Lettuce's reactive publisher can deliver a
-   * reply on the thread that sent the GET, after the event loop read it and went on to the next invalidation; so the
-   * reply may be older than the write, and the value answers its caller but is not kept. (While such loads were kept,
-   * a proxy in CI served a value 27 writes old as a hit.)
+   * The same interleaving when the reply is handed over on another thread. Lettuce's reactive
+   * publisher can deliver a reply on the thread that sent the GET, after the event loop read it and
+   * went on to the next invalidation; so the reply may be older than the write, and the value
+   * answers its caller but is not kept. (While such loads were kept, a proxy in CI served a value
+   * 27 writes old as a hit.)
    */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
-  void aLoadOvertakenByItsKeysInvalidationAndAnsweredOnAnotherThreadAnswersItsCallerButIsNotKept(CachePolicy policy) {
+  void aLoadOvertakenByItsKeysInvalidationAndAnsweredOnAnotherThreadAnswersItsCallerButIsNotKept(
+      CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
     StepVerifier inFlight = loading(lookups, "k", "old");
@@ -193,10 +207,14 @@ class CacheCoherenceTest {
     read(lookups, backend, "loading", "after the flush", false);
   }
 
-  /** Handed over on another thread, a reply that no invalidation overtook is kept, and a later one removes it. */
+  /**
+   * Handed over on another thread, a reply that no invalidation overtook is kept, and a later one
+   * removes it.
+   */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
-  void aLoadAnsweredOnAnotherThreadBeforeAnyInvalidationIsKeptUntilItsKeyChanges(CachePolicy policy) {
+  void aLoadAnsweredOnAnotherThreadBeforeAnyInvalidationIsKeptUntilItsKeyChanges(
+      CachePolicy policy) {
     LookupService lookups = service(policy);
     redis().trackingOn();
     redis().keysChanged(keys("unrelated"));
@@ -286,6 +304,7 @@ class CacheCoherenceTest {
     redis().trackingUnavailable("ERR unknown subcommand 'TRACKING'");
     read(lookups, backend, "k", "v", false);
     read(lookups, backend, "k", "v", true);
-    assertThat(lookups.stats().invalidationMode()).startsWith("none (Redis refused CLIENT TRACKING");
+    assertThat(lookups.stats().invalidationMode())
+        .startsWith("none (Redis refused CLIENT TRACKING");
   }
 }

@@ -17,7 +17,10 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
-/** The slots every lookup passes through: a bound on running work, a bounded FIFO queue, and no slot ever lost. */
+/**
+ * The slots every lookup passes through: a bound on running work, a bounded FIFO queue, and no slot
+ * ever lost.
+ */
 class ConcurrencyGateTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final Duration LONG = Duration.ofMinutes(1);
@@ -41,7 +44,11 @@ class ConcurrencyGateTest {
     ConcurrencyGate gate = new ConcurrencyGate(1, 10, LONG);
     Sinks.One<String> first = Sinks.one();
     List<String> order = new ArrayList<>();
-    StepVerifier running = StepVerifier.create(gate.run(first.asMono())).expectNext("first").expectComplete().verifyLater();
+    StepVerifier running =
+        StepVerifier.create(gate.run(first.asMono()))
+            .expectNext("first")
+            .expectComplete()
+            .verifyLater();
     List<StepVerifier> queued = new ArrayList<>();
     for (String name : List.of("a", "b", "c")) {
       queued.add(
@@ -65,8 +72,16 @@ class ConcurrencyGateTest {
   void aHitDoesNotOvertakeWaiters() {
     ConcurrencyGate gate = new ConcurrencyGate(1, 10, LONG);
     Sinks.One<String> first = Sinks.one();
-    StepVerifier running = StepVerifier.create(gate.run(first.asMono())).expectNext("x").expectComplete().verifyLater();
-    StepVerifier waiting = StepVerifier.create(gate.run(Mono.just("w"))).expectNext("w").expectComplete().verifyLater();
+    StepVerifier running =
+        StepVerifier.create(gate.run(first.asMono()))
+            .expectNext("x")
+            .expectComplete()
+            .verifyLater();
+    StepVerifier waiting =
+        StepVerifier.create(gate.run(Mono.just("w")))
+            .expectNext("w")
+            .expectComplete()
+            .verifyLater();
     assertThat(gate.tryEnter()).as("the slot is busy").isFalse();
     first.tryEmitValue("x");
     running.verify(WAIT);
@@ -79,10 +94,20 @@ class ConcurrencyGateTest {
   void beyondTheQueueARequestIsRefusedAtOnce() {
     ConcurrencyGate gate = new ConcurrencyGate(1, 1, LONG);
     Sinks.One<String> first = Sinks.one();
-    StepVerifier running = StepVerifier.create(gate.run(first.asMono())).expectNext("1").expectComplete().verifyLater();
-    StepVerifier waiting = StepVerifier.create(gate.run(Mono.just("2"))).expectNext("2").expectComplete().verifyLater();
+    StepVerifier running =
+        StepVerifier.create(gate.run(first.asMono()))
+            .expectNext("1")
+            .expectComplete()
+            .verifyLater();
+    StepVerifier waiting =
+        StepVerifier.create(gate.run(Mono.just("2")))
+            .expectNext("2")
+            .expectComplete()
+            .verifyLater();
 
-    StepVerifier.create(gate.run(Mono.just("3"))).expectErrorSatisfies(ConcurrencyGateTest::assertOverloaded).verify(WAIT);
+    StepVerifier.create(gate.run(Mono.just("3")))
+        .expectErrorSatisfies(ConcurrencyGateTest::assertOverloaded)
+        .verify(WAIT);
     assertThat(gate.refusedQueueFull()).isEqualTo(1);
     assertThat(gate.queued()).as("the refused one never queued").isEqualTo(1);
 
@@ -96,7 +121,11 @@ class ConcurrencyGateTest {
   void aWaitLongerThanTheQueueAllowsIsRefusedAndLeavesTheQueue() {
     ConcurrencyGate gate = new ConcurrencyGate(1, 5, Duration.ofMillis(50));
     Sinks.One<String> first = Sinks.one();
-    StepVerifier running = StepVerifier.create(gate.run(first.asMono())).expectNext("1").expectComplete().verifyLater();
+    StepVerifier running =
+        StepVerifier.create(gate.run(first.asMono()))
+            .expectNext("1")
+            .expectComplete()
+            .verifyLater();
     AtomicInteger started = new AtomicInteger();
     StepVerifier.create(gate.run(Mono.fromSupplier(started::incrementAndGet)))
         .expectErrorSatisfies(ConcurrencyGateTest::assertOverloaded)
@@ -114,11 +143,21 @@ class ConcurrencyGateTest {
   void aWaiterThatGivesUpFreesItsPlaceAndTakesNoSlot() {
     ConcurrencyGate gate = new ConcurrencyGate(1, 1, LONG);
     Sinks.One<String> first = Sinks.one();
-    StepVerifier running = StepVerifier.create(gate.run(first.asMono())).expectNext("1").expectComplete().verifyLater();
+    StepVerifier running =
+        StepVerifier.create(gate.run(first.asMono()))
+            .expectNext("1")
+            .expectComplete()
+            .verifyLater();
     AtomicInteger started = new AtomicInteger();
-    StepVerifier.create(gate.run(Mono.fromSupplier(started::incrementAndGet))).thenCancel().verify(WAIT);
+    StepVerifier.create(gate.run(Mono.fromSupplier(started::incrementAndGet)))
+        .thenCancel()
+        .verify(WAIT);
     assertThat(gate.queued()).isZero();
-    StepVerifier next = StepVerifier.create(gate.run(Mono.just("3"))).expectNext("3").expectComplete().verifyLater();
+    StepVerifier next =
+        StepVerifier.create(gate.run(Mono.just("3")))
+            .expectNext("3")
+            .expectComplete()
+            .verifyLater();
 
     first.tryEmitValue("1");
     running.verify(WAIT);
@@ -137,8 +176,10 @@ class ConcurrencyGateTest {
     StepVerifier.create(gate.run(Mono.never())).thenCancel().verify(WAIT);
     assertThat(gate.running()).isZero();
     Sinks.One<String> held = Sinks.one();
-    StepVerifier holder = StepVerifier.create(gate.run(held.asMono())).expectNext("h").expectComplete().verifyLater();
-    StepVerifier queuedThenCancelled = StepVerifier.create(gate.run(Mono.<String>never())).thenCancel().verifyLater();
+    StepVerifier holder =
+        StepVerifier.create(gate.run(held.asMono())).expectNext("h").expectComplete().verifyLater();
+    StepVerifier queuedThenCancelled =
+        StepVerifier.create(gate.run(Mono.<String>never())).thenCancel().verifyLater();
     held.tryEmitValue("h");
     holder.verify(WAIT);
     queuedThenCancelled.verify(WAIT); // granted the slot, then cancelled while running
@@ -147,8 +188,9 @@ class ConcurrencyGateTest {
   }
 
   /**
-   * Many threads, work that ends on other threads, waiters that give up at random: at no moment does more work run
-   * than there are slots, and once everything has ended no slot is held and nobody is queued.
+   * Many threads, work that ends on other threads, waiters that give up at random: at no moment
+   * does more work run than there are slots, and once everything has ended no slot is held and
+   * nobody is queued.
    */
   @Test
   void underContentionTheBoundHoldsAndNoSlotIsLost() throws InterruptedException {
@@ -166,7 +208,8 @@ class ConcurrencyGateTest {
               () -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 for (int i = 0; i < perThread; i++) {
-                  // Counted out before the end reaches the gate (doOnTerminate, doOnCancel), so that a slot handed
+                  // Counted out before the end reaches the gate (doOnTerminate, doOnCancel), so
+                  // that a slot handed
                   // on by the gate never overlaps, in this count, the work that freed it.
                   AtomicBoolean counted = new AtomicBoolean();
                   Runnable countOut =
@@ -182,7 +225,8 @@ class ConcurrencyGateTest {
                                 mostActive.accumulateAndGet(active.incrementAndGet(), Math::max);
                                 return 1;
                               })
-                          .delayElement(Duration.ofNanos(random.nextInt(50_000)), Schedulers.parallel())
+                          .delayElement(
+                              Duration.ofNanos(random.nextInt(50_000)), Schedulers.parallel())
                           .doOnTerminate(countOut)
                           .doOnCancel(countOut);
                   Disposable subscription =

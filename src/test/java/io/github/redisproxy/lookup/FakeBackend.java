@@ -10,8 +10,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * An in-memory stand-in for the project's own {@link Backend} interface, so that tests decide when each GET answers.
- * It says nothing about Redis' behaviour; the system tests cover that against a real redis-server.
+ * An in-memory stand-in for the project's own {@link Backend} interface, so that tests decide when
+ * each GET answers. It says nothing about Redis' behaviour; the system tests cover that against a
+ * real redis-server.
  */
 final class FakeBackend implements Backend {
   private final Map<String, Sinks.One<byte[]>> pending = new ConcurrentHashMap<>();
@@ -56,7 +57,10 @@ final class FakeBackend implements Backend {
     this.listener = listener;
   }
 
-  /** Pretends to be a backend with CACHE_INVALIDATION=tracking; {@link #invalidations()} is then its listener. */
+  /**
+   * Pretends to be a backend with CACHE_INVALIDATION=tracking; {@link #invalidations()} is then its
+   * listener.
+   */
   FakeBackend tracking() {
     tracking = true;
     return this;

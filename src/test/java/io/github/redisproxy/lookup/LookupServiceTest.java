@@ -24,7 +24,15 @@ class LookupServiceTest {
   private LookupService service(int maxConcurrency, int maxQueued) {
     return LookupService.create(
         new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
-        new ServerConfig("127.0.0.1", 8080, maxConcurrency, maxQueued, Duration.ofSeconds(5), Duration.ofSeconds(1), false, 0),
+        new ServerConfig(
+            "127.0.0.1",
+            8080,
+            maxConcurrency,
+            maxQueued,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            false,
+            0),
         backend,
         registry);
   }
@@ -37,7 +45,10 @@ class LookupServiceTest {
   void lookupIsColdUntilSubscribed() {
     Mono<Lookup> lookup = service(10, 10).lookup(Key.of("k"));
     assertThat(backend.gets()).isZero();
-    StepVerifier.create(lookup).then(() -> backend.answer("k", "v")).expectNextCount(1).verifyComplete();
+    StepVerifier.create(lookup)
+        .then(() -> backend.answer("k", "v"))
+        .expectNextCount(1)
+        .verifyComplete();
     assertThat(backend.gets()).isEqualTo(1);
   }
 
@@ -78,7 +89,10 @@ class LookupServiceTest {
   void aClientThatGoesAwayDoesNotCancelTheLoadOthersShare() {
     LookupService lookups = service(100, 10);
     StepVerifier staying =
-        StepVerifier.create(lookups.lookup(Key.of("k"))).expectNextCount(1).expectComplete().verifyLater();
+        StepVerifier.create(lookups.lookup(Key.of("k")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
     StepVerifier.create(lookups.lookup(Key.of("k"))).thenCancel().verify(WAIT);
 
     backend.answer("k", "v");
@@ -129,7 +143,10 @@ class LookupServiceTest {
   void failedLoadIsRetriedByTheNextRequest() {
     LookupService lookups = service(10, 10);
     StepVerifier.create(lookups.lookup(Key.of("k")))
-        .then(() -> backend.fail("k", new BackendException(BackendException.Kind.TIMEOUT, "slow", null)))
+        .then(
+            () ->
+                backend.fail(
+                    "k", new BackendException(BackendException.Kind.TIMEOUT, "slow", null)))
         .expectError(LookupException.class)
         .verify(WAIT);
     StepVerifier.create(lookups.lookup(Key.of("k")))
@@ -142,16 +159,30 @@ class LookupServiceTest {
   @Test
   void requestsBeyondConcurrencyAndQueueAreRefusedAtOnce() {
     LookupService lookups = service(2, 1);
-    StepVerifier first = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
-    StepVerifier second = StepVerifier.create(lookups.lookup(Key.of("b"))).expectNextCount(1).expectComplete().verifyLater();
-    StepVerifier queued = StepVerifier.create(lookups.lookup(Key.of("c"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier first =
+        StepVerifier.create(lookups.lookup(Key.of("a")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
+    StepVerifier second =
+        StepVerifier.create(lookups.lookup(Key.of("b")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
+    StepVerifier queued =
+        StepVerifier.create(lookups.lookup(Key.of("c")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
     assertThat(lookups.running()).isEqualTo(2);
     assertThat(lookups.queued()).isEqualTo(1);
     assertThat(backend.isWaiting("c")).isFalse();
 
     StepVerifier.create(lookups.lookup(Key.of("d")))
         .expectErrorSatisfies(
-            error -> assertThat(((LookupException) error).reason()).isEqualTo(LookupException.Reason.OVERLOADED))
+            error ->
+                assertThat(((LookupException) error).reason())
+                    .isEqualTo(LookupException.Reason.OVERLOADED))
         .verify(WAIT);
 
     backend.answer("a", "1");
@@ -168,7 +199,11 @@ class LookupServiceTest {
   void aCachedValueIsAnsweredInPlaceOnlyWhileASlotIsFree() {
     LookupService lookups = service(1, 10);
     assertThat(lookups.cachedNow(Key.of("a"))).as("not cached yet").isNull();
-    StepVerifier load = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier load =
+        StepVerifier.create(lookups.lookup(Key.of("a")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
     backend.answer("a", "1");
     load.verify(WAIT);
 
@@ -178,8 +213,14 @@ class LookupServiceTest {
     assertThat(lookups.stats().hits()).isEqualTo(1);
     assertThat(lookups.running()).isZero();
 
-    StepVerifier busy = StepVerifier.create(lookups.lookup(Key.of("b"))).expectNextCount(1).expectComplete().verifyLater();
-    assertThat(lookups.cachedNow(Key.of("a"))).as("MAX_CONCURRENCY=1 and a miss holds the slot").isNull();
+    StepVerifier busy =
+        StepVerifier.create(lookups.lookup(Key.of("b")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
+    assertThat(lookups.cachedNow(Key.of("a")))
+        .as("MAX_CONCURRENCY=1 and a miss holds the slot")
+        .isNull();
     assertThat(lookups.stats().hits()).as("a refused fast path counts nothing").isEqualTo(1);
     backend.answer("b", "2");
     busy.verify(WAIT);
@@ -189,8 +230,16 @@ class LookupServiceTest {
   @Test
   void maxConcurrencyOfOneIsStrictlySequential() {
     LookupService lookups = service(1, 10);
-    StepVerifier first = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
-    StepVerifier second = StepVerifier.create(lookups.lookup(Key.of("b"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier first =
+        StepVerifier.create(lookups.lookup(Key.of("a")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
+    StepVerifier second =
+        StepVerifier.create(lookups.lookup(Key.of("b")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
     assertThat(backend.isWaiting("a")).isTrue();
     assertThat(backend.isWaiting("b")).isFalse();
     backend.answer("a", "1");
@@ -203,11 +252,19 @@ class LookupServiceTest {
   @Test
   void aQueuedRequestThatGivesUpFreesItsPlace() {
     LookupService lookups = service(1, 1);
-    StepVerifier running = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier running =
+        StepVerifier.create(lookups.lookup(Key.of("a")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
     StepVerifier.create(lookups.lookup(Key.of("b"))).thenCancel().verify(WAIT);
     assertThat(lookups.queued()).isZero();
 
-    StepVerifier next = StepVerifier.create(lookups.lookup(Key.of("c"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier next =
+        StepVerifier.create(lookups.lookup(Key.of("c")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
     backend.answer("a", "1");
     running.verify(WAIT);
     backend.answer("c", "3");
@@ -221,13 +278,20 @@ class LookupServiceTest {
     LookupService lookups =
         LookupService.create(
             new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
-            new ServerConfig("127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1), false, 0),
+            new ServerConfig(
+                "127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1), false, 0),
             backend,
             registry);
-    StepVerifier running = StepVerifier.create(lookups.lookup(Key.of("a"))).expectNextCount(1).expectComplete().verifyLater();
+    StepVerifier running =
+        StepVerifier.create(lookups.lookup(Key.of("a")))
+            .expectNextCount(1)
+            .expectComplete()
+            .verifyLater();
     StepVerifier.create(lookups.lookup(Key.of("b")))
         .expectErrorSatisfies(
-            error -> assertThat(((LookupException) error).reason()).isEqualTo(LookupException.Reason.OVERLOADED))
+            error ->
+                assertThat(((LookupException) error).reason())
+                    .isEqualTo(LookupException.Reason.OVERLOADED))
         .verify(WAIT);
     backend.answer("a", "1");
     running.verify(WAIT);

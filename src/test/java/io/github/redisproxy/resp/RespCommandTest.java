@@ -27,7 +27,8 @@ class RespCommandTest {
   void arrayOfBulkStringsBecomesALowerCaseNameAndRawArguments() {
     byte[] binary = {0, (byte) 0xff, '\r', '\n'};
     ArrayRedisMessage message =
-        new ArrayRedisMessage(List.<RedisMessage>of(bulk("MGet".getBytes(StandardCharsets.UTF_8)), bulk(binary)));
+        new ArrayRedisMessage(
+            List.<RedisMessage>of(bulk("MGet".getBytes(StandardCharsets.UTF_8)), bulk(binary)));
     try {
       RespCommand command = RespCommand.parse(message);
       assertThat(command.name()).isEqualTo("mget");
@@ -45,9 +46,11 @@ class RespCommandTest {
 
   @Test
   void anArrayHoldingAnythingButBulkStringsIsAProtocolError() {
-    ArrayRedisMessage message = new ArrayRedisMessage(List.<RedisMessage>of(new IntegerRedisMessage(1)));
+    ArrayRedisMessage message =
+        new ArrayRedisMessage(List.<RedisMessage>of(new IntegerRedisMessage(1)));
     try {
-      assertThatThrownBy(() -> RespCommand.parse(message)).isInstanceOf(RespProtocolException.class);
+      assertThatThrownBy(() -> RespCommand.parse(message))
+          .isInstanceOf(RespProtocolException.class);
     } finally {
       message.release();
     }
@@ -55,7 +58,9 @@ class RespCommandTest {
 
   @Test
   void inlineCommandsSplitOnSpacesAndHonourQuotes() {
-    RespCommand command = RespCommand.parse(new InlineCommandRedisMessage("GET   \"key with space\" 'single' \"a\\x41\\n\""));
+    RespCommand command =
+        RespCommand.parse(
+            new InlineCommandRedisMessage("GET   \"key with space\" 'single' \"a\\x41\\n\""));
     assertThat(command.name()).isEqualTo("get");
     assertThat(words(command)).containsExactly("key with space", "single", "aA\n");
   }

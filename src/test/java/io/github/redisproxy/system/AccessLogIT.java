@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * ACCESS_LOG=true: one line per request on the proxy port, in the combined log format plus the X-Cache answer and the
- * milliseconds taken, for example
+ * ACCESS_LOG=true: one line per request on the proxy port, in the combined log format plus the
+ * X-Cache answer and the milliseconds taken, for example
  *
  * <pre>
  * 127.0.0.1 - - [02/Dec/2026:08:15:03 +0000] "GET /user:42 HTTP/1.1" 200 5 "-" "curl/7.88.1" HIT 3
@@ -38,6 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AccessLogIT {
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
+
   /** How much longer than the client's wait the proxy's own measure of a request may be. */
   private static final Duration SLACK = Duration.ofMillis(100);
 
@@ -54,28 +55,43 @@ class AccessLogIT {
 
   private static final Pattern ANY_ACCESS_LINE = Pattern.compile(" AccessLog - ");
 
-  private static final DateTimeFormatter CLF_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US);
+  private static final DateTimeFormatter CLF_TIME =
+      DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US);
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
   /** One request as sent, its response, and how long the client waited for all of it. */
   private record Exchange(
-      String method, String target, String userAgent, String referer, RawHttp.Response response, long elapsedMillis) {}
+      String method,
+      String target,
+      String userAgent,
+      String referer,
+      RawHttp.Response response,
+      long elapsedMillis) {}
 
   @Test
-  void with_ACCESS_LOG_a_miss_a_hit_a_404_and_a_405_are_each_logged_once_in_the_combined_format_plus_X_Cache_and_ms() {
+  void
+      with_ACCESS_LOG_a_miss_a_hit_a_404_and_a_405_are_each_logged_once_in_the_combined_format_plus_X_Cache_and_ms() {
     redis.commands().set("access:cached", "cached value");
-    ProxyProcess proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "ACCESS_LOG", "true"));
+    ProxyProcess proxy =
+        ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "ACCESS_LOG", "true"));
     try {
       proxy.awaitBackendReady();
 
       List<Exchange> exchanges = new ArrayList<>();
-      exchanges.add(send(proxy, "GET", "/access:cached", "AccessLogIT/1.0 (miss)", "http://referer.test/page?a=1"));
+      exchanges.add(
+          send(
+              proxy,
+              "GET",
+              "/access:cached",
+              "AccessLogIT/1.0 (miss)",
+              "http://referer.test/page?a=1"));
       exchanges.add(send(proxy, "GET", "/access:cached", "AccessLogIT/1.0 (hit)", null));
       exchanges.add(send(proxy, "GET", "/access:absent", "AccessLogIT/1.0 (not found)", null));
       exchanges.add(send(proxy, "POST", "/access:posted", "AccessLogIT/1.0 (not allowed)", null));
       assertEquals(
-          List.of(200, 200, 404, 405), exchanges.stream().map(exchange -> exchange.response().status()).toList());
+          List.of(200, 200, 404, 405),
+          exchanges.stream().map(exchange -> exchange.response().status()).toList());
       assertEquals(Optional.of("MISS"), exchanges.get(0).response().header("X-Cache"));
       assertEquals(Optional.of("HIT"), exchanges.get(1).response().header("X-Cache"));
       // The management port is not the proxy port: its requests are not in the access log.
@@ -113,12 +129,24 @@ class AccessLogIT {
     try {
       proxy.awaitBackendReady();
 
-      assertEquals(200, send(proxy, "GET", "/quiet:cached", "AccessLogIT/1.0 (miss)", null).response().status());
-      assertEquals(200, send(proxy, "GET", "/quiet:cached", "AccessLogIT/1.0 (hit)", null).response().status());
-      assertEquals(404, send(proxy, "GET", "/quiet:absent", "AccessLogIT/1.0 (not found)", null).response().status());
       assertEquals(
-          405, send(proxy, "POST", "/quiet:posted", "AccessLogIT/1.0 (not allowed)", null).response().status());
-      // A line the proxy writes after all four requests were answered: were there access lines, they came before it.
+          200,
+          send(proxy, "GET", "/quiet:cached", "AccessLogIT/1.0 (miss)", null).response().status());
+      assertEquals(
+          200,
+          send(proxy, "GET", "/quiet:cached", "AccessLogIT/1.0 (hit)", null).response().status());
+      assertEquals(
+          404,
+          send(proxy, "GET", "/quiet:absent", "AccessLogIT/1.0 (not found)", null)
+              .response()
+              .status());
+      assertEquals(
+          405,
+          send(proxy, "POST", "/quiet:posted", "AccessLogIT/1.0 (not allowed)", null)
+              .response()
+              .status());
+      // A line the proxy writes after all four requests were answered: were there access lines,
+      // they came before it.
       ProxyClient management = new ProxyClient(proxy.managementPort());
       assertEquals(200, management.send("DELETE", "/cache/quiet:marker").statusCode());
       proxy.awaitLog(Pattern.compile("Purged key=quiet:marker "), 1, LOG_TIMEOUT);
@@ -137,34 +165,56 @@ class AccessLogIT {
     assertEquals("-", fields.group("user"), line);
     ZonedDateTime time = ZonedDateTime.parse(fields.group("time"), CLF_TIME);
     Duration age = Duration.between(time.toInstant(), Instant.now()).abs();
-    assertTrue(age.compareTo(Duration.ofMinutes(1)) < 0, "the time is now (within a minute): " + line);
+    assertTrue(
+        age.compareTo(Duration.ofMinutes(1)) < 0, "the time is now (within a minute): " + line);
     assertEquals(exchange.method(), fields.group("method"), line);
     assertEquals(exchange.target(), fields.group("target"), line);
     assertEquals("HTTP/1.1", fields.group("protocol"), line);
     assertEquals(response.status(), Integer.parseInt(fields.group("status")), line);
-    assertEquals(response.body().length, Integer.parseInt(fields.group("bytes")), "bytes = the body's length: " + line);
-    assertEquals(exchange.referer() == null ? "-" : exchange.referer(), fields.group("referer"), line);
+    assertEquals(
+        response.body().length,
+        Integer.parseInt(fields.group("bytes")),
+        "bytes = the body's length: " + line);
+    assertEquals(
+        exchange.referer() == null ? "-" : exchange.referer(), fields.group("referer"), line);
     assertEquals(exchange.userAgent(), fields.group("agent"), line);
     assertEquals(response.header("X-Cache").orElse("-"), fields.group("cache"), line);
-    // Milliseconds, so about as long as the client waited: the proxy's clock stops when it has written the response,
+    // Milliseconds, so about as long as the client waited: the proxy's clock stops when it has
+    // written the response,
     // which may be a moment after the client has read it.
     long millis = Long.parseLong(fields.group("millis"));
     assertTrue(
         millis <= exchange.elapsedMillis() + SLACK.toMillis(),
-        "the proxy took " + millis + " ms; the client waited " + exchange.elapsedMillis() + " ms: " + line);
+        "the proxy took "
+            + millis
+            + " ms; the client waited "
+            + exchange.elapsedMillis()
+            + " ms: "
+            + line);
   }
 
-  /** The access lines of {@link ProxyProcess#awaitBackendReady()}'s own requests, which precede the test's. */
+  /**
+   * The access lines of {@link ProxyProcess#awaitBackendReady()}'s own requests, which precede the
+   * test's.
+   */
   private static int backendReadyProbes(List<String> accessLines) {
-    return (int) accessLines.stream().filter(line -> line.contains("\"GET /it:backend-ready HTTP/1.1\"")).count();
+    return (int)
+        accessLines.stream()
+            .filter(line -> line.contains("\"GET /it:backend-ready HTTP/1.1\""))
+            .count();
   }
 
   private static Pattern byUserAgent(String userAgent) {
-    return Pattern.compile(" AccessLog - .* \"" + Pattern.quote(userAgent) + "\" (?:HIT|MISS|-) \\d+$");
+    return Pattern.compile(
+        " AccessLog - .* \"" + Pattern.quote(userAgent) + "\" (?:HIT|MISS|-) \\d+$");
   }
 
-  /** One request on its own connection ({@code Connection: close}), with this User-Agent and Referer (or none). */
-  private static Exchange send(ProxyProcess proxy, String method, String target, String userAgent, String referer) {
+  /**
+   * One request on its own connection ({@code Connection: close}), with this User-Agent and Referer
+   * (or none).
+   */
+  private static Exchange send(
+      ProxyProcess proxy, String method, String target, String userAgent, String referer) {
     String head =
         method
             + " "
@@ -176,7 +226,11 @@ class AccessLogIT {
             + "Connection: close\r\n\r\n";
     long start = System.nanoTime();
     RawHttp.Response response =
-        RawHttp.exchange(proxy.port(), head.getBytes(StandardCharsets.ISO_8859_1), method.equals("HEAD"), READ_TIMEOUT);
+        RawHttp.exchange(
+            proxy.port(),
+            head.getBytes(StandardCharsets.ISO_8859_1),
+            method.equals("HEAD"),
+            READ_TIMEOUT);
     long elapsedMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
     return new Exchange(method, target, userAgent, referer, response, elapsedMillis);
   }

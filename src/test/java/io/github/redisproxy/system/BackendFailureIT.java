@@ -28,9 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Redis stopped and started under a running proxy, and a proxy started before its Redis.
  *
- * <p>The class's proxy runs with the default {@code CACHE_INVALIDATION=tracking}: when its connection drops it clears
- * the cache, so while Redis is down even a key cached before is 503. Serving cached keys while Redis is down is the
- * TTL-only behaviour of {@code CACHE_INVALIDATION=none}; the test that checks it starts a proxy with that setting.
+ * <p>The class's proxy runs with the default {@code CACHE_INVALIDATION=tracking}: when its
+ * connection drops it clears the cache, so while Redis is down even a key cached before is 503.
+ * Serving cached keys while Redis is down is the TTL-only behaviour of {@code
+ * CACHE_INVALIDATION=none}; the test that checks it starts a proxy with that setting.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BackendFailureIT {
@@ -38,7 +39,8 @@ class BackendFailureIT {
   private static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(10);
   private static final Pattern TRACKING_LOST =
       Pattern.compile("Lost the connection that carries invalidations: cleared (\\d+) cached keys");
-  private static final Pattern TRACKING_ON = Pattern.compile("Invalidation tracking is on for Redis at ");
+  private static final Pattern TRACKING_ON =
+      Pattern.compile("Invalidation tracking is on for Redis at ");
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
@@ -55,24 +57,34 @@ class BackendFailureIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   @AfterEach
   void restartRedisIfStopped() {
     redis.start();
-    // A test that stopped Redis leaves the proxy reconnecting: wait until it caches again (tracking back on).
+    // A test that stopped Redis leaves the proxy reconnecting: wait until it caches again (tracking
+    // back on).
     proxy.awaitBackendReady();
     proxy.awaitInvalidationTracking();
   }
 
   /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}. */
   @Test
-  void with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_503_with_Retry_After_a_cached_key_is_still_served_and_the_proxy_recovers() {
+  void
+      with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_503_with_Retry_After_a_cached_key_is_still_served_and_the_proxy_recovers() {
     try (ProxyProcess ttlOnly =
         ProxyProcess.start(
-            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.5", "CACHE_INVALIDATION", "none"))) {
+            Map.of(
+                "REDIS_ADDRESS",
+                redis.address(),
+                "REDIS_TIMEOUT",
+                "0.5",
+                "CACHE_INVALIDATION",
+                "none"))) {
       ttlOnly.awaitBackendReady();
       ProxyClient ttlOnlyHttp = new ProxyClient(ttlOnly);
       redis.commands().set("down:cached", "cached value");
@@ -95,7 +107,11 @@ class BackendFailureIT {
       redis.commands().set("down:cold", "back again");
 
       HttpResponse<byte[]> recovered =
-          Polling.until(RECOVERY_DEADLINE, "the proxy to serve again", () -> ttlOnlyHttp.get("/down:cold"), r -> r.statusCode() != 503);
+          Polling.until(
+              RECOVERY_DEADLINE,
+              "the proxy to serve again",
+              () -> ttlOnlyHttp.get("/down:cold"),
+              r -> r.statusCode() != 503);
       assertEquals(200, recovered.statusCode());
       assertEquals("back again", new String(recovered.body(), StandardCharsets.UTF_8));
       assertEquals(Optional.of("MISS"), recovered.headers().firstValue("X-Cache"));
@@ -105,13 +121,14 @@ class BackendFailureIT {
   }
 
   /**
-   * The tracking counterpart of the test above: a proxy that cannot hear about changes does not serve what may have
-   * changed. Once the connection is lost the cache is cleared, so the key cached before is 503 like any miss; when
-   * Redis is back (empty, as after a restart) the proxy serves what Redis holds now, and caches again once tracking
-   * is on.
+   * The tracking counterpart of the test above: a proxy that cannot hear about changes does not
+   * serve what may have changed. Once the connection is lost the cache is cleared, so the key
+   * cached before is 503 like any miss; when Redis is back (empty, as after a restart) the proxy
+   * serves what Redis holds now, and caches again once tracking is on.
    */
   @Test
-  void while_Redis_is_down_a_key_cached_before_is_503_too_because_losing_the_connection_cleared_the_cache() {
+  void
+      while_Redis_is_down_a_key_cached_before_is_503_too_because_losing_the_connection_cleared_the_cache() {
     redis.commands().set("down:tracked", "cached value");
     assertEquals(Optional.of("MISS"), http.get("/down:tracked").headers().firstValue("X-Cache"));
     assertEquals(Optional.of("HIT"), http.get("/down:tracked").headers().firstValue("X-Cache"));
@@ -121,12 +138,16 @@ class BackendFailureIT {
     redis.stop();
     String cleared = proxy.awaitLog(TRACKING_LOST, lost + 1, RECOVERY_DEADLINE).get(lost);
     assertTrue(cleared.contains("cleared 1 cached keys"), cleared);
-    assertEquals(0.0, proxy.metric("redis_proxy_invalidation_tracking"), "tracking while Redis is down");
+    assertEquals(
+        0.0, proxy.metric("redis_proxy_invalidation_tracking"), "tracking while Redis is down");
 
     long start = System.nanoTime();
     HttpResponse<byte[]> down = http.get("/down:tracked");
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-    assertEquals(503, down.statusCode(), "a key cached before Redis went down is not served: it may have changed");
+    assertEquals(
+        503,
+        down.statusCode(),
+        "a key cached before Redis went down is not served: it may have changed");
     assertTrue(down.headers().firstValue("Retry-After").isPresent(), "Retry-After");
     assertTrue(elapsed.compareTo(REDIS_TIMEOUT.plusSeconds(1)) < 0, "answered after " + elapsed);
 
@@ -135,9 +156,14 @@ class BackendFailureIT {
     proxy.awaitLog(TRACKING_ON, on + 1, RECOVERY_DEADLINE);
     HttpResponse<byte[]> reloaded = http.get("/down:tracked");
     assertEquals(200, reloaded.statusCode());
-    assertEquals("written while the proxy could not hear", new String(reloaded.body(), StandardCharsets.UTF_8));
+    assertEquals(
+        "written while the proxy could not hear",
+        new String(reloaded.body(), StandardCharsets.UTF_8));
     assertEquals(Optional.of("MISS"), reloaded.headers().firstValue("X-Cache"));
-    assertEquals(Optional.of("HIT"), http.get("/down:tracked").headers().firstValue("X-Cache"), "cached again");
+    assertEquals(
+        Optional.of("HIT"),
+        http.get("/down:tracked").headers().firstValue("X-Cache"),
+        "cached again");
     assertEquals(1.0, proxy.metric("redis_proxy_invalidation_tracking"));
   }
 
@@ -155,7 +181,11 @@ class BackendFailureIT {
     redis.commands().set("failed:key", "loaded after all");
 
     HttpResponse<byte[]> loaded =
-        Polling.until(RECOVERY_DEADLINE, "a fresh load to succeed", () -> http.get("/failed:key"), r -> r.statusCode() != 503);
+        Polling.until(
+            RECOVERY_DEADLINE,
+            "a fresh load to succeed",
+            () -> http.get("/failed:key"),
+            r -> r.statusCode() != 503);
     assertEquals(200, loaded.statusCode());
     assertEquals("loaded after all", new String(loaded.body(), StandardCharsets.UTF_8));
     assertEquals(Optional.of("MISS"), loaded.headers().firstValue("X-Cache"));
@@ -181,7 +211,10 @@ class BackendFailureIT {
 
         HttpResponse<byte[]> served =
             Polling.until(
-                RECOVERY_DEADLINE, "the proxy to connect", () -> earlyHttp.get("/early:key"), r -> r.statusCode() != 503);
+                RECOVERY_DEADLINE,
+                "the proxy to connect",
+                () -> earlyHttp.get("/early:key"),
+                r -> r.statusCode() != 503);
         assertEquals(200, served.statusCode());
         assertEquals("worth the wait", new String(served.body(), StandardCharsets.UTF_8));
         early.assertNoErrorsLogged();

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Values are bytes end to end: nothing is decoded, re-encoded, truncated or copied wrongly on the way. */
+/**
+ * Values are bytes end to end: nothing is decoded, re-encoded, truncated or copied wrongly on the
+ * way.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BinaryValuesIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
@@ -36,7 +39,9 @@ class BinaryValuesIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
@@ -62,7 +67,9 @@ class BinaryValuesIT {
 
   @Test
   void a_value_that_is_invalid_UTF_8_is_not_replaced_or_reencoded() {
-    byte[] value = {(byte) 0xC3, 0x28, (byte) 0xA0, (byte) 0xA1, (byte) 0xE2, 0x28, (byte) 0xA1, (byte) 0xF0, 0x28};
+    byte[] value = {
+      (byte) 0xC3, 0x28, (byte) 0xA0, (byte) 0xA1, (byte) 0xE2, 0x28, (byte) 0xA1, (byte) 0xF0, 0x28
+    };
     redis.binary().set(key("binary:invalid-utf8"), value);
 
     assertServedTwice("/binary:invalid-utf8", value);
@@ -72,7 +79,8 @@ class BinaryValuesIT {
     HttpResponse<byte[]> miss = http.get(path);
     assertEquals(200, miss.statusCode());
     assertEquals(Optional.of("MISS"), miss.headers().firstValue("X-Cache"));
-    assertEquals(Optional.of(Integer.toString(value.length)), miss.headers().firstValue("Content-Length"));
+    assertEquals(
+        Optional.of(Integer.toString(value.length)), miss.headers().firstValue("Content-Length"));
     assertArrayEquals(value, miss.body());
 
     HttpResponse<byte[]> hit = http.get(path);

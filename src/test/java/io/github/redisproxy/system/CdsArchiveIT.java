@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The build ships an AppCDS archive next to the jar ({@code target/redis-proxy.jsa}, made by {@code cds-training}),
- * and the README's run command uses it. {@code -Xshare:on} turns an archive the JVM cannot use (made for another jar
- * or another JVM) from a silent slow start into a failure to start, so this test fails if the archive does not fit
- * the jar it was built with.
+ * The build ships an AppCDS archive next to the jar ({@code target/redis-proxy.jsa}, made by {@code
+ * cds-training}), and the README's run command uses it. {@code -Xshare:on} turns an archive the JVM
+ * cannot use (made for another jar or another JVM) from a silent slow start into a failure to
+ * start, so this test fails if the archive does not fit the jar it was built with.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CdsArchiveIT {

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Concurrent misses for one key share one Redis GET. Redis is paused so that the load stays in flight; the proxy's
- * debug log tells when every request has reached the cache (one started the load, the rest joined it), so the test
- * knows, rather than hopes, that all of them were concurrent before it lets Redis answer.
+ * Concurrent misses for one key share one Redis GET. Redis is paused so that the load stays in
+ * flight; the proxy's debug log tells when every request has reached the cache (one started the
+ * load, the rest joined it), so the test knows, rather than hopes, that all of them were concurrent
+ * before it lets Redis answer.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CoalescingIT {
@@ -49,23 +50,31 @@ class CoalescingIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   @Test
-  void a_client_that_goes_away_does_not_cancel_the_load_that_another_request_shares() throws Exception {
+  void a_client_that_goes_away_does_not_cancel_the_load_that_another_request_shares()
+      throws Exception {
     String key = "coalesce:abandoned";
     redis.commands().set(key, "still loaded");
     redis.pause(Duration.ofSeconds(2));
 
     RawHttp.Pending abandoned = RawHttp.send(proxy.port(), "/" + key);
-    proxy.awaitLog(Pattern.compile("miss key=" + Pattern.quote(key) + " started a load$"), 1, Duration.ofSeconds(5));
+    proxy.awaitLog(
+        Pattern.compile("miss key=" + Pattern.quote(key) + " started a load$"),
+        1,
+        Duration.ofSeconds(5));
     abandoned.close();
 
     CompletableFuture<HttpResponse<byte[]>> joining = http.getAsync("/" + key);
     proxy.awaitLog(
-        Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$"), 1, Duration.ofSeconds(5));
+        Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$"),
+        1,
+        Duration.ofSeconds(5));
 
     HttpResponse<byte[]> response = joining.get(20, TimeUnit.SECONDS);
     assertEquals(200, response.statusCode());
@@ -74,7 +83,8 @@ class CoalescingIT {
     assertEquals(1, redis.getCalls());
 
     HttpResponse<byte[]> cached = http.get("/" + key);
-    assertEquals(Optional.of("HIT"), cached.headers().firstValue("X-Cache"), "the shared load was cached");
+    assertEquals(
+        Optional.of("HIT"), cached.headers().firstValue("X-Cache"), "the shared load was cached");
     assertEquals(1, redis.getCalls());
   }
 
@@ -89,7 +99,8 @@ class CoalescingIT {
       responses.add(http.getAsync("/" + key));
     }
     Pattern started = Pattern.compile("miss key=" + Pattern.quote(key) + " started a load$");
-    Pattern joined = Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$");
+    Pattern joined =
+        Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$");
     proxy.awaitLog(joined, REQUESTS - 1, Duration.ofSeconds(10));
     assertEquals(1, proxy.linesMatching(started).size(), "loads started");
 

@@ -21,15 +21,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * MAX_CONCURRENCY=2 and MAX_QUEUED_REQUESTS=1: two lookups run, one waits, the next is refused at once.
+ * MAX_CONCURRENCY=2 and MAX_QUEUED_REQUESTS=1: two lookups run, one waits, the next is refused at
+ * once.
  *
- * <p>Making "the third request is waiting" observable without a race: a waiting request logs nothing, but Reactor
- * Netty logs (at debug) "Handler is being applied" on the connection's event loop right before it calls the proxy's
- * handler, which takes its place in the queue synchronously, in the same event-loop task. With a single event loop
- * ({@code reactor.netty.ioWorkerCount=1}) the fourth request can only be handled after that task has finished; so once
- * the test has seen the third request's line (identified by its client port), the queue is full for certain. The
- * first two requests are known to hold the two slots by their own "started a load" lines, and Redis, paused, keeps
- * them there.
+ * <p>Making "the third request is waiting" observable without a race: a waiting request logs
+ * nothing, but Reactor Netty logs (at debug) "Handler is being applied" on the connection's event
+ * loop right before it calls the proxy's handler, which takes its place in the queue synchronously,
+ * in the same event-loop task. With a single event loop ({@code reactor.netty.ioWorkerCount=1}) the
+ * fourth request can only be handled after that task has finished; so once the test has seen the
+ * third request's line (identified by its client port), the queue is full for certain. The first
+ * two requests are known to hold the two slots by their own "started a load" lines, and Redis,
+ * paused, keeps them there.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ConcurrencyLimitIT {
@@ -59,13 +61,16 @@ class ConcurrencyLimitIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   @Test
-  void beyond_MAX_CONCURRENCY_plus_MAX_QUEUED_REQUESTS_a_request_is_refused_at_once_with_503_and_Retry_After()
-      throws Exception {
+  void
+      beyond_MAX_CONCURRENCY_plus_MAX_QUEUED_REQUESTS_a_request_is_refused_at_once_with_503_and_Retry_After()
+          throws Exception {
     for (int i = 1; i <= 4; i++) {
       redis.commands().set("limit:k" + i, "value " + i);
     }
@@ -80,14 +85,18 @@ class ConcurrencyLimitIT {
 
     RawHttp.Pending third = RawHttp.send(proxy.port(), "/limit:k3");
     proxy.awaitLog(handlerApplied(third.localPort()), 1, LOG_WAIT);
-    assertTrue(proxy.linesMatching(started("limit:k3")).isEmpty(), "the third request must wait for a slot");
+    assertTrue(
+        proxy.linesMatching(started("limit:k3")).isEmpty(),
+        "the third request must wait for a slot");
 
-    RawHttp.Response refused = RawHttp.send(proxy.port(), "/limit:k4").response().get(5, TimeUnit.SECONDS);
+    RawHttp.Response refused =
+        RawHttp.send(proxy.port(), "/limit:k4").response().get(5, TimeUnit.SECONDS);
     long refusedAt = System.nanoTime();
     assertEquals(503, refused.status(), refused.statusLine());
     assertTrue(refused.header("Retry-After").isPresent(), "Retry-After");
     assertTrue(refusedAt - pauseEndsNoSoonerThan < 0, "refused only after Redis answered again");
-    assertFalse(first.response().isDone() || second.response().isDone() || third.response().isDone(),
+    assertFalse(
+        first.response().isDone() || second.response().isDone() || third.response().isDone(),
         "the refusal must come while the other three still wait");
 
     int n = 1;
@@ -98,8 +107,11 @@ class ConcurrencyLimitIT {
       assertEquals(Optional.of("MISS"), response.header("X-Cache"));
       n++;
     }
-    assertEquals(1, proxy.linesMatching(started("limit:k3")).size(), "the third request got a slot");
-    assertTrue(proxy.linesMatching(Pattern.compile("miss key=limit:k4 ")).isEmpty(), "the fourth never got a slot");
+    assertEquals(
+        1, proxy.linesMatching(started("limit:k3")).size(), "the third request got a slot");
+    assertTrue(
+        proxy.linesMatching(Pattern.compile("miss key=limit:k4 ")).isEmpty(),
+        "the fourth never got a slot");
     assertEquals(3, redis.getCalls());
   }
 

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** A setting that cannot be used stops the proxy before it starts: one line on stderr naming it, exit code 2. */
+/**
+ * A setting that cannot be used stops the proxy before it starts: one line on stderr naming it,
+ * exit code 2.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ConfigurationErrorsIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(20);
@@ -47,7 +50,8 @@ class ConfigurationErrorsIT {
         "CACHE_POLICY        | fifo",
         "LOG_LEVEL           | loud",
       })
-  void a_bad_environment_value_prints_one_line_naming_the_setting_and_exits_2(String setting, String value) {
+  void a_bad_environment_value_prints_one_line_naming_the_setting_and_exits_2(
+      String setting, String value) {
     ProxyProcess.Run run = ProxyProcess.run(List.of(), Map.of(setting, value), RUN_TIMEOUT);
 
     assertEquals(2, run.exitCode(), "exit code; " + run);
@@ -58,7 +62,8 @@ class ConfigurationErrorsIT {
 
   @Test
   void a_bad_flag_value_names_the_setting_and_exits_2() {
-    ProxyProcess.Run run = ProxyProcess.run(List.of("--cache-capacity=lots"), Map.of(), RUN_TIMEOUT);
+    ProxyProcess.Run run =
+        ProxyProcess.run(List.of("--cache-capacity=lots"), Map.of(), RUN_TIMEOUT);
 
     assertEquals(2, run.exitCode(), "exit code; " + run);
     assertEquals(1, run.stderr().size(), "stderr lines; " + run);

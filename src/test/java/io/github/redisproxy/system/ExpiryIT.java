@@ -19,15 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * GLOBAL_CACHE_EXPIRY=0.5: an entry is served from the cache until 0.5 s after its load and never after, however
- * often it is read meanwhile (expire-after-write, not after access).
+ * GLOBAL_CACHE_EXPIRY=0.5: an entry is served from the cache until 0.5 s after its load and never
+ * after, however often it is read meanwhile (expire-after-write, not after access).
  *
- * <p>The timing assertions are lower bounds only. The load completed after the first request was sent, and the
- * proxy decided to reload before the reloading response arrived; so if the proxy honours the expiry, the time from
- * sending the first request to receiving the new value is at least 0.5 s, on any machine however slow.
+ * <p>The timing assertions are lower bounds only. The load completed after the first request was
+ * sent, and the proxy decided to reload before the reloading response arrived; so if the proxy
+ * honours the expiry, the time from sending the first request to receiving the new value is at
+ * least 0.5 s, on any machine however slow.
  *
- * <p>This is TTL-only behaviour, so the proxy runs with {@code CACHE_INVALIDATION=none}: under the default, {@code
- * tracking}, Redis reports the change and the proxy drops the key at once ({@code InvalidationIT}).
+ * <p>This is TTL-only behaviour, so the proxy runs with {@code CACHE_INVALIDATION=none}: under the
+ * default, {@code tracking}, Redis reports the change and the proxy drops the key at once ({@code
+ * InvalidationIT}).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ExpiryIT {
@@ -43,7 +45,13 @@ class ExpiryIT {
   static void startProxy() {
     proxy =
         ProxyProcess.start(
-            Map.of("REDIS_ADDRESS", redis.address(), "GLOBAL_CACHE_EXPIRY", "0.5", "CACHE_INVALIDATION", "none"));
+            Map.of(
+                "REDIS_ADDRESS",
+                redis.address(),
+                "GLOBAL_CACHE_EXPIRY",
+                "0.5",
+                "CACHE_INVALIDATION",
+                "none"));
     proxy.awaitBackendReady();
     http = new ProxyClient(proxy);
   }
@@ -51,12 +59,15 @@ class ExpiryIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   @Test
-  void a_changed_value_is_served_from_the_cache_until_the_expiry_after_load_and_then_reloaded_once() {
+  void
+      a_changed_value_is_served_from_the_cache_until_the_expiry_after_load_and_then_reloaded_once() {
     redis.commands().set("expiry:changed", "old");
     long sentFirst = System.nanoTime();
     expect("/expiry:changed", 200, "old", "MISS");
@@ -70,7 +81,8 @@ class ExpiryIT {
     assertEquals("new", text(reloaded));
     assertEquals(Optional.of("MISS"), reloaded.headers().firstValue("X-Cache"));
     assertAtLeastExpiry(sentFirst, receivedNew);
-    assertEquals(2, redis.getCalls(), "one load, every read a hit until the expiry, then one reload");
+    assertEquals(
+        2, redis.getCalls(), "one load, every read a hit until the expiry, then one reload");
 
     expect("/expiry:changed", 200, "new", "HIT");
     assertEquals(2, redis.getCalls());
@@ -92,7 +104,10 @@ class ExpiryIT {
     assertEquals(2, redis.getCalls());
   }
 
-  /** Reads until the answer is no longer the cached one; every read before that must be a hit of the old value. */
+  /**
+   * Reads until the answer is no longer the cached one; every read before that must be a hit of the
+   * old value.
+   */
   private static HttpResponse<byte[]> pollUntilChanged(String path, String cached) {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     int hits = 0;
@@ -101,16 +116,22 @@ class ExpiryIT {
       if (response.statusCode() != 200 || !text(response).equals(cached)) {
         return response;
       }
-      assertEquals(Optional.of("HIT"), response.headers().firstValue("X-Cache"), "an unexpired read, after " + hits + " hits");
+      assertEquals(
+          Optional.of("HIT"),
+          response.headers().firstValue("X-Cache"),
+          "an unexpired read, after " + hits + " hits");
       hits++;
       pause();
     }
-    throw new AssertionError("still serving \"" + cached + "\" " + DEADLINE + " after its load, an expiry of " + EXPIRY);
+    throw new AssertionError(
+        "still serving \"" + cached + "\" " + DEADLINE + " after its load, an expiry of " + EXPIRY);
   }
 
   private static void assertAtLeastExpiry(long sentFirst, long receivedChange) {
     Duration elapsed = Duration.ofNanos(receivedChange - sentFirst);
-    assertTrue(elapsed.compareTo(EXPIRY) >= 0, "the entry expired after at most " + elapsed + ", before " + EXPIRY);
+    assertTrue(
+        elapsed.compareTo(EXPIRY) >= 0,
+        "the entry expired after at most " + elapsed + ", before " + EXPIRY);
   }
 
   private static void expect(String path, int status, String value, String cache) {

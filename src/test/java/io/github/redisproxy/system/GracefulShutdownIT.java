@@ -29,10 +29,12 @@ class GracefulShutdownIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
   @Test
-  void on_SIGTERM_the_proxy_stops_accepting_finishes_the_requests_in_flight_and_exits_0() throws Exception {
+  void on_SIGTERM_the_proxy_stops_accepting_finishes_the_requests_in_flight_and_exits_0()
+      throws Exception {
     try (ProxyProcess proxy =
         ProxyProcess.start(
-            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "10", "LOG_LEVEL", "debug"))) {
+            Map.of(
+                "REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "10", "LOG_LEVEL", "debug"))) {
       proxy.awaitBackendReady();
       for (int i = 1; i <= 3; i++) {
         redis.commands().set("shutdown:k" + i, "value " + i);
@@ -44,17 +46,22 @@ class GracefulShutdownIT {
               RawHttp.send(proxy.port(), "/shutdown:k1"),
               RawHttp.send(proxy.port(), "/shutdown:k2"),
               RawHttp.send(proxy.port(), "/shutdown:k3"));
-      proxy.awaitLog(Pattern.compile("miss key=shutdown:k\\d started a load$"), 3, Duration.ofSeconds(5));
+      proxy.awaitLog(
+          Pattern.compile("miss key=shutdown:k\\d started a load$"), 3, Duration.ofSeconds(5));
 
       proxy.sigterm();
 
       Polling.until(
-          Duration.ofSeconds(5), "the port to refuse connections", () -> refusesConnections(proxy.port()), r -> r);
+          Duration.ofSeconds(5),
+          "the port to refuse connections",
+          () -> refusesConnections(proxy.port()),
+          r -> r);
       for (RawHttp.Pending pending : inFlight) {
         assertFalse(
             pending.response().isDone(),
-            () -> "the port must close while the requests are still in flight, but one already ended: "
-                + outcome(pending));
+            () ->
+                "the port must close while the requests are still in flight, but one already ended: "
+                    + outcome(pending));
       }
 
       int n = 1;
@@ -65,7 +72,8 @@ class GracefulShutdownIT {
         assertEquals(Optional.of("MISS"), response.header("X-Cache"));
         n++;
       }
-      assertEquals(0, proxy.awaitExit(Duration.ofSeconds(15)), "exit code; output:\n" + proxy.outputTail());
+      assertEquals(
+          0, proxy.awaitExit(Duration.ofSeconds(15)), "exit code; output:\n" + proxy.outputTail());
       proxy.assertNoErrorsLogged();
     }
   }

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The status, headers and body of each kind of answer, against one proxy with the default settings. */
+/**
+ * The status, headers and body of each kind of answer, against one proxy with the default settings.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class HttpStatusIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
@@ -41,19 +43,25 @@ class HttpStatusIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   @Test
-  void a_string_is_served_as_its_exact_bytes_first_as_a_miss_then_as_a_hit_that_does_not_reach_Redis() {
+  void
+      a_string_is_served_as_its_exact_bytes_first_as_a_miss_then_as_a_hit_that_does_not_reach_Redis() {
     redis.commands().set("status:greeting", "hello, world");
 
     HttpResponse<byte[]> first = http.get("/status:greeting");
     assertAll(
         () -> assertEquals(200, first.statusCode()),
         () -> assertArrayEquals("hello, world".getBytes(StandardCharsets.UTF_8), first.body()),
-        () -> assertEquals(Optional.of("application/octet-stream"), first.headers().firstValue("Content-Type")),
+        () ->
+            assertEquals(
+                Optional.of("application/octet-stream"),
+                first.headers().firstValue("Content-Type")),
         () -> assertEquals(Optional.of("MISS"), first.headers().firstValue("X-Cache")),
         () -> assertEquals(Optional.of("12"), first.headers().firstValue("Content-Length")));
     assertEquals(1, redis.getCalls());
@@ -62,7 +70,10 @@ class HttpStatusIT {
     assertAll(
         () -> assertEquals(200, second.statusCode()),
         () -> assertArrayEquals("hello, world".getBytes(StandardCharsets.UTF_8), second.body()),
-        () -> assertEquals(Optional.of("application/octet-stream"), second.headers().firstValue("Content-Type")),
+        () ->
+            assertEquals(
+                Optional.of("application/octet-stream"),
+                second.headers().firstValue("Content-Type")),
         () -> assertEquals(Optional.of("HIT"), second.headers().firstValue("X-Cache")));
     assertEquals(1, redis.getCalls(), "the hit must not have reached Redis");
   }
@@ -129,12 +140,16 @@ class HttpStatusIT {
 
     HttpResponse<byte[]> list = http.get("/status:list");
     assertEquals(409, list.statusCode());
-    assertTrue(new String(list.body(), StandardCharsets.UTF_8).contains("WRONGTYPE"), new String(list.body()));
+    assertTrue(
+        new String(list.body(), StandardCharsets.UTF_8).contains("WRONGTYPE"),
+        new String(list.body()));
     assertEquals(Optional.empty(), list.headers().firstValue("X-Cache"));
 
     HttpResponse<byte[]> hash = http.get("/status:hash");
     assertEquals(409, hash.statusCode());
-    assertTrue(new String(hash.body(), StandardCharsets.UTF_8).contains("WRONGTYPE"), new String(hash.body()));
+    assertTrue(
+        new String(hash.body(), StandardCharsets.UTF_8).contains("WRONGTYPE"),
+        new String(hash.body()));
   }
 
   @Test
@@ -185,25 +200,30 @@ class HttpStatusIT {
   }
 
   @Test
-  void after_HEAD_and_after_a_POST_with_a_body_the_keep_alive_connection_serves_the_next_request_correctly() {
+  void
+      after_HEAD_and_after_a_POST_with_a_body_the_keep_alive_connection_serves_the_next_request_correctly() {
     redis.commands().set("status:reuse", "reused connection");
 
-    try (RawHttp.KeepAlive connection = new RawHttp.KeepAlive(proxy.port(), Duration.ofSeconds(5))) {
+    try (RawHttp.KeepAlive connection =
+        new RawHttp.KeepAlive(proxy.port(), Duration.ofSeconds(5))) {
       RawHttp.Response head = connection.send("HEAD", "/status:reuse", null);
       assertEquals(200, head.status());
       assertEquals(Optional.of("17"), head.header("Content-Length"));
 
       RawHttp.Response afterHead = connection.get("/status:reuse");
-      assertEquals(200, afterHead.status(), "a HEAD that sent body bytes would garble this response");
+      assertEquals(
+          200, afterHead.status(), "a HEAD that sent body bytes would garble this response");
       assertEquals("reused connection", afterHead.bodyText());
 
-      byte[] smuggled = "GET /status:smuggled HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      byte[] smuggled =
+          "GET /status:smuggled HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
       RawHttp.Response post = connection.send("POST", "/status:reuse", smuggled);
       assertEquals(405, post.status());
       assertEquals(Optional.of("GET, HEAD"), post.header("Allow"));
 
       RawHttp.Response afterPost = connection.get("/status:reuse");
-      assertEquals(200, afterPost.status(), "the POST body must be discarded, never read as a request");
+      assertEquals(
+          200, afterPost.status(), "the POST body must be discarded, never read as a request");
       assertEquals("reused connection", afterPost.bodyText());
     }
     assertEquals(1, redis.getCalls());

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Idle keep-alive connections are parked on the event loops: they cost memory, never a thread each. */
+/**
+ * Idle keep-alive connections are parked on the event loops: they cost memory, never a thread each.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class IdleConnectionsIT {
   private static final int CONNECTIONS = 2_000;
@@ -30,7 +32,8 @@ class IdleConnectionsIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
   @Test
-  void two_thousand_idle_keep_alive_connections_add_no_threads_and_the_proxy_keeps_serving() throws Exception {
+  void two_thousand_idle_keep_alive_connections_add_no_threads_and_the_proxy_keeps_serving()
+      throws Exception {
     redis.commands().set("idle", "v");
     try (ProxyProcess proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()))) {
       proxy.awaitBackendReady();
@@ -50,7 +53,11 @@ class IdleConnectionsIT {
         // JIT compiler threads may come and go; a thread per connection would add thousands.
         assertTrue(
             threadsWithIdleConnections < threadsBefore + 10,
-            "threads before: " + threadsBefore + ", with " + CONNECTIONS + " idle connections: "
+            "threads before: "
+                + threadsBefore
+                + ", with "
+                + CONNECTIONS
+                + " idle connections: "
                 + threadsWithIdleConnections);
         assertEquals(200, http.get("/idle").statusCode());
         assertEquals("HTTP/1.1 200 OK", requestOnce(idle.get(0))); // the oldest one is still usable
@@ -62,7 +69,10 @@ class IdleConnectionsIT {
     }
   }
 
-  /** Sends one keep-alive GET and reads its response without closing the connection; returns the status line. */
+  /**
+   * Sends one keep-alive GET and reads its response without closing the connection; returns the
+   * status line.
+   */
   private static String requestOnce(Socket socket) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write("GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

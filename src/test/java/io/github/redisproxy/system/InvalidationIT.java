@@ -40,34 +40,41 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CACHE_INVALIDATION=tracking, the default: however a key the proxy cached changes in Redis (written, deleted,
- * expired, renamed, flushed), Redis reports it on the proxy's connection and the proxy drops it, so the next read
- * loads what Redis holds now. "Within 100 ms" is measured from the moment the Redis command returned to the moment
- * the proxy's answer arrived, asking about a millisecond apart; an answer that arrives later fails, even if right.
+ * CACHE_INVALIDATION=tracking, the default: however a key the proxy cached changes in Redis
+ * (written, deleted, expired, renamed, flushed), Redis reports it on the proxy's connection and the
+ * proxy drops it, so the next read loads what Redis holds now. "Within 100 ms" is measured from the
+ * moment the Redis command returned to the moment the proxy's answer arrived, asking about a
+ * millisecond apart; an answer that arrives later fails, even if right.
  *
- * <p>Two proxies share this class's Redis (the first also speaks RESP). {@link RedisServerExtension} flushes Redis
- * before every test, and Redis reports a flush to every tracking connection; each test first waits until both
- * proxies have applied it, so that the flush cannot remove a load the test starts and every count is exact.
+ * <p>Two proxies share this class's Redis (the first also speaks RESP). {@link
+ * RedisServerExtension} flushes Redis before every test, and Redis reports a flush to every
+ * tracking connection; each test first waits until both proxies have applied it, so that the flush
+ * cannot remove a load the test starts and every count is exact.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class InvalidationIT {
   private static final Duration REFLECTED = Duration.ofMillis(100);
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern FLUSHED =
-      Pattern.compile("Redis flushed its keys \\(FLUSHALL or FLUSHDB\\): cleared (\\d+) cached keys$");
+      Pattern.compile(
+          "Redis flushed its keys \\(FLUSHALL or FLUSHDB\\): cleared (\\d+) cached keys$");
   private static final Pattern TRACKING_LOST =
       Pattern.compile("Lost the connection that carries invalidations: cleared (\\d+) cached keys");
-  private static final Pattern TRACKING_ON = Pattern.compile("Invalidation tracking is on for Redis at ");
+  private static final Pattern TRACKING_ON =
+      Pattern.compile("Invalidation tracking is on for Redis at ");
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
   private static ProxyProcess proxy; // HTTP and RESP
   private static ProxyProcess second; // HTTP; one test kills its connection to Redis
+
   /** Redis' id for the connection of {@link #second}, as {@code CLIENT LIST} shows it. */
   private static long secondConnection;
+
   private static ProxyClient http;
   private static ProxyClient secondHttp;
   private static RedisClient respClient;
+
   /** The FLUSHALLs Redis has run since both proxies started: each proxy logs one line for each. */
   private static int flushes;
 
@@ -114,7 +121,8 @@ class InvalidationIT {
   }
 
   @Test
-  void a_key_SET_in_Redis_is_served_with_its_new_value_within_100_ms_and_the_first_read_after_it_reaches_Redis() {
+  void
+      a_key_SET_in_Redis_is_served_with_its_new_value_within_100_ms_and_the_first_read_after_it_reaches_Redis() {
     redis.commands().set("inv:set", "old");
     expect(http, "inv:set", 200, "old", "MISS");
     expect(http, "inv:set", 200, "old", "HIT");
@@ -123,9 +131,15 @@ class InvalidationIT {
     redis.commands().set("inv:set", "new");
     long written = System.nanoTime();
     Answer reloaded =
-        reflectedWithin(REFLECTED, written, "the new value", () -> read(http, "inv:set"), Answer.is(200, "new"));
+        reflectedWithin(
+            REFLECTED,
+            written,
+            "the new value",
+            () -> read(http, "inv:set"),
+            Answer.is(200, "new"));
     assertEquals("MISS", reloaded.cache(), "the first answer with the new value");
-    assertEquals(2, redis.getCalls(), "every read before it was a hit, and it loaded the new value");
+    assertEquals(
+        2, redis.getCalls(), "every read before it was a hit, and it loaded the new value");
     expect(http, "inv:set", 200, "new", "HIT");
     assertEquals(2, redis.getCalls());
   }
@@ -143,11 +157,12 @@ class InvalidationIT {
   }
 
   /**
-   * The bound here is 50 ms + 100 ms + 100 ms from the PEXPIRE, not 50 ms + 100 ms: the proxy asks Redis nothing while
-   * it serves hits, so nothing makes Redis expire the key lazily; Redis deletes it (and reports it) in its active
-   * expiry cycle, which runs {@code hz} = 10 times a second, so up to 100 ms after the key's time is up. (PEXPIRE
-   * itself changes the key too, so Redis reports the key at once as well; the proxy reloads it, still there, and the
-   * expiry is reported for that read.)
+   * The bound here is 50 ms + 100 ms + 100 ms from the PEXPIRE, not 50 ms + 100 ms: the proxy asks
+   * Redis nothing while it serves hits, so nothing makes Redis expire the key lazily; Redis deletes
+   * it (and reports it) in its active expiry cycle, which runs {@code hz} = 10 times a second, so
+   * up to 100 ms after the key's time is up. (PEXPIRE itself changes the key too, so Redis reports
+   * the key at once as well; the proxy reloads it, still there, and the expiry is reported for that
+   * read.)
    */
   @Test
   void a_key_that_expires_in_Redis_is_404_within_100_ms_of_the_expiry_cycle_that_removes_it() {
@@ -159,11 +174,16 @@ class InvalidationIT {
     long expiring = System.nanoTime();
     Duration ttlPlusExpiryCycle = Duration.ofMillis(50 + 100);
     reflectedWithin(
-        ttlPlusExpiryCycle.plus(REFLECTED), expiring, "404", () -> read(http, "inv:expire"), Answer.ABSENT);
+        ttlPlusExpiryCycle.plus(REFLECTED),
+        expiring,
+        "404",
+        () -> read(http, "inv:expire"),
+        Answer.ABSENT);
   }
 
   @Test
-  void RENAME_of_one_cached_key_onto_another_makes_the_source_404_and_the_destination_serve_its_value_within_100_ms() {
+  void
+      RENAME_of_one_cached_key_onto_another_makes_the_source_404_and_the_destination_serve_its_value_within_100_ms() {
     redis.commands().set("inv:from", "moved value");
     redis.commands().set("inv:to", "overwritten value");
     expect(http, "inv:from", 200, "moved value", "MISS");
@@ -178,11 +198,14 @@ class InvalidationIT {
         renamed,
         "the source 404 and the destination with its value",
         () -> List.of(read(http, "inv:from"), read(http, "inv:to")),
-        answers -> Answer.ABSENT.test(answers.get(0)) && Answer.is(200, "moved value").test(answers.get(1)));
+        answers ->
+            Answer.ABSENT.test(answers.get(0))
+                && Answer.is(200, "moved value").test(answers.get(1)));
   }
 
   @Test
-  void FLUSHALL_removes_every_cached_key_within_100_ms_and_is_logged_with_how_many_keys_it_cleared() {
+  void
+      FLUSHALL_removes_every_cached_key_within_100_ms_and_is_logged_with_how_many_keys_it_cleared() {
     List<String> keys = List.of("inv:flush1", "inv:flush2", "inv:flush3");
     for (String key : keys) {
       redis.commands().set(key, "value of " + key);
@@ -201,7 +224,8 @@ class InvalidationIT {
         answers -> answers.stream().allMatch(Answer.ABSENT));
     String line = proxy.awaitLog(FLUSHED, flushes, LOG_TIMEOUT).get(flushes - 1);
     assertTrue(line.endsWith("cleared 3 cached keys"), line);
-    second.awaitLog(FLUSHED, flushes, LOG_TIMEOUT); // it cached none of them, but heard the flush too
+    second.awaitLog(
+        FLUSHED, flushes, LOG_TIMEOUT); // it cached none of them, but heard the flush too
   }
 
   @Test
@@ -225,24 +249,28 @@ class InvalidationIT {
   }
 
   /**
-   * The classic race of a cache in front of a store: a load reads a value, the key changes, and the stale value is
-   * cached after the invalidation was handled. One writer sets the key to 1, 2, 3 ... as fast as Lettuce's sync API
-   * allows while eight readers (four per proxy) read it in a loop. When the writer stops, both proxies must serve its
-   * last value within 100 ms. It stops after 2,000 writes, or after 2 s on a machine too slow for that (under failsafe
-   * the proxies run with Netty's paranoid leak detection, and on two busy cores one write took 7 ms).
+   * The classic race of a cache in front of a store: a load reads a value, the key changes, and the
+   * stale value is cached after the invalidation was handled. One writer sets the key to 1, 2, 3
+   * ... as fast as Lettuce's sync API allows while eight readers (four per proxy) read it in a
+   * loop. When the writer stops, both proxies must serve its last value within 100 ms. It stops
+   * after 2,000 writes, or after 2 s on a machine too slow for that (under failsafe the proxies run
+   * with Netty's paranoid leak detection, and on two busy cores one write took 7 ms).
    *
-   * <p>Each reader also checks that it never sees the value go back. Within one proxy this must hold: the proxy reads
-   * over one connection, and Redis writes both replies and invalidations to it in the order it ran the commands.
-   * Suppose a reader got value n from load L (its reply, or a hit on the entry L filled); any entry holding m &lt; n
-   * was filled by a GET that ran before the write of m + 1, which ran before L's GET; so Redis sent the invalidation
-   * for that write before L's reply, and the proxy removed that entry (or, if its load was still in flight, dropped it
-   * when it completed, which was before L could start) before it answered anyone with n. A later request then finds no entry older than n, or starts a GET that runs
-   * after L's. Across proxies it need not hold (each hears invalidations on its own connection, at its own pace), so
-   * each reader reads from one proxy only.
+   * <p>Each reader also checks that it never sees the value go back. Within one proxy this must
+   * hold: the proxy reads over one connection, and Redis writes both replies and invalidations to
+   * it in the order it ran the commands. Suppose a reader got value n from load L (its reply, or a
+   * hit on the entry L filled); any entry holding m &lt; n was filled by a GET that ran before the
+   * write of m + 1, which ran before L's GET; so Redis sent the invalidation for that write before
+   * L's reply, and the proxy removed that entry (or, if its load was still in flight, dropped it
+   * when it completed, which was before L could start) before it answered anyone with n. A later
+   * request then finds no entry older than n, or starts a GET that runs after L's. Across proxies
+   * it need not hold (each hears invalidations on its own connection, at its own pace), so each
+   * reader reads from one proxy only.
    */
   @Test
-  void while_a_writer_races_eight_readers_on_two_proxies_no_reader_sees_the_value_go_back_and_both_serve_the_last_write_within_100_ms()
-      throws Exception {
+  void
+      while_a_writer_races_eight_readers_on_two_proxies_no_reader_sees_the_value_go_back_and_both_serve_the_last_write_within_100_ms()
+          throws Exception {
     String key = "inv:race";
     int mostWrites = 2000;
     Duration mostWriting = Duration.ofSeconds(2);
@@ -296,7 +324,8 @@ class InvalidationIT {
 
       for (CompletableFuture<Reader> pending : readers) {
         Reader reader = pending.get(30, TimeUnit.SECONDS);
-        String context = reader.name() + ", " + reader.reads() + " reads of " + last.value() + " writes";
+        String context =
+            reader.name() + ", " + reader.reads() + " reads of " + last.value() + " writes";
         assertEquals(List.of(), reader.problems(), context);
         assertTrue(reader.reads() > 1, "read while the writer wrote: " + context);
       }
@@ -312,7 +341,11 @@ class InvalidationIT {
   private record Reader(String name, int reads, long highest, List<String> problems) {}
 
   private static Reader readUntilStopped(
-      String name, ProxyClient client, String key, AtomicBoolean writing, CountDownLatch everyReaderHasRead) {
+      String name,
+      ProxyClient client,
+      String key,
+      AtomicBoolean writing,
+      CountDownLatch everyReaderHasRead) {
     int reads = 0;
     long highest = -1;
     List<String> problems = new ArrayList<>();
@@ -336,12 +369,13 @@ class InvalidationIT {
   }
 
   /**
-   * The second proxy's connection is killed from Redis' side. It is this class's proxy, not one of the test's own
-   * (which would take seconds to start), so the counts are exact only because no other test kills a connection, and
-   * the test ends with tracking back on.
+   * The second proxy's connection is killed from Redis' side. It is this class's proxy, not one of
+   * the test's own (which would take seconds to start), so the counts are exact only because no
+   * other test kills a connection, and the test ends with tracking back on.
    */
   @Test
-  void after_CLIENT_KILL_of_its_connection_the_proxy_clears_its_cache_turns_tracking_back_on_and_reflects_a_SET_within_100_ms() {
+  void
+      after_CLIENT_KILL_of_its_connection_the_proxy_clears_its_cache_turns_tracking_back_on_and_reflects_a_SET_within_100_ms() {
     int lostBefore = second.linesMatching(TRACKING_LOST).size();
     int onBefore = second.linesMatching(TRACKING_ON).size();
     redis.commands().set("inv:kill", "before");
@@ -356,31 +390,45 @@ class InvalidationIT {
     second.awaitLog(TRACKING_ON, onBefore + 1, LOG_TIMEOUT);
 
     Map<Long, String> reconnected = newConnections(others);
-    assertEquals(1, reconnected.size(), "the proxy's connection after the reconnect: " + reconnected);
+    assertEquals(
+        1, reconnected.size(), "the proxy's connection after the reconnect: " + reconnected);
     long killed = secondConnection;
     secondConnection = reconnected.keySet().iterator().next();
     assertNotEquals(killed, secondConnection);
-    assertTrue(flags(reconnected.get(secondConnection)).contains("t"), "tracking again: " + reconnected);
+    assertTrue(
+        flags(reconnected.get(secondConnection)).contains("t"), "tracking again: " + reconnected);
 
     expect(secondHttp, "inv:kill", 200, "before", "MISS"); // the cache was cleared
     expect(secondHttp, "inv:kill", 200, "before", "HIT"); // and caches again
     redis.commands().set("inv:kill", "after");
     long written = System.nanoTime();
-    reflectedWithin(REFLECTED, written, "the new value", () -> read(secondHttp, "inv:kill"), Answer.is(200, "after"));
+    reflectedWithin(
+        REFLECTED,
+        written,
+        "the new value",
+        () -> read(secondHttp, "inv:kill"),
+        Answer.is(200, "after"));
 
     assertEquals(1.0, second.metric("redis_proxy_invalidations_total{kind=\"tracking_lost\"}"));
     assertEquals(1.0, second.metric("redis_proxy_invalidation_tracking"));
   }
 
   /**
-   * The TTL-only mode stays as it was: a value changed in Redis is served from the cache (a hit; Redis sees no GET)
-   * until GLOBAL_CACHE_EXPIRY, here ten minutes. The test watches it for 300 ms, three times the tracking bound.
+   * The TTL-only mode stays as it was: a value changed in Redis is served from the cache (a hit;
+   * Redis sees no GET) until GLOBAL_CACHE_EXPIRY, here ten minutes. The test watches it for 300 ms,
+   * three times the tracking bound.
    */
   @Test
   void with_CACHE_INVALIDATION_none_a_key_changed_in_Redis_is_still_served_from_the_cache() {
     try (ProxyProcess ttlOnly =
         ProxyProcess.start(
-            Map.of("REDIS_ADDRESS", redis.address(), "CACHE_INVALIDATION", "none", "GLOBAL_CACHE_EXPIRY", "600"))) {
+            Map.of(
+                "REDIS_ADDRESS",
+                redis.address(),
+                "CACHE_INVALIDATION",
+                "none",
+                "GLOBAL_CACHE_EXPIRY",
+                "600"))) {
       ttlOnly.awaitBackendReady();
       redis.resetStats(); // the readiness probe's GET
       ProxyClient client = new ProxyClient(ttlOnly);
@@ -407,10 +455,12 @@ class InvalidationIT {
   }
 
   @Test
-  void a_key_read_over_RESP_and_changed_in_Redis_is_served_over_RESP_with_its_new_value_within_100_ms() {
+  void
+      a_key_read_over_RESP_and_changed_in_Redis_is_served_over_RESP_with_its_new_value_within_100_ms() {
     RedisURI uri = RedisURI.create(proxy.respUri());
     uri.setTimeout(Duration.ofSeconds(10));
-    try (StatefulRedisConnection<String, String> connection = respClient.connect(StringCodec.UTF8, uri)) {
+    try (StatefulRedisConnection<String, String> connection =
+        respClient.connect(StringCodec.UTF8, uri)) {
       RedisCommands<String, String> resp = connection.sync();
       redis.commands().set("inv:resp", "old");
       assertEquals("old", resp.get("inv:resp"));
@@ -419,17 +469,19 @@ class InvalidationIT {
 
       redis.commands().set("inv:resp", "new");
       long written = System.nanoTime();
-      reflectedWithin(REFLECTED, written, "the new value over RESP", () -> resp.get("inv:resp"), "new"::equals);
+      reflectedWithin(
+          REFLECTED, written, "the new value over RESP", () -> resp.get("inv:resp"), "new"::equals);
       assertEquals(2, redis.getCalls());
       expect(http, "inv:resp", 200, "new", "HIT"); // one cache for both front ends
     }
   }
 
   /**
-   * Three keys cached, one SET and one DEL in Redis: exactly two invalidated entries and exactly two keys reported,
-   * in the metrics, in {@code /cache/stats} and in {@code INFO cache}. Exact, because Redis reports a key once per
-   * read that preceded a write (the read puts the key in its tracking table for the connection, the write reports it
-   * and takes it out), and after the two writes nothing writes again; the third key is never written.
+   * Three keys cached, one SET and one DEL in Redis: exactly two invalidated entries and exactly
+   * two keys reported, in the metrics, in {@code /cache/stats} and in {@code INFO cache}. Exact,
+   * because Redis reports a key once per read that preceded a write (the read puts the key in its
+   * tracking table for the connection, the write reports it and takes it out), and after the two
+   * writes nothing writes again; the third key is never written.
    */
   @Test
   void metrics_stats_and_INFO_count_each_invalidated_key_exactly_once() {
@@ -455,7 +507,8 @@ class InvalidationIT {
         written,
         "the SET and the DEL",
         () -> List.of(read(http, "inv:m1"), read(http, "inv:m2")),
-        answers -> Answer.is(200, "changed").test(answers.get(0)) && Answer.ABSENT.test(answers.get(1)));
+        answers ->
+            Answer.is(200, "changed").test(answers.get(0)) && Answer.ABSENT.test(answers.get(1)));
     expect(http, "inv:m3", 200, "value of inv:m3", "HIT");
 
     assertEquals(2.0, proxy.metric(evictions) - evictionsBefore, evictions);
@@ -465,7 +518,10 @@ class InvalidationIT {
     assertEquals(1.0, proxy.metric("redis_proxy_invalidation_tracking"));
     assertEquals(2, invalidatedInStats() - statsBefore, "/cache/stats evictions.invalidated");
     Map<String, String> info = infoCache();
-    assertEquals(2, Long.parseLong(info.get("cache_invalidations")) - infoBefore, "INFO cache_invalidations");
+    assertEquals(
+        2,
+        Long.parseLong(info.get("cache_invalidations")) - infoBefore,
+        "INFO cache_invalidations");
     assertEquals("tracking", info.get("cache_invalidation_mode"));
   }
 
@@ -489,15 +545,18 @@ class InvalidationIT {
         response.headers().firstValue("X-Cache").orElse("(none)"));
   }
 
-  private static void expect(ProxyClient client, String key, int status, String value, String cache) {
+  private static void expect(
+      ProxyClient client, String key, int status, String value, String cache) {
     assertEquals(new Answer(status, value, cache), read(client, key), "GET /" + key);
   }
 
   /**
-   * Reads until {@code done} accepts the answer, about a millisecond apart, and returns that answer; fails unless it
-   * arrived within {@code bound} of {@code since} (the {@link System#nanoTime()} at which the Redis command returned).
+   * Reads until {@code done} accepts the answer, about a millisecond apart, and returns that
+   * answer; fails unless it arrived within {@code bound} of {@code since} (the {@link
+   * System#nanoTime()} at which the Redis command returned).
    */
-  private static <T> T reflectedWithin(Duration bound, long since, String what, Supplier<T> read, Predicate<T> done) {
+  private static <T> T reflectedWithin(
+      Duration bound, long since, String what, Supplier<T> read, Predicate<T> done) {
     int reads = 0;
     while (true) {
       T answer = read.get();
@@ -505,12 +564,27 @@ class InvalidationIT {
       long elapsed = System.nanoTime() - since;
       if (done.test(answer)) {
         if (elapsed > bound.toNanos()) {
-          fail(what + " only after " + millis(elapsed) + " ms (" + reads + " reads), not within " + bound);
+          fail(
+              what
+                  + " only after "
+                  + millis(elapsed)
+                  + " ms ("
+                  + reads
+                  + " reads), not within "
+                  + bound);
         }
         return answer;
       }
       if (elapsed > bound.toNanos()) {
-        fail("not " + what + " within " + bound + " (" + reads + " reads); the last answer: " + answer);
+        fail(
+            "not "
+                + what
+                + " within "
+                + bound
+                + " ("
+                + reads
+                + " reads); the last answer: "
+                + answer);
       }
       pauseBetweenReads();
     }
@@ -547,7 +621,8 @@ class InvalidationIT {
   private static Map<String, String> infoCache() {
     RedisURI uri = RedisURI.create(proxy.respUri());
     uri.setTimeout(Duration.ofSeconds(10));
-    try (StatefulRedisConnection<String, String> connection = respClient.connect(StringCodec.UTF8, uri)) {
+    try (StatefulRedisConnection<String, String> connection =
+        respClient.connect(StringCodec.UTF8, uri)) {
       Map<String, String> fields = new HashMap<>();
       for (String line : connection.sync().info("cache").split("\r\n")) {
         int colon = line.indexOf(':');
@@ -561,7 +636,9 @@ class InvalidationIT {
 
   // ---- Redis' view of the proxies' connections
 
-  /** {@code CLIENT LIST}: the connections named {@code redis-proxy}, by id, each as its whole line. */
+  /**
+   * {@code CLIENT LIST}: the connections named {@code redis-proxy}, by id, each as its whole line.
+   */
   private static Map<Long, String> proxyConnections() {
     Map<Long, String> connections = new HashMap<>();
     for (String line : redis.commands().clientList().split("\n")) {

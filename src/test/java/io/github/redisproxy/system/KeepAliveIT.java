@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Many requests, one after another, on one keep-alive connection. Reactor Netty 1.3.7 sometimes stopped reading such a
- * connection after a response that was written from another thread (a miss, answered on Lettuce's thread) followed by
- * one answered synchronously (a hit): the next request then hung until the client gave up (reactor-netty issue 4361;
- * about 1 request in 1000 here). The mix below (miss, hit, absent key) is the one that showed it. It is a
- * probabilistic guard: with the bug, 3000 requests hang at least once in about 19 runs out of 20.
+ * Many requests, one after another, on one keep-alive connection. Reactor Netty 1.3.7 sometimes
+ * stopped reading such a connection after a response that was written from another thread (a miss,
+ * answered on Lettuce's thread) followed by one answered synchronously (a hit): the next request
+ * then hung until the client gave up (reactor-netty issue 4361; about 1 request in 1000 here). The
+ * mix below (miss, hit, absent key) is the one that showed it. It is a probabilistic guard: with
+ * the bug, 3000 requests hang at least once in about 19 runs out of 20.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class KeepAliveIT {
@@ -41,12 +42,15 @@ class KeepAliveIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   @Test
-  void three_thousand_sequential_misses_hits_and_absent_keys_on_one_keep_alive_connection_are_all_answered_promptly() {
+  void
+      three_thousand_sequential_misses_hits_and_absent_keys_on_one_keep_alive_connection_are_all_answered_promptly() {
     Map<String, String> values = new HashMap<>();
     for (int i = 0; i < ROUNDS; i++) {
       values.put("keepalive:" + i, "value " + i);

@@ -20,9 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * How a request path becomes a Redis key: the whole path after the first {@code /}, percent-decoded as UTF-8, the
- * query string ignored. Where two paths name the same key, the second request is a cache hit, which proves that
- * the proxy mapped both to one key rather than to two keys that happen to hold the same value.
+ * How a request path becomes a Redis key: the whole path after the first {@code /}, percent-decoded
+ * as UTF-8, the query string ignored. Where two paths name the same key, the second request is a
+ * cache hit, which proves that the proxy mapped both to one key rather than to two keys that happen
+ * to hold the same value.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class KeyMappingIT {
@@ -41,7 +42,9 @@ class KeyMappingIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 

@@ -22,13 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code java -jar redis-proxy.jar loadtest} as a user runs it: against the packaged proxy on a real redis-server,
- * seeding the keys itself, and writing its numbers to a JSON file.
+ * {@code java -jar redis-proxy.jar loadtest} as a user runs it: against the packaged proxy on a
+ * real redis-server, seeding the keys itself, and writing its numbers to a JSON file.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
-  private static final Pattern SET_CALLS = Pattern.compile("^cmdstat_set:calls=(\\d+),", Pattern.MULTILINE);
+  private static final Pattern SET_CALLS =
+      Pattern.compile("^cmdstat_set:calls=(\\d+),", Pattern.MULTILINE);
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
@@ -48,23 +49,36 @@ class LoadGeneratorIT {
   }
 
   @Test
-  void a_closed_loop_run_on_seeded_keys_has_no_error_and_loads_each_key_from_redis_at_most_once() throws Exception {
+  void a_closed_loop_run_on_seeded_keys_has_no_error_and_loads_each_key_from_redis_at_most_once()
+      throws Exception {
     Path output = outputFile("closed.json");
 
     ProxyProcess.Run run =
-        loadtest("--seed-redis=" + redis.address(), "--keys=100", "--warmup=1s", "--duration=2s", "--connections=8", "--output=" + output);
+        loadtest(
+            "--seed-redis=" + redis.address(),
+            "--keys=100",
+            "--warmup=1s",
+            "--duration=2s",
+            "--connections=8",
+            "--output=" + output);
 
     assertThat(run.exitCode()).as("exit code; %s", run).isZero();
     assertThat(run.stdout()).as("the report").anyMatch(line -> line.startsWith("  throughput"));
-    assertThat(run.stderr()).as("progress lines").anyMatch(line -> line.matches("\\[ +\\d+s\\] .* req/s .*"));
+    assertThat(run.stderr())
+        .as("progress lines")
+        .anyMatch(line -> line.matches("\\[ +\\d+s\\] .* req/s .*"));
     JsonNode report = new ObjectMapper().readTree(output.toFile());
     assertThat(report.get("requests").asLong()).isPositive();
     assertThat(report.get("errors").asLong()).as("errors; %s", report).isZero();
-    // How many of the 100 keys are first read in the measured part, and so the hit ratio, depends on the machine's
-    // speed; that every answer says hit or miss, and that Redis is asked for each key at most once, does not.
+    // How many of the 100 keys are first read in the measured part, and so the hit ratio, depends
+    // on the machine's
+    // speed; that every answer says hit or miss, and that Redis is asked for each key at most once,
+    // does not.
     long hits = report.get("hits").asLong();
     long misses = report.get("misses").asLong();
-    assertThat(hits + misses).as("hits + misses; %s", report).isEqualTo(report.get("requests").asLong());
+    assertThat(hits + misses)
+        .as("hits + misses; %s", report)
+        .isEqualTo(report.get("requests").asLong());
     assertThat(redis.getCalls()).as("GETs Redis executed").isBetween(1L, 100L);
     assertThat(setCalls()).as("SETs Redis executed").isEqualTo(100);
   }
@@ -73,9 +87,12 @@ class LoadGeneratorIT {
   void an_open_loop_run_sends_rate_times_duration_requests_without_backlog() throws Exception {
     Path output = outputFile("open.json");
 
-    // The whole run (warm-up included) sends 600 requests, so 600 connections can never all be busy: no backlog by
-    // construction. (Rate x timeout is not enough: a pacer that a loaded machine holds up sends the requests it owes
-    // at once, and 500 connections did fill up that way.) Connections are opened only as requests need them.
+    // The whole run (warm-up included) sends 600 requests, so 600 connections can never all be
+    // busy: no backlog by
+    // construction. (Rate x timeout is not enough: a pacer that a loaded machine holds up sends the
+    // requests it owes
+    // at once, and 500 connections did fill up that way.) Connections are opened only as requests
+    // need them.
     ProxyProcess.Run run =
         loadtest(
             "--seed-redis=" + redis.address(),
@@ -89,7 +106,9 @@ class LoadGeneratorIT {
     assertThat(run.exitCode()).as("exit code; %s", run).isZero();
     JsonNode report = new ObjectMapper().readTree(output.toFile());
     assertThat(report.get("requests").asLong()).as("requests; %s", report).isBetween(360L, 440L);
-    assertThat(report.get("errors_by_kind").has("backlog")).as("backlog errors; %s", report).isFalse();
+    assertThat(report.get("errors_by_kind").has("backlog"))
+        .as("backlog errors; %s", report)
+        .isFalse();
   }
 
   @Test
@@ -110,8 +129,17 @@ class LoadGeneratorIT {
     assertThat(String.join("\n", proxyHelp.stdout())).contains("loadtest");
     assertThat(help.exitCode()).isZero();
     assertThat(String.join("\n", help.stdout()))
-        .contains("--url", "--connections", "--rate", "--keys", "--distribution", "--zipf-s", "--key-prefix", "--seed")
-        .contains("--warmup", "--duration", "--timeout", "--output", "--seed-redis", "--value-size");
+        .contains(
+            "--url",
+            "--connections",
+            "--rate",
+            "--keys",
+            "--distribution",
+            "--zipf-s",
+            "--key-prefix",
+            "--seed")
+        .contains(
+            "--warmup", "--duration", "--timeout", "--output", "--seed-redis", "--value-size");
   }
 
   private static ProxyProcess.Run loadtest(String... options) {
@@ -120,9 +148,16 @@ class LoadGeneratorIT {
     return ProxyProcess.run(args, Map.of(), RUN_TIMEOUT);
   }
 
-  /** A fresh file under target/ (the system property names the jar there); the jar runs in a temporary directory. */
+  /**
+   * A fresh file under target/ (the system property names the jar there); the jar runs in a
+   * temporary directory.
+   */
   private static Path outputFile(String name) throws Exception {
-    Path dir = Path.of(System.getProperty("redisproxy.jar")).toAbsolutePath().getParent().resolve("loadtest-it");
+    Path dir =
+        Path.of(System.getProperty("redisproxy.jar"))
+            .toAbsolutePath()
+            .getParent()
+            .resolve("loadtest-it");
     Files.createDirectories(dir);
     Path file = dir.resolve(name);
     Files.deleteIfExists(file);

@@ -21,16 +21,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code java -jar redis-proxy.jar loadtest --url=redis://...} as a user runs it: RESP load on the packaged proxy's
- * {@code RESP_PORT}, in front of a real redis-server. Each test uses a key prefix of its own, so that no test finds
- * keys another one left in the proxy's cache.
+ * {@code java -jar redis-proxy.jar loadtest --url=redis://...} as a user runs it: RESP load on the
+ * packaged proxy's {@code RESP_PORT}, in front of a real redis-server. Each test uses a key prefix
+ * of its own, so that no test finds keys another one left in the proxy's cache.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorRespIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
+
   /**
-   * Every run allows a request 10 s (not the default 2 s): on this shared 2-core machine two cold JVMs plus other
-   * builds have taken over 2 s for a first answer, and "zero errors" should not depend on that.
+   * Every run allows a request 10 s (not the default 2 s): on this shared 2-core machine two cold
+   * JVMs plus other builds have taken over 2 s for a first answer, and "zero errors" should not
+   * depend on that.
    */
   private static final String TIMEOUT = "--timeout=10s";
 
@@ -52,11 +54,14 @@ class LoadGeneratorRespIT {
   }
 
   @Test
-  void a_closed_loop_run_on_a_seeded_key_is_all_answered_and_loads_the_key_from_redis_once() throws Exception {
+  void a_closed_loop_run_on_a_seeded_key_is_all_answered_and_loads_the_key_from_redis_once()
+      throws Exception {
     Path output = outputFile("resp-closed.json");
 
-    // One key, so that exactly one GET reaches Redis: the 8 connections' first requests coalesce into one load, and
-    // every later one is a cache hit. (Over RESP the report cannot tell hits; Redis' own count can.)
+    // One key, so that exactly one GET reaches Redis: the 8 connections' first requests coalesce
+    // into one load, and
+    // every later one is a cache hit. (Over RESP the report cannot tell hits; Redis' own count
+    // can.)
     ProxyProcess.Run run =
         loadtest(
             "--seed-redis=" + redis.address(),
@@ -68,8 +73,12 @@ class LoadGeneratorRespIT {
             "--output=" + output);
 
     assertThat(run.exitCode()).as("exit code; %s", run).isZero();
-    assertThat(run.stdout()).as("the report").contains("  hit ratio    n/a (RESP answers do not say hit or miss)");
-    assertThat(run.stdout().get(0)).as("the report").endsWith(", " + proxy.respUri() + " GET resp-closed:{n}");
+    assertThat(run.stdout())
+        .as("the report")
+        .contains("  hit ratio    n/a (RESP answers do not say hit or miss)");
+    assertThat(run.stdout().get(0))
+        .as("the report")
+        .endsWith(", " + proxy.respUri() + " GET resp-closed:{n}");
     JsonNode report = new ObjectMapper().readTree(output.toFile());
     assertThat(report.get("requests").asLong()).as("requests; %s", report).isPositive();
     assertThat(report.get("errors").asLong()).as("errors; %s", report).isZero();
@@ -79,10 +88,12 @@ class LoadGeneratorRespIT {
   }
 
   @Test
-  void an_open_loop_run_sends_rate_times_duration_requests_without_backlog_or_error() throws Exception {
+  void an_open_loop_run_sends_rate_times_duration_requests_without_backlog_or_error()
+      throws Exception {
     Path output = outputFile("resp-open.json");
 
-    // A request is in flight at most --timeout, so 1500 connections (above rate x timeout, 100/s x 10 s) can never
+    // A request is in flight at most --timeout, so 1500 connections (above rate x timeout, 100/s x
+    // 10 s) can never
     // all be busy: no backlog by construction, however slowly the cold JVMs on this machine answer.
     ProxyProcess.Run run =
         loadtest(
@@ -109,12 +120,19 @@ class LoadGeneratorRespIT {
 
     ProxyProcess.Run run =
         loadtest(
-            "--key-prefix=resp-absent:", "--keys=10", "--warmup=0", "--duration=1s", "--connections=2", "--output=" + output);
+            "--key-prefix=resp-absent:",
+            "--keys=10",
+            "--warmup=0",
+            "--duration=1s",
+            "--connections=2",
+            "--output=" + output);
 
     assertThat(run.exitCode()).as("exit code; %s", run).isZero();
     JsonNode report = new ObjectMapper().readTree(output.toFile());
     assertThat(report.get("requests").asLong()).as("requests; %s", report).isPositive();
-    assertThat(fieldNames(report.get("errors_by_kind"))).as("error kinds; %s", report).containsExactly("nil");
+    assertThat(fieldNames(report.get("errors_by_kind")))
+        .as("error kinds; %s", report)
+        .containsExactly("nil");
     assertThat(report.get("errors_by_kind").get("nil").asLong())
         .as("nil; %s", report)
         .isEqualTo(report.get("requests").asLong());
@@ -139,10 +157,15 @@ class LoadGeneratorRespIT {
     assertThat(run.exitCode()).as("exit code; %s", run).isZero();
     JsonNode report = new ObjectMapper().readTree(output.toFile());
     assertThat(report.get("requests").asLong()).as("requests; %s", report).isPositive();
-    assertThat(fieldNames(report.get("errors_by_kind"))).as("error kinds; %s", report).containsExactly("connect");
+    assertThat(fieldNames(report.get("errors_by_kind")))
+        .as("error kinds; %s", report)
+        .containsExactly("connect");
   }
 
-  /** Runs {@code loadtest} against the proxy's RESP port; a later {@code --url} in {@code options} wins. */
+  /**
+   * Runs {@code loadtest} against the proxy's RESP port; a later {@code --url} in {@code options}
+   * wins.
+   */
   private static ProxyProcess.Run loadtest(String... options) {
     List<String> args = new ArrayList<>(List.of("loadtest", "--url=" + proxy.respUri(), TIMEOUT));
     args.addAll(List.of(options));
@@ -155,9 +178,16 @@ class LoadGeneratorRespIT {
     return names;
   }
 
-  /** A fresh file under target/ (the system property names the jar there); the jar runs in a temporary directory. */
+  /**
+   * A fresh file under target/ (the system property names the jar there); the jar runs in a
+   * temporary directory.
+   */
   private static Path outputFile(String name) throws Exception {
-    Path dir = Path.of(System.getProperty("redisproxy.jar")).toAbsolutePath().getParent().resolve("loadtest-it");
+    Path dir =
+        Path.of(System.getProperty("redisproxy.jar"))
+            .toAbsolutePath()
+            .getParent()
+            .resolve("loadtest-it");
     Files.createDirectories(dir);
     Path file = dir.resolve(name);
     Files.deleteIfExists(file);

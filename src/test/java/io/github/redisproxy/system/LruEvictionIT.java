@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CACHE_POLICY=lru (the default) with CACHE_CAPACITY=3: a load into a full cache evicts exactly the key read least
- * recently. Whether a read went to Redis is told twice: by {@code X-Cache} and by Redis' own count of {@code GET}s.
+ * CACHE_POLICY=lru (the default) with CACHE_CAPACITY=3: a load into a full cache evicts exactly the
+ * key read least recently. Whether a read went to Redis is told twice: by {@code X-Cache} and by
+ * Redis' own count of {@code GET}s.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LruEvictionIT {
@@ -37,14 +38,16 @@ class LruEvictionIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   /**
-   * Two evictions, each of which another policy would get wrong: the first evicts {@code b}, where FIFO (or
-   * expire-by-load order) would evict {@code a}; the second evicts {@code a}, where LFU would evict {@code d}, the key
-   * read fewest times.
+   * Two evictions, each of which another policy would get wrong: the first evicts {@code b}, where
+   * FIFO (or expire-by-load order) would evict {@code a}; the second evicts {@code a}, where LFU
+   * would evict {@code d}, the key read fewest times.
    */
   @Test
   void with_capacity_3_each_load_into_the_full_cache_evicts_exactly_the_least_recently_read_key() {
@@ -82,7 +85,8 @@ class LruEvictionIT {
   private static void expect(String key, String cache) {
     HttpResponse<byte[]> response = http.get("/lru:" + key);
     assertEquals(200, response.statusCode(), "GET " + key);
-    assertEquals("value of " + key, new String(response.body(), StandardCharsets.UTF_8), "GET " + key);
+    assertEquals(
+        "value of " + key, new String(response.body(), StandardCharsets.UTF_8), "GET " + key);
     assertEquals(Optional.of(cache), response.headers().firstValue("X-Cache"), "GET " + key);
   }
 }

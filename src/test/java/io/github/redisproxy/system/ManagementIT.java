@@ -46,9 +46,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The management port (MANAGEMENT_PORT): readiness and liveness probes, Prometheus metrics that move by exactly what
- * the proxy did (checked against Redis' own count of GETs), the cache's JSON summary, and purges; apart from the proxy
- * port, whose key namespace it never touches.
+ * The management port (MANAGEMENT_PORT): readiness and liveness probes, Prometheus metrics that
+ * move by exactly what the proxy did (checked against Redis' own count of GETs), the cache's JSON
+ * summary, and purges; apart from the proxy port, whose key namespace it never touches.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ManagementIT {
@@ -56,7 +56,11 @@ class ManagementIT {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(20);
-  /** Long enough for ten requests on open connections to reach the cache while Redis is paused, with a wide margin. */
+
+  /**
+   * Long enough for ten requests on open connections to reach the cache while Redis is paused, with
+   * a wide margin.
+   */
   private static final Duration PAUSE = Duration.ofSeconds(1);
 
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4";
@@ -70,16 +74,21 @@ class ManagementIT {
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
-  /** The proxy most tests share: RESP on, a debug line per miss, and a cache configured apart from the defaults. */
+  /**
+   * The proxy most tests share: RESP on, a debug line per miss, and a cache configured apart from
+   * the defaults.
+   */
   private static ProxyProcess proxy;
+
   private static ProxyClient http;
   private static ProxyClient management;
 
   /**
-   * A second proxy, configured unlike the first: a short REDIS_TIMEOUT (for the Redis outage) and a tinylfu cache of
-   * 500 keys that expire after 30 s.
+   * A second proxy, configured unlike the first: a short REDIS_TIMEOUT (for the Redis outage) and a
+   * tinylfu cache of 500 keys that expire after 30 s.
    */
   private static ProxyProcess tinyProxy;
+
   private static ProxyClient tinyHttp;
   private static ProxyClient tinyManagement;
 
@@ -128,7 +137,10 @@ class ManagementIT {
     redis.start();
     for (ProxyClient probe : List.of(management, tinyManagement)) {
       Polling.until(
-          DEADLINE, "the proxies to reach Redis again", () -> probe.get("/health"), r -> r.statusCode() == 200);
+          DEADLINE,
+          "the proxies to reach Redis again",
+          () -> probe.get("/health"),
+          r -> r.statusCode() == 200);
     }
   }
 
@@ -136,7 +148,8 @@ class ManagementIT {
   // Health
 
   @Test
-  void health_is_UP_while_Redis_answers_DOWN_with_a_reason_while_it_is_stopped_and_UP_again_once_it_is_back() {
+  void
+      health_is_UP_while_Redis_answers_DOWN_with_a_reason_while_it_is_stopped_and_UP_again_once_it_is_back() {
     ProxyClient probe = tinyManagement; // REDIS_TIMEOUT=0.5
     String address = "redis://" + redis.address();
 
@@ -150,7 +163,9 @@ class ManagementIT {
     assertEquals(address, upBody.get("redis").get("address").asText());
     double pingMillis = upBody.get("redis").get("ping_ms").asDouble();
     assertTrue(upBody.get("redis").get("ping_ms").isNumber(), "ping_ms is a number: " + upBody);
-    assertTrue(pingMillis >= 0 && pingMillis < 700, "ping_ms within REDIS_TIMEOUT (+ 200 ms): " + pingMillis);
+    assertTrue(
+        pingMillis >= 0 && pingMillis < 700,
+        "ping_ms within REDIS_TIMEOUT (+ 200 ms): " + pingMillis);
     assertLive(probe);
     PrometheusText before = scrape(probe);
     assertEquals(1.0, before.value("redis_proxy_backend_up"));
@@ -159,11 +174,16 @@ class ManagementIT {
     redis.stop();
 
     HttpResponse<byte[]> down =
-        Polling.until(DEADLINE, "/health to report DOWN", () -> probe.get("/health"), r -> r.statusCode() != 200);
+        Polling.until(
+            DEADLINE,
+            "/health to report DOWN",
+            () -> probe.get("/health"),
+            r -> r.statusCode() != 200);
     assertEquals(503, down.statusCode(), bodyOf(down));
     JsonNode downBody = json(down);
     assertEquals("DOWN", downBody.get("status").asText());
-    assertEquals(Set.of("status", "address", "ping_ms", "reason"), fieldNames(downBody.get("redis")));
+    assertEquals(
+        Set.of("status", "address", "ping_ms", "reason"), fieldNames(downBody.get("redis")));
     assertEquals("DOWN", downBody.get("redis").get("status").asText());
     assertEquals(address, downBody.get("redis").get("address").asText());
     assertFalse(downBody.get("redis").get("reason").asText().isBlank(), "a reason: " + downBody);
@@ -172,7 +192,9 @@ class ManagementIT {
     HttpResponse<byte[]> stillDown = probe.get("/health");
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     assertEquals(503, stillDown.statusCode(), bodyOf(stillDown));
-    assertTrue(elapsed.compareTo(Duration.ofMillis(1500)) < 0, "DOWN answered within REDIS_TIMEOUT + 1 s: " + elapsed);
+    assertTrue(
+        elapsed.compareTo(Duration.ofMillis(1500)) < 0,
+        "DOWN answered within REDIS_TIMEOUT + 1 s: " + elapsed);
     assertLive(probe);
     PrometheusText outage =
         Polling.until(
@@ -180,19 +202,29 @@ class ManagementIT {
             "redis_proxy_backend_up to drop to 0",
             () -> scrape(probe),
             metrics -> metrics.value("redis_proxy_backend_up") == 0.0);
-    assertEquals(disconnects + 1, outage.value("redis_proxy_backend_disconnects_total"), "one connection lost");
+    assertEquals(
+        disconnects + 1,
+        outage.value("redis_proxy_backend_disconnects_total"),
+        "one connection lost");
 
     redis.start();
 
     HttpResponse<byte[]> back =
-        Polling.until(DEADLINE, "/health to report UP again", () -> probe.get("/health"), r -> r.statusCode() == 200);
+        Polling.until(
+            DEADLINE,
+            "/health to report UP again",
+            () -> probe.get("/health"),
+            r -> r.statusCode() == 200);
     JsonNode backBody = json(back);
     assertEquals("UP", backBody.get("status").asText());
     assertEquals("UP", backBody.get("redis").get("status").asText());
     assertLive(probe);
     PrometheusText after = scrape(probe);
     assertEquals(1.0, after.value("redis_proxy_backend_up"));
-    assertEquals(disconnects + 1, after.value("redis_proxy_backend_disconnects_total"), "one connection lost, in all");
+    assertEquals(
+        disconnects + 1,
+        after.value("redis_proxy_backend_disconnects_total"),
+        "one connection lost, in all");
   }
 
   private static void assertLive(ProxyClient probe) {
@@ -205,14 +237,19 @@ class ManagementIT {
   // Metrics
 
   @Test
-  void metrics_is_Prometheus_text_that_parses_line_by_line_and_names_the_proxys_JVM_and_Netty_meters() {
+  void
+      metrics_is_Prometheus_text_that_parses_line_by_line_and_names_the_proxys_JVM_and_Netty_meters() {
     redis.commands().set("names:k", "v");
-    assertEquals(200, http.get("/names:k").statusCode()); // the timer of GET 200 exists once one is timed
+    assertEquals(
+        200, http.get("/names:k").statusCode()); // the timer of GET 200 exists once one is timed
     Map<String, String> get200 = labels("frontend", "http", "command", "get", "status", "200");
 
     PrometheusText metrics = // scrape() reads every line strictly and checks the Content-Type
         Polling.until(
-            DEADLINE, "a GET 200 to be timed", () -> scrape(management), m -> m.find(REQUESTS, get200).isPresent());
+            DEADLINE,
+            "a GET 200 to be timed",
+            () -> scrape(management),
+            m -> m.find(REQUESTS, get200).isPresent());
 
     Set<String> missing = new TreeSet<>();
     for (String name :
@@ -255,7 +292,10 @@ class ManagementIT {
       metrics.value(EVICTIONS, labels("cause", cause));
     }
     for (String reason : List.of("queue_full", "queue_timeout")) {
-      assertEquals(0.0, metrics.value("redis_proxy_lookups_rejected_total", labels("reason", reason)), reason);
+      assertEquals(
+          0.0,
+          metrics.value("redis_proxy_lookups_rejected_total", labels("reason", reason)),
+          reason);
     }
     for (String frontEnd : List.of("http", "resp")) {
       metrics.value("redis_proxy_requests_in_flight", labels("frontend", frontEnd));
@@ -269,9 +309,11 @@ class ManagementIT {
     assertEquals(Optional.of("histogram"), metrics.type("redis_proxy_requests_seconds"));
     assertFalse(metrics.samples("netty_eventexecutor_tasks_pending").isEmpty());
     assertTrue(
-        metrics.samples("netty_eventexecutor_tasks_pending").stream().allMatch(s -> s.labels().containsKey("name")),
+        metrics.samples("netty_eventexecutor_tasks_pending").stream()
+            .allMatch(s -> s.labels().containsKey("name")),
         "each event loop named: " + metrics.samples("netty_eventexecutor_tasks_pending"));
-    // 16 fixed bucket boundaries from 100 µs to 10 s, plus +Inf, for each series of a latency histogram.
+    // 16 fixed bucket boundaries from 100 µs to 10 s, plus +Inf, for each series of a latency
+    // histogram.
     List<String> boundaries =
         metrics.samples(REQUEST_BUCKETS).stream()
             .filter(sample -> withoutLe(sample.labels()).equals(get200))
@@ -294,10 +336,18 @@ class ManagementIT {
 
     assertEquals(200, response.statusCode());
     assertTrue(
-        response.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+        response
+            .headers()
+            .firstValue("Content-Type")
+            .orElse("")
+            .startsWith("application/openmetrics-text"),
         "Content-Type: " + response.headers().firstValue("Content-Type"));
-    assertTrue(response.body().stripTrailing().endsWith("# EOF"), "ends with # EOF: ..." + tail(response.body()));
-    assertTrue(response.body().contains("\nredis_proxy_cache_requests_total{result=\"hit\"} "), response.body());
+    assertTrue(
+        response.body().stripTrailing().endsWith("# EOF"),
+        "ends with # EOF: ..." + tail(response.body()));
+    assertTrue(
+        response.body().contains("\nredis_proxy_cache_requests_total{result=\"hit\"} "),
+        response.body());
   }
 
   @Test
@@ -319,37 +369,53 @@ class ManagementIT {
 
     Map<String, String> get200 = labels("frontend", "http", "command", "get", "status", "200");
     Map<String, String> get404 = labels("frontend", "http", "command", "get", "status", "404");
-    // A request is timed when its response has gone out, which may be a moment after the client has read it.
+    // A request is timed when its response has gone out, which may be a moment after the client has
+    // read it.
     PrometheusText after =
         Polling.until(
             DEADLINE,
             "the four requests to be timed",
             () -> scrape(management),
-            m -> moved(before, m, REQUESTS, get200) >= 3 && moved(before, m, REQUESTS, get404) >= 1);
+            m ->
+                moved(before, m, REQUESTS, get200) >= 3 && moved(before, m, REQUESTS, get404) >= 1);
 
     assertEquals(2, delta(before, after, CACHE_REQUESTS, labels("result", "hit")), "hits");
     assertEquals(2, delta(before, after, CACHE_REQUESTS, labels("result", "miss")), "misses");
-    assertEquals(0, delta(before, after, CACHE_REQUESTS, labels("result", "coalesced")), "coalesced");
-    assertEquals(redis.getCalls(), delta(before, after, LOADS, labels("result", "success")), "loads = Redis GETs");
+    assertEquals(
+        0, delta(before, after, CACHE_REQUESTS, labels("result", "coalesced")), "coalesced");
+    assertEquals(
+        redis.getCalls(),
+        delta(before, after, LOADS, labels("result", "success")),
+        "loads = Redis GETs");
     assertEquals(0, delta(before, after, LOADS, labels("result", "failure")), "failed loads");
     assertEquals(
         2,
-        delta(before, after, "redis_proxy_cache_loads_seconds_bucket", labels("result", "success", "le", "+Inf")),
+        delta(
+            before,
+            after,
+            "redis_proxy_cache_loads_seconds_bucket",
+            labels("result", "success", "le", "+Inf")),
         "the load histogram's +Inf bucket");
-    assertEquals(1, after.value("redis_proxy_cache_size") - before.value("redis_proxy_cache_size"), "cached keys");
+    assertEquals(
+        1,
+        after.value("redis_proxy_cache_size") - before.value("redis_proxy_cache_size"),
+        "cached keys");
     assertEquals(3, delta(before, after, REQUESTS, get200), "GET 200");
     assertEquals(1, delta(before, after, REQUESTS, get404), "GET 404");
-    assertEquals(3, delta(before, after, REQUEST_BUCKETS, withLe(get200, "+Inf")), "GET 200, +Inf bucket");
+    assertEquals(
+        3, delta(before, after, REQUEST_BUCKETS, withLe(get200, "+Inf")), "GET 200, +Inf bucket");
     assertEquals(0.0, after.value("redis_proxy_requests_in_flight", labels("frontend", "http")));
   }
 
   @Test
-  void ten_concurrent_GETs_for_one_cold_key_count_one_miss_and_nine_coalesced_and_reach_Redis_once() throws Exception {
+  void ten_concurrent_GETs_for_one_cold_key_count_one_miss_and_nine_coalesced_and_reach_Redis_once()
+      throws Exception {
     int clients = 10;
     String key = "coalesced:k";
     redis.commands().set(key, "shared");
     ProxyClient concurrent = new ProxyClient(proxy);
-    // Ten connections opened now and kept alive, so that the GETs under the pause need no connection set-up.
+    // Ten connections opened now and kept alive, so that the GETs under the pause need no
+    // connection set-up.
     List<CompletableFuture<HttpResponse<byte[]>>> warmUp = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       warmUp.add(concurrent.getAsync("/coalesced:warm-up-" + i));
@@ -367,7 +433,8 @@ class ManagementIT {
     for (int i = 0; i < clients; i++) {
       responses.add(concurrent.getAsync("/" + key));
     }
-    // Log lines come from several event loops, so the one that started the load may be written after some joins.
+    // Log lines come from several event loops, so the one that started the load may be written
+    // after some joins.
     proxy.awaitLog(joined(key), clients - 1, LOG_TIMEOUT);
     proxy.awaitLog(started(key), 1, LOG_TIMEOUT);
     assertStillPaused(pauseProbe);
@@ -386,10 +453,17 @@ class ManagementIT {
     JsonNode statsAfter = stats(management);
     assertEquals(0, delta(before, after, CACHE_REQUESTS, labels("result", "hit")), "hits");
     assertEquals(1, delta(before, after, CACHE_REQUESTS, labels("result", "miss")), "misses");
-    assertEquals(clients - 1, delta(before, after, CACHE_REQUESTS, labels("result", "coalesced")), "coalesced");
+    assertEquals(
+        clients - 1,
+        delta(before, after, CACHE_REQUESTS, labels("result", "coalesced")),
+        "coalesced");
     assertEquals(1, delta(before, after, LOADS, labels("result", "success")), "loads");
-    assertEquals(0, statsAfter.get("hits").asLong() - statsBefore.get("hits").asLong(), "/cache/stats hits");
-    assertEquals(1, statsAfter.get("misses").asLong() - statsBefore.get("misses").asLong(), "/cache/stats misses");
+    assertEquals(
+        0, statsAfter.get("hits").asLong() - statsBefore.get("hits").asLong(), "/cache/stats hits");
+    assertEquals(
+        1,
+        statsAfter.get("misses").asLong() - statsBefore.get("misses").asLong(),
+        "/cache/stats misses");
     assertEquals(
         clients - 1,
         statsAfter.get("coalesced").asLong() - statsBefore.get("coalesced").asLong(),
@@ -401,24 +475,38 @@ class ManagementIT {
     redis.commands().set("resp-counted:k", "v");
     Map<String, String> connections = labels("frontend", "resp");
     PrometheusText before = scrape(management);
-    assertEquals(0.0, before.value("redis_proxy_connections", connections), "RESP connections before");
+    assertEquals(
+        0.0, before.value("redis_proxy_connections", connections), "RESP connections before");
 
     try (RawResp resp = RawResp.connect(proxy.respPort())) {
       assertEquals(RawResp.bulk("v"), resp.call("GET", "resp-counted:k"));
       assertEquals(RawResp.NIL, resp.call("GET", "resp-counted:absent"));
       assertEquals(RawResp.simple("PONG"), resp.call("PING"));
-      assertTrue(resp.call("GET").startsWith("-ERR wrong number of arguments"), "GET without a key");
+      assertTrue(
+          resp.call("GET").startsWith("-ERR wrong number of arguments"), "GET without a key");
       assertTrue(resp.call("SET", "resp-counted:k", "w").startsWith("-ERR"), "SET");
-      assertTrue(resp.call("NOSUCHCOMMAND").startsWith("-ERR unknown command"), "an unknown command");
+      assertTrue(
+          resp.call("NOSUCHCOMMAND").startsWith("-ERR unknown command"), "an unknown command");
 
       PrometheusText during = scrape(management);
-      assertEquals(1.0, during.value("redis_proxy_connections", connections), "RESP connections while one is open");
-      assertEquals(2, delta(before, during, REQUESTS, resp("get", "ok")), "GET ok (a value, and nil)");
+      assertEquals(
+          1.0,
+          during.value("redis_proxy_connections", connections),
+          "RESP connections while one is open");
+      assertEquals(
+          2, delta(before, during, REQUESTS, resp("get", "ok")), "GET ok (a value, and nil)");
       assertEquals(1, delta(before, during, REQUESTS, resp("get", "error")), "GET error");
       assertEquals(1, delta(before, during, REQUESTS, resp("ping", "ok")), "PING ok");
-      assertEquals(2, delta(before, during, REQUESTS, resp("other", "error")), "SET and NOSUCHCOMMAND: other, error");
-      assertTrue(during.find(REQUESTS, resp("set", "error")).isEmpty(), "a command outside the table is other");
-      assertTrue(during.find(REQUESTS, resp("nosuchcommand", "error")).isEmpty(), "clients add no tag values");
+      assertEquals(
+          2,
+          delta(before, during, REQUESTS, resp("other", "error")),
+          "SET and NOSUCHCOMMAND: other, error");
+      assertTrue(
+          during.find(REQUESTS, resp("set", "error")).isEmpty(),
+          "a command outside the table is other");
+      assertTrue(
+          during.find(REQUESTS, resp("nosuchcommand", "error")).isEmpty(),
+          "clients add no tag values");
       assertEquals(0.0, during.value("redis_proxy_requests_in_flight", labels("frontend", "resp")));
     }
     Polling.until(
@@ -430,8 +518,9 @@ class ManagementIT {
   }
 
   /**
-   * A keep-alive HTTP connection counts once however many requests it carries (Reactor Netty sees each HTTP/1.1 request
-   * as a connection of its own, so counting per request would grow with traffic and never come back down).
+   * A keep-alive HTTP connection counts once however many requests it carries (Reactor Netty sees
+   * each HTTP/1.1 request as a connection of its own, so counting per request would grow with
+   * traffic and never come back down).
    */
   @Test
   void an_HTTP_keep_alive_connection_is_counted_once_however_many_requests_it_carries() {
@@ -453,9 +542,9 @@ class ManagementIT {
   }
 
   /**
-   * Answers the proxy port gives at once, without a lookup: 400 for a bad key, 405 for a method other than GET and
-   * HEAD. Each is timed under its HTTP status as text, like every other answer; {@code cancelled} is only for a
-   * client that went away before its answer.
+   * Answers the proxy port gives at once, without a lookup: 400 for a bad key, 405 for a method
+   * other than GET and HEAD. Each is timed under its HTTP status as text, like every other answer;
+   * {@code cancelled} is only for a client that went away before its answer.
    */
   @Test
   void a_400_and_a_405_on_the_proxy_port_are_timed_under_their_status_not_as_cancelled() {
@@ -479,11 +568,14 @@ class ManagementIT {
             + after.samples(REQUESTS).stream()
                 .filter(s -> "http".equals(s.labels().get("frontend")))
                 .filter(s -> s.value() != before.valueOrZero(REQUESTS, s.labels()))
-                .map(s -> s.labels() + " +" + (s.value() - before.valueOrZero(REQUESTS, s.labels())))
+                .map(
+                    s -> s.labels() + " +" + (s.value() - before.valueOrZero(REQUESTS, s.labels())))
                 .toList();
-    assertEquals(4, (long) (httpRequests(after) - httpRequests(before)), "HTTP requests timed" + series);
+    assertEquals(
+        4, (long) (httpRequests(after) - httpRequests(before)), "HTTP requests timed" + series);
     assertEquals(2, (long) moved(before, after, REQUESTS, get400), "GET 400" + series);
-    assertEquals(2, (long) moved(before, after, REQUESTS, other405), "POST and DELETE, 405" + series);
+    assertEquals(
+        2, (long) moved(before, after, REQUESTS, other405), "POST and DELETE, 405" + series);
   }
 
   /** Every HTTP request timed so far, whatever its command and status. */
@@ -510,8 +602,16 @@ class ManagementIT {
     JsonNode stats = json(response);
     assertEquals(
         Set.of(
-            "policy", "capacity", "size", "expiry_seconds", "invalidation", "hits", "misses", "coalesced",
-            "hit_ratio", "evictions"),
+            "policy",
+            "capacity",
+            "size",
+            "expiry_seconds",
+            "invalidation",
+            "hits",
+            "misses",
+            "coalesced",
+            "hit_ratio",
+            "evictions"),
         fieldNames(stats));
     assertEquals("lru", stats.get("policy").asText());
     assertEquals(1000, stats.get("capacity").asLong());
@@ -524,20 +624,29 @@ class ManagementIT {
     assertTrue(hits >= 1 && misses >= 1, "a hit and a miss at least: " + stats);
     assertEquals(metrics.value(CACHE_REQUESTS, labels("result", "hit")), hits, "hits");
     assertEquals(metrics.value(CACHE_REQUESTS, labels("result", "miss")), misses, "misses");
-    assertEquals(metrics.value(CACHE_REQUESTS, labels("result", "coalesced")), coalesced, "coalesced");
-    assertEquals((double) hits / (hits + misses + coalesced), stats.get("hit_ratio").asDouble(), 1e-9, "hit_ratio");
+    assertEquals(
+        metrics.value(CACHE_REQUESTS, labels("result", "coalesced")), coalesced, "coalesced");
+    assertEquals(
+        (double) hits / (hits + misses + coalesced),
+        stats.get("hit_ratio").asDouble(),
+        1e-9,
+        "hit_ratio");
     assertEquals(metrics.value("redis_proxy_cache_size"), stats.get("size").asLong(), "size");
-    assertEquals(metrics.value("redis_proxy_cache_capacity"), stats.get("capacity").asLong(), "capacity");
+    assertEquals(
+        metrics.value("redis_proxy_cache_capacity"), stats.get("capacity").asLong(), "capacity");
     JsonNode evictions = stats.get("evictions");
     assertEquals(Set.of("size", "expired", "purged", "invalidated"), fieldNames(evictions));
     for (String cause : List.of("size", "expired", "purged", "invalidated")) {
       assertEquals(
-          metrics.value(EVICTIONS, labels("cause", cause)), evictions.get(cause).asLong(), "evictions " + cause);
+          metrics.value(EVICTIONS, labels("cause", cause)),
+          evictions.get(cause).asLong(),
+          "evictions " + cause);
     }
   }
 
   @Test
-  void cache_stats_of_a_tinylfu_proxy_shows_its_policy_capacity_and_expiry_and_counts_its_own_lookups() {
+  void
+      cache_stats_of_a_tinylfu_proxy_shows_its_policy_capacity_and_expiry_and_counts_its_own_lookups() {
     redis.commands().set("tiny-stats:k", "v");
     JsonNode before = stats(tinyManagement);
     assertEquals("tinylfu", before.get("policy").asText());
@@ -554,18 +663,25 @@ class ManagementIT {
     JsonNode after = stats(tinyManagement);
     assertEquals(2, after.get("hits").asLong() - before.get("hits").asLong(), "hits");
     assertEquals(1, after.get("misses").asLong() - before.get("misses").asLong(), "misses");
-    assertEquals(0, after.get("coalesced").asLong() - before.get("coalesced").asLong(), "coalesced");
+    assertEquals(
+        0, after.get("coalesced").asLong() - before.get("coalesced").asLong(), "coalesced");
     assertEquals(1, after.get("size").asLong() - before.get("size").asLong(), "size");
     assertEquals(1, redis.getCalls(), "Redis GETs");
-    long all = after.get("hits").asLong() + after.get("misses").asLong() + after.get("coalesced").asLong();
-    assertEquals((double) after.get("hits").asLong() / all, after.get("hit_ratio").asDouble(), 1e-9, "hit_ratio");
+    long all =
+        after.get("hits").asLong() + after.get("misses").asLong() + after.get("coalesced").asLong();
+    assertEquals(
+        (double) after.get("hits").asLong() / all,
+        after.get("hit_ratio").asDouble(),
+        1e-9,
+        "hit_ratio");
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Purges
 
   @Test
-  void purging_a_cached_key_makes_the_next_GET_a_miss_that_reaches_Redis_and_purging_it_again_finds_nothing() {
+  void
+      purging_a_cached_key_makes_the_next_GET_a_miss_that_reaches_Redis_and_purging_it_again_finds_nothing() {
     redis.commands().set("purge:one", "first");
     assertEquals(Optional.of("MISS"), xCache(http.get("/purge:one")));
     assertEquals(Optional.of("HIT"), xCache(http.get("/purge:one")));
@@ -578,7 +694,10 @@ class ManagementIT {
     HttpResponse<byte[]> again = management.send("DELETE", "/cache/purge:one");
     assertEquals(200, again.statusCode(), bodyOf(again));
     assertEquals(purgeAnswer("purge:one", false), json(again));
-    assertEquals(1, delta(before, scrape(management), EVICTIONS, labels("cause", "purged")), "purged evictions");
+    assertEquals(
+        1,
+        delta(before, scrape(management), EVICTIONS, labels("cause", "purged")),
+        "purged evictions");
 
     redis.commands().set("purge:one", "second");
     HttpResponse<byte[]> reloaded = http.get("/purge:one");
@@ -594,7 +713,8 @@ class ManagementIT {
   void a_purged_key_is_percent_decoded_exactly_as_on_the_proxy_port() throws IOException {
     redis.commands().set("purge:a/b c", "slashed");
     assertEquals(Optional.of("MISS"), xCache(http.get("/purge:a/b%20c")));
-    assertEquals(Optional.of("HIT"), xCache(http.get("/purge:a%2Fb%20c")), "/a/b and /a%2Fb are one key");
+    assertEquals(
+        Optional.of("HIT"), xCache(http.get("/purge:a%2Fb%20c")), "/a/b and /a%2Fb are one key");
     PrometheusText before = scrape(management);
 
     HttpResponse<byte[]> purged = management.send("DELETE", "/cache/purge:a%2Fb%20c");
@@ -605,10 +725,17 @@ class ManagementIT {
 
     HttpResponse<byte[]> literalSlash = management.send("DELETE", "/cache/purge:a/b%20c?ignored=1");
     assertEquals(200, literalSlash.statusCode(), bodyOf(literalSlash));
-    assertEquals(purgeAnswer("purge:a/b c", true), json(literalSlash), "a literal slash, and the query ignored");
-    assertEquals(2, delta(before, scrape(management), EVICTIONS, labels("cause", "purged")), "purged evictions");
+    assertEquals(
+        purgeAnswer("purge:a/b c", true),
+        json(literalSlash),
+        "a literal slash, and the query ignored");
+    assertEquals(
+        2,
+        delta(before, scrape(management), EVICTIONS, labels("cause", "purged")),
+        "purged evictions");
 
-    RawHttp.Response badEncoding = RawHttp.request(proxy.managementPort(), "DELETE", "/cache/purge:%zz");
+    RawHttp.Response badEncoding =
+        RawHttp.request(proxy.managementPort(), "DELETE", "/cache/purge:%zz");
     assertEquals(400, badEncoding.status(), "bad percent-encoding is 400, as on the proxy port");
     assertEquals(Optional.of(APPLICATION_JSON), badEncoding.header("Content-Type"));
     assertTrue(JSON.readTree(badEncoding.body()).hasNonNull("error"), badEncoding.bodyText());
@@ -616,9 +743,11 @@ class ManagementIT {
 
   @Test
   void purging_the_whole_cache_removes_and_counts_every_key_and_each_next_GET_reaches_Redis() {
-    HttpResponse<byte[]> emptied = management.send("DELETE", "/cache"); // whatever earlier tests left
+    HttpResponse<byte[]> emptied =
+        management.send("DELETE", "/cache"); // whatever earlier tests left
     assertEquals(200, emptied.statusCode(), bodyOf(emptied));
-    assertEquals(0, stats(management).get("size").asLong(), "nothing left after a purge of the whole cache");
+    assertEquals(
+        0, stats(management).get("size").asLong(), "nothing left after a purge of the whole cache");
     List<String> keys = List.of("purge-all:1", "purge-all:2", "purge-all:3");
     for (String key : keys) {
       redis.commands().set(key, "value of " + key);
@@ -645,8 +774,10 @@ class ManagementIT {
     assertEquals(6, redis.getCalls(), "each key reached Redis again");
 
     HttpResponse<byte[]> nothing = management.send("DELETE", "/cache");
-    assertEquals(JSON.createObjectNode().put("purged", 3), json(nothing), "the three reloaded keys");
-    assertEquals(JSON.createObjectNode().put("purged", 0), json(management.send("DELETE", "/cache")));
+    assertEquals(
+        JSON.createObjectNode().put("purged", 3), json(nothing), "the three reloaded keys");
+    assertEquals(
+        JSON.createObjectNode().put("purged", 0), json(management.send("DELETE", "/cache")));
   }
 
   private static JsonNode purgeAnswer(String key, boolean purged) {
@@ -669,18 +800,25 @@ class ManagementIT {
                 + "; event loops: \\d+; Redis at redis://"
                 + Pattern.quote(redis.address())
                 + "; started in \\d+ ms$");
-    assertEquals(1, proxy.linesMatching(startUp).size(), proxy.linesMatching(Pattern.compile("Listening")).toString());
+    assertEquals(
+        1,
+        proxy.linesMatching(startUp).size(),
+        proxy.linesMatching(Pattern.compile("Listening")).toString());
     proxy
         .listeningPorts()
         .ifPresent(
             ports ->
-                assertEquals(Set.of(proxy.port(), proxy.respPort(), proxy.managementPort()), ports, "listening ports"));
+                assertEquals(
+                    Set.of(proxy.port(), proxy.respPort(), proxy.managementPort()),
+                    ports,
+                    "listening ports"));
   }
 
   @Test
   void with_MANAGEMENT_PORT_0_the_proxy_opens_no_management_port_and_logs_none() {
     ProxyProcess off =
-        ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "MANAGEMENT_PORT", "0", "EVENT_LOOPS", "1"));
+        ProxyProcess.start(
+            Map.of("REDIS_ADDRESS", redis.address(), "MANAGEMENT_PORT", "0", "EVENT_LOOPS", "1"));
     try {
       off.awaitBackendReady();
       Pattern startUp =
@@ -690,10 +828,14 @@ class ManagementIT {
                   + "; event loops: 1; Redis at redis://"
                   + Pattern.quote(redis.address())
                   + "; started in \\d+ ms$");
-      assertEquals(1, off.linesMatching(startUp).size(), off.linesMatching(Pattern.compile("Listening")).toString());
+      assertEquals(
+          1,
+          off.linesMatching(startUp).size(),
+          off.linesMatching(Pattern.compile("Listening")).toString());
       assertEquals(List.of(), off.linesMatching(Pattern.compile("management on")));
       // Where /proc exists (Linux): the HTTP port and nothing else.
-      off.listeningPorts().ifPresent(ports -> assertEquals(Set.of(off.port()), ports, "listening ports"));
+      off.listeningPorts()
+          .ifPresent(ports -> assertEquals(Set.of(off.port()), ports, "listening ports"));
     } finally {
       off.closeAndAssertNoErrorsLogged();
     }
@@ -710,7 +852,8 @@ class ManagementIT {
       HttpResponse<byte[]> first = http.get("/" + key);
       assertEquals(200, first.statusCode(), key);
       assertEquals("the value of " + key, bodyOf(first));
-      assertEquals(Optional.of("application/octet-stream"), first.headers().firstValue("Content-Type"), key);
+      assertEquals(
+          Optional.of("application/octet-stream"), first.headers().firstValue("Content-Type"), key);
       assertEquals(Optional.of("MISS"), xCache(first), key);
       HttpResponse<byte[]> second = http.get("/" + key);
       assertEquals("the value of " + key, bodyOf(second));
@@ -737,7 +880,10 @@ class ManagementIT {
       String[] methodAndPath = request.getKey().split(" ");
       HttpResponse<byte[]> response = management.send(methodAndPath[0], methodAndPath[1]);
       assertEquals(405, response.statusCode(), request.getKey());
-      assertEquals(Optional.of(request.getValue()), response.headers().firstValue("Allow"), request.getKey());
+      assertEquals(
+          Optional.of(request.getValue()),
+          response.headers().firstValue("Allow"),
+          request.getKey());
       assertTrue(json(response).hasNonNull("error"), request.getKey() + ": " + bodyOf(response));
     }
 
@@ -761,7 +907,8 @@ class ManagementIT {
         Arguments.of("MANAGEMENT_PORT=-1", Map.of("MANAGEMENT_PORT", "-1")),
         Arguments.of(
             "MANAGEMENT_PORT equal to PROXY_PORT",
-            Map.of("PROXY_PORT", Integer.toString(port), "MANAGEMENT_PORT", Integer.toString(port))),
+            Map.of(
+                "PROXY_PORT", Integer.toString(port), "MANAGEMENT_PORT", Integer.toString(port))),
         Arguments.of(
             "MANAGEMENT_PORT equal to RESP_PORT",
             Map.of("RESP_PORT", Integer.toString(port), "MANAGEMENT_PORT", Integer.toString(port))),
@@ -770,12 +917,15 @@ class ManagementIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("unusableManagementPorts")
-  void an_unusable_MANAGEMENT_PORT_prints_one_line_naming_it_and_exits_2(String description, Map<String, String> env) {
+  void an_unusable_MANAGEMENT_PORT_prints_one_line_naming_it_and_exits_2(
+      String description, Map<String, String> env) {
     ProxyProcess.Run run = ProxyProcess.run(List.of(), env, RUN_TIMEOUT);
 
     assertEquals(2, run.exitCode(), "exit code; " + run);
     assertEquals(1, run.stderr().size(), "stderr lines; " + run);
-    assertTrue(run.stderr().get(0).contains("MANAGEMENT_PORT"), "stderr must name MANAGEMENT_PORT; " + run);
+    assertTrue(
+        run.stderr().get(0).contains("MANAGEMENT_PORT"),
+        "stderr must name MANAGEMENT_PORT; " + run);
     assertTrue(run.stdout().isEmpty(), "nothing on stdout; " + run);
   }
 
@@ -801,7 +951,9 @@ class ManagementIT {
   /** The body of a JSON response, which must say it is JSON. */
   private static JsonNode json(HttpResponse<byte[]> response) {
     assertEquals(
-        Optional.of(APPLICATION_JSON), response.headers().firstValue("Content-Type"), "Content-Type of " + response);
+        Optional.of(APPLICATION_JSON),
+        response.headers().firstValue("Content-Type"),
+        "Content-Type of " + response);
     try {
       return JSON.readTree(response.body());
     } catch (IOException e) {
@@ -816,15 +968,22 @@ class ManagementIT {
     return names;
   }
 
-  /** How much a series moved between two scrapes; a timer series created in between counts from 0. */
-  private static long delta(PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
+  /**
+   * How much a series moved between two scrapes; a timer series created in between counts from 0.
+   */
+  private static long delta(
+      PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
     double moved = after.value(name, labels) - before.valueOrZero(name, labels);
     assertEquals(Math.rint(moved), moved, name + labels + " moved by a whole number");
     return (long) moved;
   }
 
-  /** {@link #delta} for a polling condition: a series that is not there (yet) counts as 0, and nothing fails. */
-  private static double moved(PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
+  /**
+   * {@link #delta} for a polling condition: a series that is not there (yet) counts as 0, and
+   * nothing fails.
+   */
+  private static double moved(
+      PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
     return after.valueOrZero(name, labels) - before.valueOrZero(name, labels);
   }
 
@@ -865,14 +1024,17 @@ class ManagementIT {
   }
 
   /**
-   * A PING sent to Redis right after {@link RedisServerExtension#pause}: it is answered only when the pause ends, so
-   * while no answer has arrived, Redis has answered no load either.
+   * A PING sent to Redis right after {@link RedisServerExtension#pause}: it is answered only when
+   * the pause ends, so while no answer has arrived, Redis has answered no load either.
    */
   private static RawResp pingBehindThePause() {
     return RawResp.connect(redis.port()).write("PING\r\n");
   }
 
-  /** Fails if the pause has ended (the PING was answered): the machine was too slow for the test's premise. */
+  /**
+   * Fails if the pause has ended (the PING was answered): the machine was too slow for the test's
+   * premise.
+   */
   private static void assertStillPaused(RawResp probe) {
     try (probe) {
       assertEquals(

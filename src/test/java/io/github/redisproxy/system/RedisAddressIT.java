@@ -23,7 +23,10 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The REDIS_ADDRESS forms other than host:port: a redis:// URI with a database number, and embedded:PORT. */
+/**
+ * The REDIS_ADDRESS forms other than host:port: a redis:// URI with a database number, and
+ * embedded:PORT.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RedisAddressIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
@@ -42,7 +45,11 @@ class RedisAddressIT {
         ProxyProcess.start(Map.of("REDIS_ADDRESS", "redis://127.0.0.1:" + redis.port() + "/2"))) {
       ProxyClient http = new ProxyClient(proxy);
       HttpResponse<byte[]> response =
-          Polling.until(Duration.ofSeconds(10), "the proxy to reach Redis", () -> http.get("/address:db"), r -> r.statusCode() != 503);
+          Polling.until(
+              Duration.ofSeconds(10),
+              "the proxy to reach Redis",
+              () -> http.get("/address:db"),
+              r -> r.statusCode() != 503);
       assertEquals(200, response.statusCode());
       assertEquals("from database 2", new String(response.body(), StandardCharsets.UTF_8));
       proxy.assertNoErrorsLogged();
@@ -62,7 +69,11 @@ class RedisAddressIT {
 
       ProxyClient http = new ProxyClient(proxy);
       HttpResponse<byte[]> response =
-          Polling.until(Duration.ofSeconds(10), "the proxy to reach Redis", () -> http.get("/embedded:key"), r -> r.statusCode() != 503);
+          Polling.until(
+              Duration.ofSeconds(10),
+              "the proxy to reach Redis",
+              () -> http.get("/embedded:key"),
+              r -> r.statusCode() != 503);
       assertEquals(200, response.statusCode());
       assertEquals("embedded value", new String(response.body(), StandardCharsets.UTF_8));
 

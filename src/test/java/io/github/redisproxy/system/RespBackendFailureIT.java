@@ -20,13 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A Redis that stalls ({@code CLIENT PAUSE} longer than REDIS_TIMEOUT=0.25) or is down, seen over RESP: the client
- * gets an error reply and keeps its connection, nothing failed is cached, and a load that fails after its caller
- * went away (a closed connection, or an MGET already answered with another key's failure) is not logged as an error.
+ * A Redis that stalls ({@code CLIENT PAUSE} longer than REDIS_TIMEOUT=0.25) or is down, seen over
+ * RESP: the client gets an error reply and keeps its connection, nothing failed is cached, and a
+ * load that fails after its caller went away (a closed connection, or an MGET already answered with
+ * another key's failure) is not logged as an error.
  *
- * <p>The class's proxy runs with the default {@code CACHE_INVALIDATION=tracking}, which clears the cache when its
- * connection drops; that a cached key is still served while Redis is down is the TTL-only behaviour of {@code
- * CACHE_INVALIDATION=none}, checked with a proxy of its own.
+ * <p>The class's proxy runs with the default {@code CACHE_INVALIDATION=tracking}, which clears the
+ * cache when its connection drops; that a cached key is still served while Redis is down is the
+ * TTL-only behaviour of {@code CACHE_INVALIDATION=none}, checked with a proxy of its own.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespBackendFailureIT {
@@ -44,7 +45,8 @@ class RespBackendFailureIT {
   static void startProxy() {
     proxy =
         ProxyProcess.startWithResp(
-            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.25", "LOG_LEVEL", "debug"));
+            Map.of(
+                "REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.25", "LOG_LEVEL", "debug"));
     proxy.awaitBackendReady();
   }
 
@@ -65,7 +67,8 @@ class RespBackendFailureIT {
   }
 
   @Test
-  void a_GET_while_Redis_stalls_is_answered_with_a_backend_timeout_error_and_the_next_GET_loads_afresh() {
+  void
+      a_GET_while_Redis_stalls_is_answered_with_a_backend_timeout_error_and_the_next_GET_loads_afresh() {
     redis.commands().set("fail:slow", "eventually");
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       redis.pause(STALL);
@@ -74,13 +77,15 @@ class RespBackendFailureIT {
       assertTrue(reply.contains("did not answer within 250 ms"), reply);
 
       redis.commands().ping(); // returns when the pause ends
-      assertEquals(RawResp.bulk("eventually"), raw.call("GET", "fail:slow"), "the failure was not cached");
+      assertEquals(
+          RawResp.bulk("eventually"), raw.call("GET", "fail:slow"), "the failure was not cached");
     }
     assertLoadsStarted("fail:slow", 2);
   }
 
   @Test
-  void an_MGET_while_Redis_stalls_is_answered_with_one_error_and_its_cancelled_loads_log_no_error() {
+  void
+      an_MGET_while_Redis_stalls_is_answered_with_one_error_and_its_cancelled_loads_log_no_error() {
     String[] keys = {"fail:m1", "fail:m2", "fail:m3", "fail:m4"};
     int mark = proxy.outputMark();
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
@@ -88,7 +93,8 @@ class RespBackendFailureIT {
       String reply = raw.call("MGET", keys[0], keys[1], keys[2], keys[3]);
       assertTrue(reply.startsWith("-ERR backend timeout: "), reply);
 
-      // Once the pause is over, each key loads afresh: so every load of the MGET has ended (failed) by now.
+      // Once the pause is over, each key loads afresh: so every load of the MGET has ended (failed)
+      // by now.
       redis.commands().ping();
       for (String key : keys) {
         assertEquals(RawResp.NIL, raw.call("GET", key));
@@ -123,10 +129,17 @@ class RespBackendFailureIT {
 
   /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}. */
   @Test
-  void with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_answered_with_a_backend_error_and_a_cached_key_is_still_served() {
+  void
+      with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_answered_with_a_backend_error_and_a_cached_key_is_still_served() {
     try (ProxyProcess ttlOnly =
         ProxyProcess.startWithResp(
-            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.25", "CACHE_INVALIDATION", "none"))) {
+            Map.of(
+                "REDIS_ADDRESS",
+                redis.address(),
+                "REDIS_TIMEOUT",
+                "0.25",
+                "CACHE_INVALIDATION",
+                "none"))) {
       ttlOnly.awaitBackendReady();
       redis.commands().set("fail:cached", "cached value");
       try (RawResp raw = RawResp.connect(ttlOnly.respPort())) {
@@ -135,10 +148,15 @@ class RespBackendFailureIT {
         redis.stop();
         String miss = raw.call("GET", "fail:cold");
         assertTrue(
-            miss.startsWith("-ERR backend unavailable: ") || miss.startsWith("-ERR backend timeout: "), miss);
-        assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"), "a hit needs no Redis");
+            miss.startsWith("-ERR backend unavailable: ")
+                || miss.startsWith("-ERR backend timeout: "),
+            miss);
+        assertEquals(
+            RawResp.bulk("cached value"), raw.call("GET", "fail:cached"), "a hit needs no Redis");
         String mget = raw.call("MGET", "fail:cached", "fail:cold");
-        assertTrue(mget.startsWith("-ERR backend "), "an MGET with a key that cannot load fails as a whole: " + mget);
+        assertTrue(
+            mget.startsWith("-ERR backend "),
+            "an MGET with a key that cannot load fails as a whole: " + mget);
         assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
       }
       ttlOnly.closeAndAssertNoErrorsLogged();
@@ -146,11 +164,13 @@ class RespBackendFailureIT {
   }
 
   /**
-   * The tracking counterpart: once the proxy knows its connection is gone it has cleared the cache, so the key it
-   * cached before is answered like any miss while Redis is down (rejected at once: Lettuce is disconnected).
+   * The tracking counterpart: once the proxy knows its connection is gone it has cleared the cache,
+   * so the key it cached before is answered like any miss while Redis is down (rejected at once:
+   * Lettuce is disconnected).
    */
   @Test
-  void while_Redis_is_down_a_key_cached_before_is_answered_with_a_backend_error_too_because_the_cache_was_cleared() {
+  void
+      while_Redis_is_down_a_key_cached_before_is_answered_with_a_backend_error_too_because_the_cache_was_cleared() {
     redis.commands().set("fail:tracked", "cached value");
     int lost = proxy.linesMatching(TRACKING_LOST).size();
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
@@ -162,7 +182,9 @@ class RespBackendFailureIT {
       String cleared = proxy.awaitLog(TRACKING_LOST, lost + 1, Duration.ofSeconds(10)).get(lost);
       assertTrue(cleared.contains("cleared 1 cached keys"), cleared);
       String reply = raw.call("GET", "fail:tracked");
-      assertTrue(reply.startsWith("-ERR backend unavailable: "), "the key cached before Redis went down: " + reply);
+      assertTrue(
+          reply.startsWith("-ERR backend unavailable: "),
+          "the key cached before Redis went down: " + reply);
       String mget = raw.call("MGET", "fail:tracked", "fail:cold");
       assertTrue(mget.startsWith("-ERR backend unavailable: "), mget);
       assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
@@ -170,8 +192,9 @@ class RespBackendFailureIT {
   }
 
   /**
-   * Exactly {@code count} loads of {@code key} started. Waits for the log lines: the proxy logs a load before it
-   * answers, but its output reaches the test through a pipe, which may lag behind the answer.
+   * Exactly {@code count} loads of {@code key} started. Waits for the log lines: the proxy logs a
+   * load before it answers, but its output reaches the test through a pipe, which may lag behind
+   * the answer.
    */
   private static void assertLoadsStarted(String key, int count) {
     proxy.awaitLog(started(key), count, Duration.ofSeconds(5));

@@ -43,12 +43,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The RESP front end answers every command it knows the way Redis does, to a real, unmodified Lettuce client (which
- * first asks for RESP3, is told {@code NOPROTO} and falls back to RESP2) and to the real {@code redis-cli}, and serves
- * GETs from the same cache as HTTP. Exact wire replies are checked over a plain socket where the wording matters.
+ * The RESP front end answers every command it knows the way Redis does, to a real, unmodified
+ * Lettuce client (which first asks for RESP3, is told {@code NOPROTO} and falls back to RESP2) and
+ * to the real {@code redis-cli}, and serves GETs from the same cache as HTTP. Exact wire replies
+ * are checked over a plain socket where the wording matters.
  *
- * <p>The {@code redis_cli_if_installed_...} tests are skipped (an assumption, not a failure) where {@code redis-cli}
- * is not on {@code PATH} (the tests themselves install nothing; {@code .ci/run} installs Debian's {@code redis-tools}).
+ * <p>The {@code redis_cli_if_installed_...} tests are skipped (an assumption, not a failure) where
+ * {@code redis-cli} is not on {@code PATH} (the tests themselves install nothing; {@code .ci/run}
+ * installs Debian's {@code redis-tools}).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespCommandsIT {
@@ -98,11 +100,13 @@ class RespCommandsIT {
 
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(
-          RawResp.error("NOPROTO sorry, this protocol version is not supported"), raw.call("HELLO", "3"));
+          RawResp.error("NOPROTO sorry, this protocol version is not supported"),
+          raw.call("HELLO", "3"));
       String hello2 = raw.call("HELLO", "2");
       assertTrue(hello2.startsWith("*14\r\n$6\r\nserver\r\n"), hello2);
       assertTrue(hello2.contains("$5\r\nproto\r\n:2\r\n"), hello2);
-      assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable after HELLO");
+      assertEquals(
+          RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable after HELLO");
     }
   }
 
@@ -113,7 +117,10 @@ class RespCommandsIT {
     assertEquals("the value", resp.get("cmd:get"));
     assertNull(resp.get("cmd:get-missing"));
     assertNull(resp.get("cmd:get-missing"));
-    assertEquals(3, redis.getCalls(), "one GET for the value, and one per GET of the missing key (never cached)");
+    assertEquals(
+        3,
+        redis.getCalls(),
+        "one GET for the value, and one per GET of the missing key (never cached)");
   }
 
   @Test
@@ -123,11 +130,13 @@ class RespCommandsIT {
     RedisCommandExecutionException error =
         assertThrows(RedisCommandExecutionException.class, () -> resp.get("cmd:list"));
 
-    assertEquals("WRONGTYPE Operation against a key holding the wrong kind of value", error.getMessage());
+    assertEquals(
+        "WRONGTYPE Operation against a key holding the wrong kind of value", error.getMessage());
   }
 
   @Test
-  void MGET_answers_in_key_order_with_nil_for_a_missing_key_and_for_a_key_that_holds_another_type() {
+  void
+      MGET_answers_in_key_order_with_nil_for_a_missing_key_and_for_a_key_that_holds_another_type() {
     redis.commands().set("cmd:mget-1", "one");
     redis.commands().set("cmd:mget-2", "two");
     redis.commands().rpush("cmd:mget-list", "element");
@@ -183,25 +192,33 @@ class RespCommandsIT {
 
     RedisURI withName = uri();
     withName.setClientName("it-named-by-lettuce");
-    try (StatefulRedisConnection<String, String> named = client.connect(StringCodec.UTF8, withName)) {
-      assertEquals("it-named-by-lettuce", named.sync().clientGetname(), "Lettuce names it while connecting");
+    try (StatefulRedisConnection<String, String> named =
+        client.connect(StringCodec.UTF8, withName)) {
+      assertEquals(
+          "it-named-by-lettuce", named.sync().clientGetname(), "Lettuce names it while connecting");
       assertTrue(named.sync().clientId() > 0);
     }
   }
 
   @Test
-  void COMMAND_COUNT_COMMAND_DOCS_COMMAND_INFO_and_CONFIG_GET_give_the_minimal_answers_clients_expect() {
+  void
+      COMMAND_COUNT_COMMAND_DOCS_COMMAND_INFO_and_CONFIG_GET_give_the_minimal_answers_clients_expect() {
     List<Object> all = resp.command();
     assertEquals(all.size(), resp.commandCount(), "COMMAND COUNT counts what COMMAND lists");
-    assertTrue(all.size() >= 11, "at least GET MGET PING ECHO QUIT HELLO SELECT CLIENT COMMAND CONFIG INFO: " + all);
+    assertTrue(
+        all.size() >= 11,
+        "at least GET MGET PING ECHO QUIT HELLO SELECT CLIENT COMMAND CONFIG INFO: " + all);
 
     List<Object> getInfo = resp.commandInfo("get");
     assertEquals(1, getInfo.size());
-    assertEquals(List.of("get", 2L), ((List<?>) getInfo.get(0)).subList(0, 2), "name and arity of GET");
+    assertEquals(
+        List.of("get", 2L), ((List<?>) getInfo.get(0)).subList(0, 2), "name and arity of GET");
 
     List<Object> docs =
         resp.dispatch(
-            CommandType.COMMAND, new ArrayOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add("DOCS"));
+            CommandType.COMMAND,
+            new ArrayOutput<>(StringCodec.UTF8),
+            new CommandArgs<>(StringCodec.UTF8).add("DOCS"));
     assertEquals(List.of(), docs);
 
     assertEquals(Map.of(), resp.configGet("maxmemory"));
@@ -219,7 +236,8 @@ class RespCommandsIT {
     try {
       StatefulRedisConnection<String, String> quitting = once.connect(StringCodec.UTF8, uri());
       assertEquals("OK", quitting.sync().quit());
-      Polling.until(Duration.ofSeconds(5), "the connection to close", quitting::isOpen, open -> !open);
+      Polling.until(
+          Duration.ofSeconds(5), "the connection to close", quitting::isOpen, open -> !open);
     } finally {
       once.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -240,7 +258,9 @@ class RespCommandsIT {
     RedisCommandExecutionException error =
         assertThrows(
             RedisCommandExecutionException.class,
-            () -> resp.dispatch(CommandType.HGETALL, new ArrayOutput<>(StringCodec.UTF8), args("cmd:unknown")));
+            () ->
+                resp.dispatch(
+                    CommandType.HGETALL, new ArrayOutput<>(StringCodec.UTF8), args("cmd:unknown")));
     assertTrue(error.getMessage().startsWith("ERR unknown command '"), error.getMessage());
     assertEquals(0, redis.getCalls());
   }
@@ -298,7 +318,8 @@ class RespCommandsIT {
     }
     redis.binary().set(key, value);
 
-    try (StatefulRedisConnection<byte[], byte[]> binary = client.connect(ByteArrayCodec.INSTANCE, uri())) {
+    try (StatefulRedisConnection<byte[], byte[]> binary =
+        client.connect(ByteArrayCodec.INSTANCE, uri())) {
       assertArrayEquals(value, binary.sync().get(key), "miss");
       assertArrayEquals(value, binary.sync().get(key), "hit");
       List<KeyValue<byte[], byte[]>> both = binary.sync().mget(key, key);
@@ -309,8 +330,9 @@ class RespCommandsIT {
   }
 
   /**
-   * Under the default CACHE_INVALIDATION=tracking a hit needs no Redis until the key changes there; then Redis reports
-   * the change and the next GET loads the new value (how fast is {@code InvalidationIT}'s business).
+   * Under the default CACHE_INVALIDATION=tracking a hit needs no Redis until the key changes there;
+   * then Redis reports the change and the next GET loads the new value (how fast is {@code
+   * InvalidationIT}'s business).
    */
   @Test
   void a_hit_is_answered_from_the_cache_without_reaching_Redis_until_the_key_changes_in_Redis() {
@@ -324,22 +346,31 @@ class RespCommandsIT {
 
     redis.commands().set("cmd:hit", "changed in Redis");
     Polling.until(
-        Duration.ofSeconds(5), "the change to reach the proxy", () -> resp.get("cmd:hit"), "changed in Redis"::equals);
+        Duration.ofSeconds(5),
+        "the change to reach the proxy",
+        () -> resp.get("cmd:hit"),
+        "changed in Redis"::equals);
     assertEquals(2, redis.getCalls(), "every GET was a hit but the first after the change");
     assertEquals("changed in Redis", resp.get("cmd:hit"));
     assertEquals(2, redis.getCalls());
   }
 
-  /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none} serves the cached value regardless. */
+  /**
+   * TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none} serves the cached
+   * value regardless.
+   */
   @Test
-  void with_CACHE_INVALIDATION_none_a_hit_is_answered_from_the_cache_without_reaching_Redis_even_after_the_key_changed() {
+  void
+      with_CACHE_INVALIDATION_none_a_hit_is_answered_from_the_cache_without_reaching_Redis_even_after_the_key_changed() {
     try (ProxyProcess ttlOnly =
-        ProxyProcess.startWithResp(Map.of("REDIS_ADDRESS", redis.address(), "CACHE_INVALIDATION", "none"))) {
+        ProxyProcess.startWithResp(
+            Map.of("REDIS_ADDRESS", redis.address(), "CACHE_INVALIDATION", "none"))) {
       ttlOnly.awaitBackendReady();
       redis.resetStats(); // the readiness probe's GET
       RedisURI ttlOnlyUri = RedisURI.create(ttlOnly.respUri());
       ttlOnlyUri.setTimeout(COMMAND_TIMEOUT);
-      try (StatefulRedisConnection<String, String> ttlOnlyConnection = client.connect(StringCodec.UTF8, ttlOnlyUri)) {
+      try (StatefulRedisConnection<String, String> ttlOnlyConnection =
+          client.connect(StringCodec.UTF8, ttlOnlyUri)) {
         RedisCommands<String, String> ttlOnlyResp = ttlOnlyConnection.sync();
         redis.commands().set("cmd:hit", "cached");
         assertEquals("cached", ttlOnlyResp.get("cmd:hit"));
@@ -376,11 +407,18 @@ class RespCommandsIT {
   @Test
   void the_proxy_listens_on_its_HTTP_RESP_and_management_ports_and_no_other() {
     String logged = ", RESP on 127.0.0.1:" + proxy.respPort() + ",";
-    assertTrue(proxy.output().stream().anyMatch(line -> line.contains(logged)), "the proxy logs " + logged);
+    assertTrue(
+        proxy.output().stream().anyMatch(line -> line.contains(logged)),
+        "the proxy logs " + logged);
     // Where /proc exists (Linux): the same check that RespDisabledIT makes with the RESP port off.
     proxy
         .listeningPorts()
-        .ifPresent(listening -> assertEquals(Set.of(proxy.port(), proxy.respPort(), proxy.managementPort()), listening, "listening ports"));
+        .ifPresent(
+            listening ->
+                assertEquals(
+                    Set.of(proxy.port(), proxy.respPort(), proxy.managementPort()),
+                    listening,
+                    "listening ports"));
   }
 
   /** Skipped, not failed, where redis-cli is not on PATH. */
@@ -396,15 +434,16 @@ class RespCommandsIT {
   }
 
   /**
-   * Started without a command, redis-cli 7 first asks {@code COMMAND DOCS}, then reads commands from its standard
-   * input. Skipped, not failed, where redis-cli is not on PATH.
+   * Started without a command, redis-cli 7 first asks {@code COMMAND DOCS}, then reads commands
+   * from its standard input. Skipped, not failed, where redis-cli is not on PATH.
    */
   @Test
   void redis_cli_if_installed_started_without_a_command_answers_the_commands_it_reads_from_stdin() {
     assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
     redis.commands().set("cli:interactive", "typed value");
 
-    RedisCli.Run run = RedisCli.run(proxy.respPort(), "ping\nget cli:interactive\nget cli:absent\n", CLI_TIMEOUT);
+    RedisCli.Run run =
+        RedisCli.run(proxy.respPort(), "ping\nget cli:interactive\nget cli:absent\n", CLI_TIMEOUT);
 
     assertEquals(new RedisCli.Run(0, "PONG\ntyped value\n\n", ""), run);
     assertEquals(2, redis.getCalls());
@@ -416,11 +455,14 @@ class RespCommandsIT {
     assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
 
     RedisCli.Run write = RedisCli.run(proxy.respPort(), "", CLI_TIMEOUT, "set", "cli:key", "value");
-    assertTrue(write.stdout().startsWith("ERR ") && write.stdout().contains("read-only"), write.toString());
+    assertTrue(
+        write.stdout().startsWith("ERR ") && write.stdout().contains("read-only"),
+        write.toString());
 
     RedisCli.Run unknown = RedisCli.run(proxy.respPort(), "", CLI_TIMEOUT, "strlen", "cli:key");
     // redis-cli follows an error with an empty line when its output is not a terminal.
-    assertEquals("ERR unknown command 'strlen', with args beginning with: 'cli:key' \n\n", unknown.stdout());
+    assertEquals(
+        "ERR unknown command 'strlen', with args beginning with: 'cli:key' \n\n", unknown.stdout());
     assertEquals(0, redis.commands().exists("cli:key"));
   }
 

@@ -27,15 +27,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Concurrency over RESP, made deterministic: Redis is paused ({@code CLIENT PAUSE}) so that loads stay in flight, and
- * the proxy's debug and trace log lines ({@code miss key=K started a load}, {@code miss key=K joined the load in
- * flight}, {@code hit key=K}) tell the test when every command has reached the cache, before Redis answers.
+ * Concurrency over RESP, made deterministic: Redis is paused ({@code CLIENT PAUSE}) so that loads
+ * stay in flight, and the proxy's debug and trace log lines ({@code miss key=K started a load},
+ * {@code miss key=K joined the load in flight}, {@code hit key=K}) tell the test when every command
+ * has reached the cache, before Redis answers.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespConcurrencyIT {
   /**
-   * Long enough for every command of a test (a hundred, with a log line each) to reach the cache while Redis is
-   * paused, with a wide margin; the tests wait this long.
+   * Long enough for every command of a test (a hundred, with a log line each) to reach the cache
+   * while Redis is paused, with a wide margin; the tests wait this long.
    */
   private static final Duration PAUSE = Duration.ofSeconds(1);
 
@@ -89,7 +90,8 @@ class RespConcurrencyIT {
     redis.commands().set(key, "shared value");
     List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
     try {
-      List<CompletableFuture<StatefulRedisConnection<String, String>>> connecting = new ArrayList<>();
+      List<CompletableFuture<StatefulRedisConnection<String, String>>> connecting =
+          new ArrayList<>();
       for (int i = 0; i < clients; i++) {
         connecting.add(client.connectAsync(StringCodec.UTF8, uri()).toCompletableFuture());
       }
@@ -102,7 +104,8 @@ class RespConcurrencyIT {
       for (StatefulRedisConnection<String, String> connection : connections) {
         replies.add(connection.async().get(key));
       }
-      // Log lines come from several event loops, so the one that started the load may be written after some joins.
+      // Log lines come from several event loops, so the one that started the load may be written
+      // after some joins.
       proxy.awaitLog(joined(key), clients - 1, LOG_TIMEOUT);
       proxy.awaitLog(started(key), 1, LOG_TIMEOUT);
       assertEquals(1, proxy.linesMatching(started(key)).size(), "loads started");
@@ -112,21 +115,24 @@ class RespConcurrencyIT {
       }
       assertEquals(1, redis.getCalls(), "Redis GETs for " + clients + " concurrent misses");
       assertEquals(1, proxy.linesMatching(started(key)).size(), "loads started");
-      assertEquals(clients - 1, proxy.linesMatching(joined(key)).size(), "GETs that joined the load");
+      assertEquals(
+          clients - 1, proxy.linesMatching(joined(key)).size(), "GETs that joined the load");
     } finally {
       connections.forEach(StatefulRedisConnection::close);
     }
   }
 
   @Test
-  void a_hundred_pipelined_GETs_in_one_write_are_answered_in_command_order_though_later_hits_are_ready_first() {
+  void
+      a_hundred_pipelined_GETs_in_one_write_are_answered_in_command_order_though_later_hits_are_ready_first() {
     int commands = 100;
     for (int i = 0; i < commands; i++) {
       redis.commands().set(pipelineKey(i), "value-" + i);
     }
     try (StatefulRedisConnection<String, String> warming = connect()) {
       for (int i = 1; i < commands; i += 2) {
-        assertEquals("value-" + i, warming.sync().get(pipelineKey(i))); // every odd key is now cached
+        assertEquals(
+            "value-" + i, warming.sync().get(pipelineKey(i))); // every odd key is now cached
       }
     }
     redis.resetStats();
@@ -144,7 +150,8 @@ class RespConcurrencyIT {
       RawResp probe = pingBehindThePause();
       raw.write(pipeline.toByteArray()); // one write: 100 commands
 
-      // Every miss (the even keys, GET pipe:0 first) is loading, all at once, while Redis is paused; every hit (the
+      // Every miss (the even keys, GET pipe:0 first) is loading, all at once, while Redis is
+      // paused; every hit (the
       // odd keys) is done. Yet nothing may be sent: the first reply is a miss's.
       proxy.awaitLog(evenKeyLoads, commands / 2, LOG_TIMEOUT);
       proxy.awaitLog(oddKeyHits, commands / 2, LOG_TIMEOUT);
@@ -152,16 +159,21 @@ class RespConcurrencyIT {
       assertEquals(0, raw.available(), "bytes sent before the first command (a miss) was answered");
 
       for (int i = 0; i < commands; i++) {
-        assertEquals(RawResp.bulk("value-" + i), raw.readReply(), "reply " + i + " is for GET " + pipelineKey(i));
+        assertEquals(
+            RawResp.bulk("value-" + i),
+            raw.readReply(),
+            "reply " + i + " is for GET " + pipelineKey(i));
       }
-      assertEquals(RawResp.simple("PONG"), raw.call("PING"), "nothing more came before the next reply");
+      assertEquals(
+          RawResp.simple("PONG"), raw.call("PING"), "nothing more came before the next reply");
     }
     assertEquals(commands / 2, redis.getCalls(), "one Redis GET per miss");
     assertEquals(commands / 2, proxy.linesMatching(evenKeyLoads).size());
   }
 
   @Test
-  void the_misses_of_one_MGET_load_in_parallel_and_the_values_come_back_in_key_order() throws Exception {
+  void the_misses_of_one_MGET_load_in_parallel_and_the_values_come_back_in_key_order()
+      throws Exception {
     int keys = 10;
     String[] names = new String[keys];
     for (int i = 0; i < keys; i++) {
@@ -202,18 +214,23 @@ class RespConcurrencyIT {
   }
 
   /**
-   * A PING sent to Redis right after {@link RedisServerExtension#pause}: it is answered only when the pause ends, so
-   * while no answer has arrived, Redis has answered no load either.
+   * A PING sent to Redis right after {@link RedisServerExtension#pause}: it is answered only when
+   * the pause ends, so while no answer has arrived, Redis has answered no load either.
    */
   private static RawResp pingBehindThePause() {
     return RawResp.connect(redis.port()).write("PING\r\n");
   }
 
-  /** Fails if the pause has ended (the PING was answered): the machine was too slow for the test's premise. */
+  /**
+   * Fails if the pause has ended (the PING was answered): the machine was too slow for the test's
+   * premise.
+   */
   private static void assertStillPaused(RawResp probe) {
     try (probe) {
       assertEquals(
-          0, probe.available(), "Redis still paused when the proxy logged what the test waited for (machine too slow?)");
+          0,
+          probe.available(),
+          "Redis still paused when the proxy logged what the test waited for (machine too slow?)");
     }
   }
 

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The RESP front end is off unless RESP_PORT names a port: by default the proxy opens its HTTP port only. */
+/**
+ * The RESP front end is off unless RESP_PORT names a port: by default the proxy opens its HTTP port
+ * only.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespDisabledIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
@@ -26,12 +29,14 @@ class RespDisabledIT {
 
       assertEquals(List.of(), proxy.linesMatching(Pattern.compile("RESP on")));
       assertEquals(1, proxy.linesMatching(Pattern.compile("Listening for HTTP on")).size());
-      // Where /proc exists (Linux): the proxy listens on its HTTP and management ports, and on no RESP port.
+      // Where /proc exists (Linux): the proxy listens on its HTTP and management ports, and on no
+      // RESP port.
       proxy
           .listeningPorts()
           .ifPresent(
               listening ->
-                  assertEquals(Set.of(proxy.port(), proxy.managementPort()), listening, "listening ports"));
+                  assertEquals(
+                      Set.of(proxy.port(), proxy.managementPort()), listening, "listening ports"));
     } finally {
       proxy.closeAndAssertNoErrorsLogged();
     }

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code INFO} over RESP reports the cache's counters exactly. The proxy is this class's own (a cache of 3 entries,
- * so that evictions happen), and no test but the scripted one looks a key up, so every counter is known.
+ * {@code INFO} over RESP reports the cache's counters exactly. The proxy is this class's own (a
+ * cache of 3 entries, so that evictions happen), and no test but the scripted one looks a key up,
+ * so every counter is known.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespInfoIT {
@@ -78,13 +79,16 @@ class RespInfoIT {
   }
 
   @Test
-  void INFO_cache_counts_hits_misses_loads_coalesced_loads_size_and_evictions_exactly() throws Exception {
+  void INFO_cache_counts_hits_misses_loads_coalesced_loads_size_and_evictions_exactly()
+      throws Exception {
     for (String key : List.of("info:a", "info:b", "info:c", "info:d")) {
       redis.commands().set(key, "value of " + key);
     }
     redis.commands().rpush("info:list", "element");
     Map<String, String> before = fields(resp.info("cache"));
-    long loadsBefore = Long.parseLong(before.get("cache_loads")); // the start-up probe's: a missing key, not cached
+    long loadsBefore =
+        Long.parseLong(
+            before.get("cache_loads")); // the start-up probe's: a missing key, not cached
     assertEquals("0", before.get("cache_hits"));
     assertEquals("0", before.get("cache_coalesced"));
     assertEquals("0", before.get("cache_size"));
@@ -95,18 +99,22 @@ class RespInfoIT {
     assertEquals("value of info:c", resp.get("info:c")); // load 3; the cache is full: a, b, c
     assertNull(resp.get("info:missing")); // load 4, nothing cached
     assertEquals(
-        List.of(KeyValue.just("info:a", "value of info:a"), KeyValue.just("info:b", "value of info:b")),
+        List.of(
+            KeyValue.just("info:a", "value of info:a"), KeyValue.just("info:b", "value of info:b")),
         resp.mget("info:a", "info:b")); // hits 2 and 3; least recently used is now c
-    assertThrows(RedisCommandExecutionException.class, () -> resp.get("info:list")); // load 5, WRONGTYPE
+    assertThrows(
+        RedisCommandExecutionException.class, () -> resp.get("info:list")); // load 5, WRONGTYPE
     assertEquals("value of info:d", resp.get("info:d")); // load 6, evicts c (eviction 1)
 
-    // Two GETs for c at once (c was evicted): one load (7), one coalesced; it evicts a (eviction 2).
+    // Two GETs for c at once (c was evicted): one load (7), one coalesced; it evicts a (eviction
+    // 2).
     try (StatefulRedisConnection<String, String> first = client.connect(StringCodec.UTF8, uri());
         StatefulRedisConnection<String, String> second = client.connect(StringCodec.UTF8, uri())) {
       redis.pause(Duration.ofSeconds(1));
       RedisFuture<String> one = first.async().get("info:c");
       RedisFuture<String> other = second.async().get("info:c");
-      proxy.awaitLog(Pattern.compile("miss key=info:c joined the load in flight$"), 1, Duration.ofSeconds(10));
+      proxy.awaitLog(
+          Pattern.compile("miss key=info:c joined the load in flight$"), 1, Duration.ofSeconds(10));
       assertEquals("value of info:c", one.get(20, TimeUnit.SECONDS));
       assertEquals("value of info:c", other.get(20, TimeUnit.SECONDS));
     }

@@ -19,10 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The RESP wire protocol at its edges, over a plain socket: inline commands, lengths beyond the configured bounds
- * (this class's proxy allows bulk strings of 16 bytes and commands of 4 elements), and bytes that are not RESP. A
- * client that breaks the protocol gets {@code -ERR Protocol error: ...} and is disconnected, like Redis does; the
- * proxy serves the next connection as before, and leaks no buffer (checked after all tests).
+ * The RESP wire protocol at its edges, over a plain socket: inline commands, lengths beyond the
+ * configured bounds (this class's proxy allows bulk strings of 16 bytes and commands of 4
+ * elements), and bytes that are not RESP. A client that breaks the protocol gets {@code -ERR
+ * Protocol error: ...} and is disconnected, like Redis does; the proxy serves the next connection
+ * as before, and leaks no buffer (checked after all tests).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespProtocolIT {
@@ -61,11 +62,13 @@ class RespProtocolIT {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(RawResp.simple("PONG"), raw.write("PING\r\n").readReply());
       assertEquals(RawResp.bulk("inline value"), raw.write("GET inline:key\r\n").readReply());
-      assertEquals(RawResp.bulk("spaced value"), raw.write("get \"key with space\"\r\n").readReply());
+      assertEquals(
+          RawResp.bulk("spaced value"), raw.write("get \"key with space\"\r\n").readReply());
       assertEquals(RawResp.bulk("spaced value"), raw.write("get 'key with space'\r\n").readReply());
       assertEquals(RawResp.bulk("tab\there"), raw.write("echo \"tab\\there\"\r\n").readReply());
       assertEquals(RawResp.NIL, raw.write("  get   inline:missing  \r\n").readReply());
-      assertEquals(RawResp.simple("PONG"), raw.write("\r\nPING\r\n").readReply(), "a blank line is ignored");
+      assertEquals(
+          RawResp.simple("PONG"), raw.write("\r\nPING\r\n").readReply(), "a blank line is ignored");
       assertEquals(
           RawResp.bulk("inline value") + RawResp.simple("PONG") + RawResp.bulk("spaced value"),
           raw.write("GET inline:key\r\nPING\r\nGET \"key with space\"\r\n").readReply()
@@ -87,10 +90,15 @@ class RespProtocolIT {
   }
 
   @Test
-  void a_connection_that_starts_inline_and_then_speaks_RESP_keeps_the_newlines_inside_its_bulk_strings() {
+  void
+      a_connection_that_starts_inline_and_then_speaks_RESP_keeps_the_newlines_inside_its_bulk_strings() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
-      assertEquals(RawResp.simple("PONG"), raw.write("PING\n").readReply(), "an inline command, as nc sends it");
-      assertEquals(RawResp.bulk("a\nb"), raw.call("ECHO", "a\nb"), "a bare LF inside a bulk string is data");
+      assertEquals(
+          RawResp.simple("PONG"),
+          raw.write("PING\n").readReply(),
+          "an inline command, as nc sends it");
+      assertEquals(
+          RawResp.bulk("a\nb"), raw.call("ECHO", "a\nb"), "a bare LF inside a bulk string is data");
       assertEquals(RawResp.bulk("c\r\nd\n"), raw.call("ECHO", "c\r\nd\n"));
       assertEquals(RawResp.simple("PONG"), raw.call("PING"));
     }
@@ -121,7 +129,8 @@ class RespProtocolIT {
   }
 
   @Test
-  void a_bulk_string_longer_than_RESP_MAX_BULK_LENGTH_is_a_protocol_error_and_closes_the_connection() {
+  void
+      a_bulk_string_longer_than_RESP_MAX_BULK_LENGTH_is_a_protocol_error_and_closes_the_connection() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       String reply = raw.write(RawResp.command("GET", "k".repeat(MAX_BULK + 1))).readUntilClosed();
       assertEquals(RawResp.error("ERR Protocol error: invalid bulk length"), reply);
@@ -141,14 +150,18 @@ class RespProtocolIT {
   }
 
   @Test
-  void a_command_with_more_elements_than_RESP_MAX_ARRAY_LENGTH_is_a_protocol_error_and_closes_the_connection() {
+  void
+      a_command_with_more_elements_than_RESP_MAX_ARRAY_LENGTH_is_a_protocol_error_and_closes_the_connection() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       String reply = raw.write(RawResp.command("MGET", "a", "b", "c", "d")).readUntilClosed();
       assertEquals(RawResp.error("ERR Protocol error: invalid multibulk length"), reply);
     }
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
-      // Only the header, declaring far more elements than allowed: refused before any element arrives.
-      assertEquals(RawResp.error("ERR Protocol error: invalid multibulk length"), raw.write("*2000000000\r\n").readUntilClosed());
+      // Only the header, declaring far more elements than allowed: refused before any element
+      // arrives.
+      assertEquals(
+          RawResp.error("ERR Protocol error: invalid multibulk length"),
+          raw.write("*2000000000\r\n").readUntilClosed());
     }
     assertEquals(0, redis.getCalls());
     assertNextConnectionIsServed();
@@ -163,12 +176,15 @@ class RespProtocolIT {
         "*2\\r\\n$3\\r\\nGET\\r\\n$-1\\r\\n",
         "*1\\r\\n*1\\r\\n$4\\r\\nPING\\r\\n",
       })
-  void bytes_that_are_not_a_RESP_command_get_a_protocol_error_and_the_connection_is_closed(String escaped) {
+  void bytes_that_are_not_a_RESP_command_get_a_protocol_error_and_the_connection_is_closed(
+      String escaped) {
     String garbage = escaped.replace("\\r", "\r").replace("\\n", "\n");
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       String reply = raw.write(garbage).readUntilClosed();
       assertTrue(reply.startsWith("-ERR Protocol error"), reply);
-      assertTrue(reply.endsWith("\r\n") && reply.indexOf("\r\n") == reply.length() - 2, "one error line: " + reply);
+      assertTrue(
+          reply.endsWith("\r\n") && reply.indexOf("\r\n") == reply.length() - 2,
+          "one error line: " + reply);
     }
     assertNextConnectionIsServed();
   }
@@ -184,7 +200,10 @@ class RespProtocolIT {
     assertNextConnectionIsServed();
   }
 
-  /** Redis ends an inline command at a bare LF too, which is what {@code nc} sends without {@code -C}. */
+  /**
+   * Redis ends an inline command at a bare LF too, which is what {@code nc} sends without {@code
+   * -C}.
+   */
   @Test
   void inline_commands_ended_by_a_bare_newline_as_nc_sends_them_are_answered() {
     redis.commands().set("inline:lf", "lf value");
@@ -195,7 +214,10 @@ class RespProtocolIT {
     }
   }
 
-  /** Like Redis: every command that came before the bad bytes is answered, even one still loading, then the error. */
+  /**
+   * Like Redis: every command that came before the bad bytes is answered, even one still loading,
+   * then the error.
+   */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"*abc\\r\\n", "*1\\r\\n:1\\r\\n"})
   void commands_before_a_protocol_error_are_answered_before_the_error(String escaped) {
@@ -207,12 +229,17 @@ class RespProtocolIT {
       redis.pause(Duration.ofMillis(500));
       raw.write(RawResp.command("GET", key));
       proxy.awaitLog(
-          Pattern.compile("miss key=" + Pattern.quote(key) + " started a load$"), 1, Duration.ofSeconds(10));
+          Pattern.compile("miss key=" + Pattern.quote(key) + " started a load$"),
+          1,
+          Duration.ofSeconds(10));
       String reply = raw.write(garbage).readUntilClosed();
 
       String first = RawResp.bulk("answered first");
       assertTrue(reply.startsWith(first + "-ERR Protocol error"), reply);
-      assertEquals(reply.length() - 2, reply.indexOf("\r\n", first.length()), "one error line after: " + reply);
+      assertEquals(
+          reply.length() - 2,
+          reply.indexOf("\r\n", first.length()),
+          "one error line after: " + reply);
     }
     assertNextConnectionIsServed();
   }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * REDIS_TIMEOUT=0.5 against a Redis that does not answer: {@code CLIENT PAUSE ... ALL} holds every command, the
- * proxy's included, until the pause ends.
+ * REDIS_TIMEOUT=0.5 against a Redis that does not answer: {@code CLIENT PAUSE ... ALL} holds every
+ * command, the proxy's included, until the pause ends.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class SlowBackendIT {
@@ -41,12 +41,15 @@ class SlowBackendIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 
   @Test
-  void a_Redis_slower_than_REDIS_TIMEOUT_gets_503_with_Retry_After_not_before_the_timeout_and_within_a_second_after() {
+  void
+      a_Redis_slower_than_REDIS_TIMEOUT_gets_503_with_Retry_After_not_before_the_timeout_and_within_a_second_after() {
     redis.commands().set("slow:cached", "cached value");
     redis.commands().set("slow:cold", "cold value");
     assertEquals(200, http.get("/slow:cached").statusCode());
@@ -58,7 +61,9 @@ class SlowBackendIT {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     assertEquals(503, response.statusCode());
     assertTrue(response.headers().firstValue("Retry-After").isPresent(), "Retry-After");
-    assertTrue(elapsed.compareTo(REDIS_TIMEOUT) >= 0, "gave up after " + elapsed + ", before REDIS_TIMEOUT");
+    assertTrue(
+        elapsed.compareTo(REDIS_TIMEOUT) >= 0,
+        "gave up after " + elapsed + ", before REDIS_TIMEOUT");
     assertTrue(elapsed.compareTo(REDIS_TIMEOUT.plusSeconds(1)) < 0, "answered after " + elapsed);
 
     HttpResponse<byte[]> cached = http.get("/slow:cached");

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** CACHE_POLICY=tinylfu changes only which key is evicted: hits, misses and absent keys behave as with lru. */
+/**
+ * CACHE_POLICY=tinylfu changes only which key is evicted: hits, misses and absent keys behave as
+ * with lru.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TinyLfuPolicyIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
@@ -34,7 +37,9 @@ class TinyLfuPolicyIT {
   @AfterAll
   static void stopProxy() {
     if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request, then the log
+      proxy
+          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
+      // then the log
     }
   }
 

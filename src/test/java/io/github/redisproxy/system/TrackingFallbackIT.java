@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A Redis that refuses {@code CLIENT TRACKING} (as one older than 6 would): the proxy warns once and falls back to
- * CACHE_INVALIDATION=none, caching with expiry only. The refusal comes from an ACL user that may not run
- * {@code CLIENT} commands.
+ * A Redis that refuses {@code CLIENT TRACKING} (as one older than 6 would): the proxy warns once
+ * and falls back to CACHE_INVALIDATION=none, caching with expiry only. The refusal comes from an
+ * ACL user that may not run {@code CLIENT} commands.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TrackingFallbackIT {
@@ -35,7 +35,8 @@ class TrackingFallbackIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
   @Test
-  void a_Redis_that_refuses_CLIENT_TRACKING_gets_a_warning_and_expiry_only_caching() throws Exception {
+  void a_Redis_that_refuses_CLIENT_TRACKING_gets_a_warning_and_expiry_only_caching()
+      throws Exception {
     redis
         .commands()
         .aclSetuser(
@@ -49,8 +50,10 @@ class TrackingFallbackIT {
     ProxyProcess proxy =
         ProxyProcess.start(
             Map.of(
-                "REDIS_ADDRESS", "redis://limited:secret@127.0.0.1:" + redis.port(),
-                "GLOBAL_CACHE_EXPIRY", "3600"));
+                "REDIS_ADDRESS",
+                "redis://limited:secret@127.0.0.1:" + redis.port(),
+                "GLOBAL_CACHE_EXPIRY",
+                "3600"));
     try {
       proxy.awaitLog(FALLBACK, 1, Duration.ofSeconds(10));
       proxy.awaitBackendReady();
@@ -61,7 +64,10 @@ class TrackingFallbackIT {
 
       redis.commands().set("fallback:k", "new");
       HttpResponse<byte[]> stale = http.get("/fallback:k");
-      assertEquals("old", new String(stale.body(), StandardCharsets.UTF_8), "expiry only: the old value until it expires");
+      assertEquals(
+          "old",
+          new String(stale.body(), StandardCharsets.UTF_8),
+          "expiry only: the old value until it expires");
       assertEquals(Optional.of("HIT"), stale.headers().firstValue("X-Cache"));
 
       String stats =

@@ -6,15 +6,19 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** Repeats an attempt until its result is acceptable or a deadline passes: waiting on a condition, not on the clock. */
+/**
+ * Repeats an attempt until its result is acceptable or a deadline passes: waiting on a condition,
+ * not on the clock.
+ */
 public final class Polling {
   private static final long INTERVAL_MILLIS = 20;
 
   private Polling() {}
 
   /**
-   * Calls {@code attempt} until {@code done} accepts its result, pausing briefly between attempts, and returns that
-   * result; fails with {@code what} and the last result when {@code timeout} passes first.
+   * Calls {@code attempt} until {@code done} accepts its result, pausing briefly between attempts,
+   * and returns that result; fails with {@code what} and the last result when {@code timeout}
+   * passes first.
    */
   public static <T> T until(Duration timeout, String what, Supplier<T> attempt, Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -31,8 +35,10 @@ public final class Polling {
         lastError = e;
       }
       if (System.nanoTime() - deadline > 0) {
-        String outcome = lastError != null ? "last attempt threw " + lastError : "last result " + last;
-        return fail("timed out after " + timeout + " waiting for " + what + "; " + outcome, lastError);
+        String outcome =
+            lastError != null ? "last attempt threw " + lastError : "last result " + last;
+        return fail(
+            "timed out after " + timeout + " waiting for " + what + "; " + outcome, lastError);
       }
       try {
         Thread.sleep(INTERVAL_MILLIS);

@@ -16,26 +16,42 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A strict reader of the Prometheus text exposition format 0.0.4, as a scraper would read a {@code /metrics} page.
+ * A strict reader of the Prometheus text exposition format 0.0.4, as a scraper would read a {@code
+ * /metrics} page.
  *
- * <p>Every line must be blank, a {@code # HELP name text} or {@code # TYPE name type} comment, or a sample
- * {@code name{label="value",...} number [timestamp]}; anything else fails with the offending line. So do a family typed
- * twice, a sample whose family has no {@code # TYPE} line, a label named twice in one sample, and the same series
- * (name and label set) twice. Numbers are Prometheus' floats: decimals, exponents, {@code +Inf}, {@code -Inf} and
- * {@code NaN}.
+ * <p>Every line must be blank, a {@code # HELP name text} or {@code # TYPE name type} comment, or a
+ * sample {@code name{label="value",...} number [timestamp]}; anything else fails with the offending
+ * line. So do a family typed twice, a sample whose family has no {@code # TYPE} line, a label named
+ * twice in one sample, and the same series (name and label set) twice. Numbers are Prometheus'
+ * floats: decimals, exponents, {@code +Inf}, {@code -Inf} and {@code NaN}.
  */
 public final class PrometheusText {
   private static final String NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
   private static final String LABEL_NAME = "[a-zA-Z_][a-zA-Z0-9_]*";
-  /** A quoted label value: any character but a quote, a backslash or a newline, or one of the escapes \\ \" \n. */
+
+  /**
+   * A quoted label value: any character but a quote, a backslash or a newline, or one of the
+   * escapes \\ \" \n.
+   */
   private static final String LABEL_VALUE = "\"(?:[^\"\\\\\\n]|\\\\[\\\\\"n])*\"";
+
   private static final String LABEL = LABEL_NAME + "=" + LABEL_VALUE;
-  private static final String NUMBER = "[-+]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|Inf|NaN)";
+  private static final String NUMBER =
+      "[-+]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|Inf|NaN)";
 
   private static final Pattern SAMPLE =
       Pattern.compile(
-          "^(" + NAME + ")(?:\\{((?:" + LABEL + ")(?:," + LABEL + ")*,?)?\\})? (" + NUMBER + ")(?: -?\\d+)?$");
-  private static final Pattern ONE_LABEL = Pattern.compile("(" + LABEL_NAME + ")=(" + LABEL_VALUE + "),?");
+          "^("
+              + NAME
+              + ")(?:\\{((?:"
+              + LABEL
+              + ")(?:,"
+              + LABEL
+              + ")*,?)?\\})? ("
+              + NUMBER
+              + ")(?: -?\\d+)?$");
+  private static final Pattern ONE_LABEL =
+      Pattern.compile("(" + LABEL_NAME + ")=(" + LABEL_VALUE + "),?");
   private static final Pattern HELP = Pattern.compile("^# HELP (" + NAME + ")(?: .*)?$");
   private static final Pattern TYPE =
       Pattern.compile("^# TYPE (" + NAME + ") (counter|gauge|histogram|summary|untyped)$");
@@ -91,8 +107,8 @@ public final class PrometheusText {
   }
 
   /**
-   * The family a sample name belongs to: the name itself, or for a histogram or summary the name without its
-   * {@code _bucket}, {@code _count} or {@code _sum} suffix.
+   * The family a sample name belongs to: the name itself, or for a histogram or summary the name
+   * without its {@code _bucket}, {@code _count} or {@code _sum} suffix.
    */
   private static Optional<String> family(String name, Map<String, String> types) {
     if (types.containsKey(name)) {
@@ -177,7 +193,9 @@ public final class PrometheusText {
         .findFirst();
   }
 
-  /** The value of the series with exactly this name and label set, or 0 if it is not there (yet). */
+  /**
+   * The value of the series with exactly this name and label set, or 0 if it is not there (yet).
+   */
   public double valueOrZero(String name, Map<String, String> labels) {
     return find(name, labels).orElse(0);
   }
@@ -192,14 +210,20 @@ public final class PrometheusText {
     return samples;
   }
 
-  /** The names of every sample ({@code _bucket}, {@code _count} and {@code _sum} included, not the family names). */
+  /**
+   * The names of every sample ({@code _bucket}, {@code _count} and {@code _sum} included, not the
+   * family names).
+   */
   public Set<String> names() {
     Set<String> names = new TreeSet<>();
     samples.forEach(sample -> names.add(sample.name()));
     return Collections.unmodifiableSet(names);
   }
 
-  /** The type a {@code # TYPE} line gives this family ({@code counter}, {@code gauge}, {@code histogram}, ...). */
+  /**
+   * The type a {@code # TYPE} line gives this family ({@code counter}, {@code gauge}, {@code
+   * histogram}, ...).
+   */
   public Optional<String> type(String family) {
     return Optional.ofNullable(types.get(family));
   }

@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link HttpClient} (HTTP/1.1) requests to one proxy. Paths are given raw, exactly as they go on the request line
- * (percent-encoding included), and responses carry the body as bytes.
+ * {@link HttpClient} (HTTP/1.1) requests to one proxy. Paths are given raw, exactly as they go on
+ * the request line (percent-encoding included), and responses carry the body as bytes.
  */
 public final class ProxyClient {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
@@ -39,7 +39,8 @@ public final class ProxyClient {
 
   /** {@code GET rawPath}, sent now; the response arrives later. */
   public CompletableFuture<HttpResponse<byte[]>> getAsync(String rawPath) {
-    return client.sendAsync(request(rawPath).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    return client.sendAsync(
+        request(rawPath).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   /** Any method, without a request body. */

@@ -32,18 +32,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The packaged proxy ({@code java -jar redis-proxy.jar}, the jar named by the system property {@code redisproxy.jar})
- * running as a child process, configured only through its environment.
+ * The packaged proxy ({@code java -jar redis-proxy.jar}, the jar named by the system property
+ * {@code redisproxy.jar}) running as a child process, configured only through its environment.
  *
- * <p>The child starts from an empty environment holding only {@code PATH} and {@code JAVA_HOME}, plus the variables
- * the test gives; it listens on 127.0.0.1 and on a free port unless the test says otherwise, and runs in an empty
- * working directory (so that no {@code .env} file is read). Its standard output and error are collected line by line;
- * {@link #close()} saves them to {@code target/it-proxy-logs/}. The test JVM's {@code io.netty.leakDetection.level}
- * (paranoid under failsafe) is passed on, so that {@link #assertNoErrorsLogged()} also catches buffer leaks the proxy
- * reports ({@link #collectGarbage()} makes a leaked buffer show up sooner).
+ * <p>The child starts from an empty environment holding only {@code PATH} and {@code JAVA_HOME},
+ * plus the variables the test gives; it listens on 127.0.0.1 and on a free port unless the test
+ * says otherwise, and runs in an empty working directory (so that no {@code .env} file is read).
+ * Its standard output and error are collected line by line; {@link #close()} saves them to {@code
+ * target/it-proxy-logs/}. The test JVM's {@code io.netty.leakDetection.level} (paranoid under
+ * failsafe) is passed on, so that {@link #assertNoErrorsLogged()} also catches buffer leaks the
+ * proxy reports ({@link #collectGarbage()} makes a leaked buffer show up sooner).
  *
- * <p>When the environment names a {@code RESP_PORT} other than 0 (or the proxy is started with {@link
- * #startWithResp}), start-up also waits for the RESP port, and {@link #respPort()} returns it.
+ * <p>When the environment names a {@code RESP_PORT} other than 0 (or the proxy is started with
+ * {@link #startWithResp}), start-up also waits for the RESP port, and {@link #respPort()} returns
+ * it.
  */
 public final class ProxyProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -52,14 +54,20 @@ public final class ProxyProcess implements AutoCloseable {
   private static final String MANAGEMENT_READY = ", management on ";
   private static final int OUTPUT_TAIL = 200;
   private static volatile Path workingDirectory;
-  /** Proxies not closed yet; killed when the test JVM exits, so that an aborted run leaves none behind. */
+
+  /**
+   * Proxies not closed yet; killed when the test JVM exits, so that an aborted run leaves none
+   * behind.
+   */
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
   /** The same proxies, for {@link #awaitInvalidationsHandled}. */
   private static final Set<ProxyProcess> STARTED = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "kill-leftover-proxies"));
+        .addShutdownHook(
+            new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "kill-leftover-proxies"));
   }
 
   private final Process process;
@@ -67,10 +75,12 @@ public final class ProxyProcess implements AutoCloseable {
   private final int respPort; // 0 when the RESP front end is off
   private final int managementPort; // 0 when the management port is off
   private final String redisAddress; // REDIS_ADDRESS, or null when the environment names none
-  private final List<String> output = new ArrayList<>(); // guarded by itself; notified on every line
+  private final List<String> output =
+      new ArrayList<>(); // guarded by itself; notified on every line
   private final List<Thread> readers = new ArrayList<>();
 
-  private ProxyProcess(Process process, int port, int respPort, int managementPort, String redisAddress) {
+  private ProxyProcess(
+      Process process, int port, int respPort, int managementPort, String redisAddress) {
     this.process = process;
     this.port = port;
     this.respPort = respPort;
@@ -84,8 +94,8 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the proxy with these environment variables plus a {@code RESP_PORT} on a free port (unless {@code env}
-   * names one), and waits until it listens on both ports.
+   * Starts the proxy with these environment variables plus a {@code RESP_PORT} on a free port
+   * (unless {@code env} names one), and waits until it listens on both ports.
    */
   public static ProxyProcess startWithResp(Map<String, String> env) {
     Map<String, String> environment = new LinkedHashMap<>(env);
@@ -101,8 +111,8 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the proxy with these environment variables and extra JVM options (system properties, say) and waits until
-   * it logs that it listens.
+   * Starts the proxy with these environment variables and extra JVM options (system properties,
+   * say) and waits until it logs that it listens.
    */
   public static ProxyProcess start(Map<String, String> env, List<String> jvmOptions) {
     Map<String, String> environment = new LinkedHashMap<>(env);
@@ -120,7 +130,8 @@ public final class ProxyProcess implements AutoCloseable {
     int managementPort = portOf(environment, "MANAGEMENT_PORT");
     Process process = launch(List.of(), environment, jvmOptions);
     RUNNING.add(process);
-    ProxyProcess proxy = new ProxyProcess(process, port, respPort, managementPort, environment.get("REDIS_ADDRESS"));
+    ProxyProcess proxy =
+        new ProxyProcess(process, port, respPort, managementPort, environment.get("REDIS_ADDRESS"));
     STARTED.add(proxy);
     proxy.collect(process.getInputStream(), "stdout");
     proxy.collect(process.getErrorStream(), "stderr");
@@ -129,12 +140,13 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Returns once every running proxy whose REDIS_ADDRESS names {@code redisPort} has handled every invalidation Redis
-   * has sent it so far, so that a test's first read cannot overlap the handling of a {@code FLUSHALL} run before it
-   * (which would remove that read's load, and make its second read a miss). {@code GET /health} is the barrier: its
-   * {@code PING} goes over the connection that carries the invalidations, and Lettuce hands the proxy every push that
-   * came before the reply before it reads the reply. A proxy without a connection answers 503 at once, which is fine:
-   * it has nothing cached to keep coherent.
+   * Returns once every running proxy whose REDIS_ADDRESS names {@code redisPort} has handled every
+   * invalidation Redis has sent it so far, so that a test's first read cannot overlap the handling
+   * of a {@code FLUSHALL} run before it (which would remove that read's load, and make its second
+   * read a miss). {@code GET /health} is the barrier: its {@code PING} goes over the connection
+   * that carries the invalidations, and Lettuce hands the proxy every push that came before the
+   * reply before it reads the reply. A proxy without a connection answers 503 at once, which is
+   * fine: it has nothing cached to keep coherent.
    */
   public static void awaitInvalidationsHandled(int redisPort) {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -146,7 +158,9 @@ public final class ProxyProcess implements AutoCloseable {
         continue;
       }
       HttpRequest health =
-          HttpRequest.newBuilder(proxy.managementUri().resolve("/health")).timeout(Duration.ofSeconds(10)).build();
+          HttpRequest.newBuilder(proxy.managementUri().resolve("/health"))
+              .timeout(Duration.ofSeconds(10))
+              .build();
       try {
         client.send(health, HttpResponse.BodyHandlers.discarding());
       } catch (IOException e) {
@@ -158,7 +172,9 @@ public final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  /** The port the environment asks for; 0 when it asks for none (or for one the proxy will refuse). */
+  /**
+   * The port the environment asks for; 0 when it asks for none (or for one the proxy will refuse).
+   */
   private static int portOf(Map<String, String> environment, String setting) {
     try {
       return Integer.parseInt(environment.getOrDefault(setting, "0").trim());
@@ -170,7 +186,10 @@ public final class ProxyProcess implements AutoCloseable {
   /** The outcome of running the jar to completion. */
   public record Run(int exitCode, List<String> stdout, List<String> stderr) {}
 
-  /** Runs the jar with these arguments and environment variables until it exits (for --help and bad settings). */
+  /**
+   * Runs the jar with these arguments and environment variables until it exits (for --help and bad
+   * settings).
+   */
   public static Run run(List<String> args, Map<String, String> env, Duration timeout) {
     Process process = launch(args, env, List.of());
     try {
@@ -183,14 +202,16 @@ public final class ProxyProcess implements AutoCloseable {
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         fail("the proxy did not exit within " + timeout);
       }
-      return new Run(process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
+      return new Run(
+          process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
     } catch (Exception e) {
       process.destroyForcibly();
       throw new IllegalStateException(e);
     }
   }
 
-  private static Process launch(List<String> args, Map<String, String> env, List<String> jvmOptions) {
+  private static Process launch(
+      List<String> args, Map<String, String> env, List<String> jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String leakDetection = System.getProperty("io.netty.leakDetection.level");
@@ -282,7 +303,8 @@ public final class ProxyProcess implements AutoCloseable {
         new Thread(
             () -> {
               List<String> lines = new ArrayList<>();
-              try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+              try (BufferedReader in =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                   lines.add(line);
@@ -307,10 +329,12 @@ public final class ProxyProcess implements AutoCloseable {
       ready.add(MANAGEMENT_READY);
     }
     synchronized (output) {
-      while (!ready.stream().allMatch(marker -> output.stream().anyMatch(line -> line.contains(marker)))) {
+      while (!ready.stream()
+          .allMatch(marker -> output.stream().anyMatch(line -> line.contains(marker)))) {
         long left = deadline - System.nanoTime();
         if (!process.isAlive() || left <= 0) {
-          String why = process.isAlive() ? "did not log " + ready + " within " + START_TIMEOUT : "exited";
+          String why =
+              process.isAlive() ? "did not log " + ready + " within " + START_TIMEOUT : "exited";
           process.destroyForcibly();
           fail("the proxy " + why + "; its output:\n" + tail(output));
         }
@@ -320,14 +344,16 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until the proxy answers {@code GET} with something other than 503, which means its Redis connection is up.
-   * It asks for a key that no test uses, so Redis counts one {@code GET} or more: reset the statistics afterwards if
-   * the test counts them.
+   * Waits until the proxy answers {@code GET} with something other than 503, which means its Redis
+   * connection is up. It asks for a key that no test uses, so Redis counts one {@code GET} or more:
+   * reset the statistics afterwards if the test counts them.
    */
   public void awaitBackendReady() {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
-        HttpRequest.newBuilder(baseUri().resolve("/it:backend-ready")).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest.newBuilder(baseUri().resolve("/it:backend-ready"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     int status = 0;
     while (System.nanoTime() - deadline < 0) {
@@ -344,16 +370,20 @@ public final class ProxyProcess implements AutoCloseable {
       }
       pauseBriefly();
     }
-    fail("the proxy did not reach Redis within 10 s (last status " + status + "); its output:\n" + outputTail());
+    fail(
+        "the proxy did not reach Redis within 10 s (last status "
+            + status
+            + "); its output:\n"
+            + outputTail());
   }
 
   /**
-   * Waits until the gauge {@code redis_proxy_invalidation_tracking} on the management port reads 1: every key the
-   * proxy caches from now on will be invalidated when it changes in Redis. Under {@code CACHE_INVALIDATION=tracking}
-   * that holds once {@code CLIENT TRACKING on} has succeeded, after the first connection (so {@link
-   * #awaitBackendReady()} already implies it) and again after every reconnect: in between, loads are answered but not
-   * cached, so a test that restarted Redis calls this before it counts on a second read being a hit. Always 1 under
-   * {@code none}.
+   * Waits until the gauge {@code redis_proxy_invalidation_tracking} on the management port reads 1:
+   * every key the proxy caches from now on will be invalidated when it changes in Redis. Under
+   * {@code CACHE_INVALIDATION=tracking} that holds once {@code CLIENT TRACKING on} has succeeded,
+   * after the first connection (so {@link #awaitBackendReady()} already implies it) and again after
+   * every reconnect: in between, loads are answered but not cached, so a test that restarted Redis
+   * calls this before it counts on a second read being a hit. Always 1 under {@code none}.
    */
   public void awaitInvalidationTracking() {
     Polling.until(
@@ -367,9 +397,12 @@ public final class ProxyProcess implements AutoCloseable {
   public String metrics() {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
-        HttpRequest.newBuilder(managementUri().resolve("/metrics")).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest.newBuilder(managementUri().resolve("/metrics"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
     try {
-      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> response =
+          client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       if (response.statusCode() != 200) {
         fail("GET /metrics answered " + response.statusCode() + ": " + response.body());
       }
@@ -383,9 +416,9 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * The value of one series on {@link #metrics()}, named exactly as the page writes it: the metric name and its labels
-   * in the order Micrometer writes them, e.g. {@code redis_proxy_invalidations_total{kind="key"}}. Fails if the page
-   * has no such line.
+   * The value of one series on {@link #metrics()}, named exactly as the page writes it: the metric
+   * name and its labels in the order Micrometer writes them, e.g. {@code
+   * redis_proxy_invalidations_total{kind="key"}}. Fails if the page has no such line.
    */
   public double metric(String series) {
     String page = metrics();
@@ -429,8 +462,9 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * The TCP ports the proxy process itself listens on, read from {@code /proc} (its socket descriptors matched
-   * against the kernel's tables of listening sockets); empty where there is no {@code /proc} (macOS).
+   * The TCP ports the proxy process itself listens on, read from {@code /proc} (its socket
+   * descriptors matched against the kernel's tables of listening sockets); empty where there is no
+   * {@code /proc} (macOS).
    */
   public Optional<Set<Integer>> listeningPorts() {
     Path fds = Path.of("/proc", Long.toString(process.pid()), "fd");
@@ -460,7 +494,8 @@ public final class ProxyProcess implements AutoCloseable {
         }
         List<String> rows = Files.readAllLines(file);
         for (String row : rows.subList(1, rows.size())) {
-          // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+          // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout
+          // inode ...
           String[] fields = row.trim().split("\\s+");
           boolean listening = fields[3].equals("0A");
           if (listening && socketInodes.contains(fields[9])) {
@@ -476,9 +511,10 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Asks the proxy's JVM for a full garbage collection ({@code jcmd PID GC.run}), so that a Netty buffer that was
-   * never released is found by the leak detector and reported ({@code LEAK: ...}) at the proxy's next buffer
-   * allocation, rather than never in a short test run. Best effort: does nothing without {@code jcmd} (a JRE).
+   * Asks the proxy's JVM for a full garbage collection ({@code jcmd PID GC.run}), so that a Netty
+   * buffer that was never released is found by the leak detector and reported ({@code LEAK: ...})
+   * at the proxy's next buffer allocation, rather than never in a short test run. Best effort: does
+   * nothing without {@code jcmd} (a JRE).
    */
   public void collectGarbage() {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -522,14 +558,16 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until at least {@code count} output lines match {@code pattern} (anywhere in the line) and returns the
-   * matching lines; fails with the output when the timeout passes first or the proxy exits.
+   * Waits until at least {@code count} output lines match {@code pattern} (anywhere in the line)
+   * and returns the matching lines; fails with the output when the timeout passes first or the
+   * proxy exits.
    */
   public List<String> awaitLog(Pattern pattern, int count, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (output) {
       while (true) {
-        List<String> matching = output.stream().filter(line -> pattern.matcher(line).find()).toList();
+        List<String> matching =
+            output.stream().filter(line -> pattern.matcher(line).find()).toList();
         if (matching.size() >= count) {
           return matching;
         }
@@ -570,7 +608,10 @@ public final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  /** Fails if the proxy logged an error or a Netty buffer leak after the {@link #outputMark()} {@code mark}. */
+  /**
+   * Fails if the proxy logged an error or a Netty buffer leak after the {@link #outputMark()}
+   * {@code mark}.
+   */
   public void assertNoErrorsLoggedSince(int mark) {
     List<String> lines = output();
     Pattern error = Pattern.compile(" ERROR |LEAK:|Exception in thread");
@@ -584,9 +625,9 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * For the end of a test class: makes a buffer leak show up ({@link #collectGarbage()}, then one request, whose
-   * buffer allocations report what the collection found), stops the proxy ({@link #close()}), and then fails if it
-   * logged an error or a leak at any time, its shutdown included.
+   * For the end of a test class: makes a buffer leak show up ({@link #collectGarbage()}, then one
+   * request, whose buffer allocations report what the collection found), stops the proxy ({@link
+   * #close()}), and then fails if it logged an error or a leak at any time, its shutdown included.
    */
   public void closeAndAssertNoErrorsLogged() {
     try {
@@ -601,16 +642,17 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * SIGTERM on Linux and macOS. Sent through the {@link ProcessHandle}: {@link Process#destroy()} would also close
-   * this side of the output pipes, and the lines the proxy writes while it shuts down would be lost.
+   * SIGTERM on Linux and macOS. Sent through the {@link ProcessHandle}: {@link Process#destroy()}
+   * would also close this side of the output pipes, and the lines the proxy writes while it shuts
+   * down would be lost.
    */
   public void sigterm() {
     process.toHandle().destroy();
   }
 
   /**
-   * Waits for the process to exit and returns its exit code; fails if it is still running after the timeout. Once it
-   * returns, {@link #output()} holds every line the proxy wrote.
+   * Waits for the process to exit and returns its exit code; fails if it is still running after the
+   * timeout. Once it returns, {@link #output()} holds every line the proxy wrote.
    */
   public int awaitExit(Duration timeout) {
     try {
@@ -643,9 +685,9 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Stops the process if it still runs (SIGTERM, then SIGKILL after 5 s; so that a proxy with an embedded
-   * redis-server gets to stop it), and keeps its output in {@code target/it-proxy-logs/} (next to the jar) for the
-   * diagnosis of a failure.
+   * Stops the process if it still runs (SIGTERM, then SIGKILL after 5 s; so that a proxy with an
+   * embedded redis-server gets to stop it), and keeps its output in {@code target/it-proxy-logs/}
+   * (next to the jar) for the diagnosis of a failure.
    */
   @Override
   public void close() {
@@ -670,7 +712,10 @@ public final class ProxyProcess implements AutoCloseable {
     try {
       Path dir = jar().toAbsolutePath().getParent().resolve("it-proxy-logs");
       Files.createDirectories(dir);
-      Files.write(dir.resolve("proxy-" + port + "-pid" + process.pid() + ".log"), output(), StandardCharsets.UTF_8);
+      Files.write(
+          dir.resolve("proxy-" + port + "-pid" + process.pid() + ".log"),
+          output(),
+          StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
       // best effort: the log is a diagnosis aid only
     }

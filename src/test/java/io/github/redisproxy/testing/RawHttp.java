@@ -19,13 +19,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * HTTP/1.1 over a plain socket, for what {@link java.net.http.HttpClient} will not send or hides: malformed and
- * over-long request targets, the exact bytes after a HEAD response, and the client port of a request (which the
- * proxy's connection log lines name).
+ * HTTP/1.1 over a plain socket, for what {@link java.net.http.HttpClient} will not send or hides:
+ * malformed and over-long request targets, the exact bytes after a HEAD response, and the client
+ * port of a request (which the proxy's connection log lines name).
  *
- * <p>Every request is sent with {@code Connection: close}, so the server closes the connection after its response and
- * anything it sent beyond the response shows up as {@link Response#trailingBytes()}; except on a {@link KeepAlive}
- * connection, which sends requests one after another on one socket.
+ * <p>Every request is sent with {@code Connection: close}, so the server closes the connection
+ * after its response and anything it sent beyond the response shows up as {@link
+ * Response#trailingBytes()}; except on a {@link KeepAlive} connection, which sends requests one
+ * after another on one socket.
  */
 public final class RawHttp {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
@@ -33,7 +34,12 @@ public final class RawHttp {
   private RawHttp() {}
 
   /** A parsed response. Header names are lower-cased. */
-  public record Response(int status, String statusLine, Map<String, List<String>> headers, byte[] body, int trailingBytes) {
+  public record Response(
+      int status,
+      String statusLine,
+      Map<String, List<String>> headers,
+      byte[] body,
+      int trailingBytes) {
 
     public Optional<String> header(String name) {
       List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
@@ -58,12 +64,18 @@ public final class RawHttp {
     }
   }
 
-  /** {@code method target HTTP/1.1} with a Host and {@code Connection: close}; waits for the response. */
+  /**
+   * {@code method target HTTP/1.1} with a Host and {@code Connection: close}; waits for the
+   * response.
+   */
   public static Response request(int port, String method, String target) {
     return exchange(port, head(method, target), method.equals("HEAD"), READ_TIMEOUT);
   }
 
-  /** Sends raw request bytes (with {@code Connection: close} expected among them) and waits for the response. */
+  /**
+   * Sends raw request bytes (with {@code Connection: close} expected among them) and waits for the
+   * response.
+   */
   public static Response exchange(int port, byte[] request, boolean isHead, Duration readTimeout) {
     try (Socket socket = connect(port)) {
       socket.setSoTimeout((int) readTimeout.toMillis());
@@ -76,8 +88,8 @@ public final class RawHttp {
   }
 
   /**
-   * Writes a GET for {@code target} and returns at once with the connection's local port and the future response,
-   * read on a thread of its own.
+   * Writes a GET for {@code target} and returns at once with the connection's local port and the
+   * future response, read on a thread of its own.
    */
   public static Pending send(int port, String target) {
     Socket socket;
@@ -94,7 +106,8 @@ public final class RawHttp {
         new Thread(
             () -> {
               try (socket) {
-                response.complete(read(new BufferedInputStream(socket.getInputStream()), false, true));
+                response.complete(
+                    read(new BufferedInputStream(socket.getInputStream()), false, true));
               } catch (IOException | RuntimeException e) {
                 response.completeExceptionally(e);
               }
@@ -116,8 +129,8 @@ public final class RawHttp {
   }
 
   /**
-   * One keep-alive connection: requests are sent one at a time (no {@code Connection: close}), each response is read
-   * by its Content-Length, and the connection stays open for the next.
+   * One keep-alive connection: requests are sent one at a time (no {@code Connection: close}), each
+   * response is read by its Content-Length, and the connection stays open for the next.
    */
   public static final class KeepAlive implements AutoCloseable {
     private final Socket socket;
@@ -133,7 +146,10 @@ public final class RawHttp {
       }
     }
 
-    /** {@code GET target}; throws an unchecked {@link java.net.SocketTimeoutException} if no response comes in time. */
+    /**
+     * {@code GET target}; throws an unchecked {@link java.net.SocketTimeoutException} if no
+     * response comes in time.
+     */
     public Response get(String target) {
       return send("GET", target, null);
     }
@@ -143,7 +159,8 @@ public final class RawHttp {
       try {
         String head = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
         if (body != null) {
-          head += "Content-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n";
+          head +=
+              "Content-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n";
         }
         socket.getOutputStream().write((head + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
         if (body != null) {
@@ -153,7 +170,12 @@ public final class RawHttp {
         return read(in, method.equals("HEAD"), false);
       } catch (IOException e) {
         throw new UncheckedIOException(
-            method + " " + target + " on the keep-alive connection from port " + socket.getLocalPort(), e);
+            method
+                + " "
+                + target
+                + " on the keep-alive connection from port "
+                + socket.getLocalPort(),
+            e);
       }
     }
 
@@ -171,7 +193,8 @@ public final class RawHttp {
     }
   }
 
-  private static Response read(InputStream in, boolean isHead, boolean untilClosed) throws IOException {
+  private static Response read(InputStream in, boolean isHead, boolean untilClosed)
+      throws IOException {
     String statusLine = line(in);
     String[] parts = statusLine.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -183,7 +206,8 @@ public final class RawHttp {
     while (!(header = line(in)).isEmpty()) {
       int colon = header.indexOf(':');
       headers
-          .computeIfAbsent(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), name -> new ArrayList<>())
+          .computeIfAbsent(
+              header.substring(0, colon).trim().toLowerCase(Locale.ROOT), name -> new ArrayList<>())
           .add(header.substring(colon + 1).trim());
     }
     byte[] body;
@@ -193,14 +217,18 @@ public final class RawHttp {
     } else if (length != null) {
       body = in.readNBytes(Integer.parseInt(length.get(0)));
       if (body.length < Integer.parseInt(length.get(0))) {
-        throw new EOFException("the body ended after " + body.length + " of " + length.get(0) + " bytes");
+        throw new EOFException(
+            "the body ended after " + body.length + " of " + length.get(0) + " bytes");
       }
     } else if (untilClosed) {
       body = in.readAllBytes();
     } else {
       throw new IOException("a keep-alive response without Content-Length: " + statusLine);
     }
-    int trailing = untilClosed ? in.readAllBytes().length : 0; // with Connection: close, the server closes after it
+    int trailing =
+        untilClosed
+            ? in.readAllBytes().length
+            : 0; // with Connection: close, the server closes after it
     return new Response(status, statusLine, headers, body, trailing);
   }
 

@@ -13,12 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * The Redis protocol (RESP2) over a plain socket, for what a client library will not send or hides: malformed and
- * over-long input, inline commands, many commands in one write, and the exact bytes of every reply.
+ * The Redis protocol (RESP2) over a plain socket, for what a client library will not send or hides:
+ * malformed and over-long input, inline commands, many commands in one write, and the exact bytes
+ * of every reply.
  *
- * <p>Replies are returned as their exact wire text (ISO-8859-1, so every byte maps to one character), e.g. {@code
- * "$5\r\nhello\r\n"}; {@link #bulk}, {@link #simple}, {@link #error}, {@link #integer} and {@link #NIL} build the
- * expected text.
+ * <p>Replies are returned as their exact wire text (ISO-8859-1, so every byte maps to one
+ * character), e.g. {@code "$5\r\nhello\r\n"}; {@link #bulk}, {@link #simple}, {@link #error},
+ * {@link #integer} and {@link #NIL} build the expected text.
  */
 public final class RawResp implements AutoCloseable {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
@@ -51,7 +52,10 @@ public final class RawResp implements AutoCloseable {
     StringBuilder text = new StringBuilder("*").append(words.length).append("\r\n");
     for (String word : words) {
       byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-      text.append('$').append(bytes.length).append("\r\n").append(new String(bytes, StandardCharsets.ISO_8859_1));
+      text.append('$')
+          .append(bytes.length)
+          .append("\r\n")
+          .append(new String(bytes, StandardCharsets.ISO_8859_1));
       text.append("\r\n");
     }
     return text.toString().getBytes(StandardCharsets.ISO_8859_1);
@@ -89,7 +93,10 @@ public final class RawResp implements AutoCloseable {
     }
   }
 
-  /** Writes this text (ISO-8859-1) in one {@code write} call, e.g. an inline command {@code "PING\r\n"}. */
+  /**
+   * Writes this text (ISO-8859-1) in one {@code write} call, e.g. an inline command {@code
+   * "PING\r\n"}.
+   */
   public RawResp write(String text) {
     return write(text.getBytes(StandardCharsets.ISO_8859_1));
   }
@@ -101,7 +108,8 @@ public final class RawResp implements AutoCloseable {
       readReply(reply);
       return reply.toString();
     } catch (IOException e) {
-      throw new UncheckedIOException("reading a reply from the connection from port " + socket.getLocalPort(), e);
+      throw new UncheckedIOException(
+          "reading a reply from the connection from port " + socket.getLocalPort(), e);
     }
   }
 
@@ -111,8 +119,8 @@ public final class RawResp implements AutoCloseable {
   }
 
   /**
-   * Reads everything the server sends until it closes the connection, and returns it; fails (with what arrived) if
-   * the server has not closed it within the read timeout.
+   * Reads everything the server sends until it closes the connection, and returns it; fails (with
+   * what arrived) if the server has not closed it within the read timeout.
    */
   public String readUntilClosed() {
     ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -131,7 +139,8 @@ public final class RawResp implements AutoCloseable {
               + received.toString(StandardCharsets.ISO_8859_1).replace("\r\n", "\\r\\n"),
           e);
     } catch (IOException e) {
-      // A reset after the server's last bytes also ends the connection; what arrived before it is the answer.
+      // A reset after the server's last bytes also ends the connection; what arrived before it is
+      // the answer.
       return received.toString(StandardCharsets.ISO_8859_1);
     }
   }
@@ -190,7 +199,8 @@ public final class RawResp implements AutoCloseable {
       int b = in.read();
       if (b < 0) {
         throw new EOFException(
-            "the connection closed before a complete reply; got: " + line.toString(StandardCharsets.ISO_8859_1));
+            "the connection closed before a complete reply; got: "
+                + line.toString(StandardCharsets.ISO_8859_1));
       }
       if (b == '\n' && previous == '\r') {
         byte[] bytes = line.toByteArray();

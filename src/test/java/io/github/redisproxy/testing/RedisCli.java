@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The {@code redis-cli} on {@code PATH}, if there is one, run as a child process. Tests that need it skip themselves
- * (with an assumption) where it is not installed; this class never installs it.
+ * The {@code redis-cli} on {@code PATH}, if there is one, run as a child process. Tests that need
+ * it skip themselves (with an assumption) where it is not installed; this class never installs it.
  */
 public final class RedisCli {
   private RedisCli() {}
@@ -50,12 +50,13 @@ public final class RedisCli {
   }
 
   /**
-   * Runs {@code redis-cli -h 127.0.0.1 -p PORT ARGS...} with {@code stdin} as its standard input (closed after it), and
-   * waits until it exits.
+   * Runs {@code redis-cli -h 127.0.0.1 -p PORT ARGS...} with {@code stdin} as its standard input
+   * (closed after it), and waits until it exits.
    */
   public static Run run(int port, String stdin, Duration timeout, String... args) {
     Path cli = find().orElseThrow(() -> new IllegalStateException("redis-cli is not on PATH"));
-    List<String> command = new ArrayList<>(List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+    List<String> command =
+        new ArrayList<>(List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
     command.addAll(List.of(args));
     Process process;
     try {
@@ -72,9 +73,14 @@ public final class RedisCli {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         throw new AssertionError(
-            command + " did not exit within " + timeout + "; stdout so far: " + stdout.getNow("(unread)"));
+            command
+                + " did not exit within "
+                + timeout
+                + "; stdout so far: "
+                + stdout.getNow("(unread)"));
       }
-      return new Run(process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
+      return new Run(
+          process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real redis-server for the tests of one class, with a Lettuce client to set state in it and to read its
- * statistics.
+ * A real redis-server for the tests of one class, with a Lettuce client to set state in it and to
+ * read its statistics.
  *
  * <p>Register it on a static field, so that one server serves every test of the class:
  *
@@ -34,28 +34,38 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <ul>
  *   <li>before all tests of the class: starts redis-server on a free loopback port with {@link
- *       RedisServerProcess#start()} (the redis-server on {@code PATH}, else the binary bundled in the embedded-redis
- *       jar). This runs before the class's own {@code @BeforeAll} methods, so they can already point a proxy at
- *       {@link #address()};
- *   <li>before each test: if the server is running, {@code FLUSHALL} and {@code CONFIG RESETSTAT}, so that every test
- *       starts with no keys and {@link #getCalls()} at 0, and in between {@link ProxyProcess#awaitInvalidationsHandled},
- *       so that every proxy in front of this server has cleared its cache too. If a previous test left a {@link
- *       #pause} in force, these commands wait until it ends;
- *   <li>during a test: {@link #stop()} and {@link #start()} stop and restart the server on the same port. The client
- *       connections are closed on stop and reopened lazily by the next {@link #commands()} or {@link #binary()};
- *   <li>after all tests of the class (after the class's {@code @AfterAll} methods): closes the client and stops the
- *       server.
+ *       RedisServerProcess#start()} (the redis-server on {@code PATH}, else the binary bundled in
+ *       the embedded-redis jar). This runs before the class's own {@code @BeforeAll} methods, so
+ *       they can already point a proxy at {@link #address()};
+ *   <li>before each test: if the server is running, {@code FLUSHALL} and {@code CONFIG RESETSTAT},
+ *       so that every test starts with no keys and {@link #getCalls()} at 0, and in between {@link
+ *       ProxyProcess#awaitInvalidationsHandled}, so that every proxy in front of this server has
+ *       cleared its cache too. If a previous test left a {@link #pause} in force, these commands
+ *       wait until it ends;
+ *   <li>during a test: {@link #stop()} and {@link #start()} stop and restart the server on the same
+ *       port. The client connections are closed on stop and reopened lazily by the next {@link
+ *       #commands()} or {@link #binary()};
+ *   <li>after all tests of the class (after the class's {@code @AfterAll} methods): closes the
+ *       client and stops the server.
  * </ul>
  */
-public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
-  private static final Pattern GET_CALLS = Pattern.compile("^cmdstat_get:calls=(\\d+),", Pattern.MULTILINE);
+public final class RedisServerExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+  private static final Pattern GET_CALLS =
+      Pattern.compile("^cmdstat_get:calls=(\\d+),", Pattern.MULTILINE);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
-  /** Servers not stopped yet; stopped when the test JVM exits, so that an aborted run leaves none behind. */
+
+  /**
+   * Servers not stopped yet; stopped when the test JVM exits, so that an aborted run leaves none
+   * behind.
+   */
   private static final Set<RedisServerProcess> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> RUNNING.forEach(RedisServerProcess::close), "stop-leftover-redis-servers"));
+        .addShutdownHook(
+            new Thread(
+                () -> RUNNING.forEach(RedisServerProcess::close), "stop-leftover-redis-servers"));
   }
 
   private RedisServerProcess server;
@@ -112,7 +122,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     return server != null && server.isAlive();
   }
 
-  /** Commands with UTF-8 string keys and values, over a connection opened on first use after a (re)start. */
+  /**
+   * Commands with UTF-8 string keys and values, over a connection opened on first use after a
+   * (re)start.
+   */
   public synchronized RedisCommands<String, String> commands() {
     if (text == null || !text.isOpen()) {
       text = client.connect(StringCodec.UTF8, uri());
@@ -128,7 +141,9 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     return bytes.sync();
   }
 
-  /** How many {@code GET} commands the server has executed since the last {@code CONFIG RESETSTAT}. */
+  /**
+   * How many {@code GET} commands the server has executed since the last {@code CONFIG RESETSTAT}.
+   */
   public long getCalls() {
     Matcher calls = GET_CALLS.matcher(commands().info("commandstats"));
     return calls.find() ? Long.parseLong(calls.group(1)) : 0;
@@ -140,9 +155,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   }
 
   /**
-   * {@code CLIENT PAUSE <ms> ALL}: for this long the server executes no command from any client; commands sent
-   * meanwhile wait and run when the pause ends. This includes the commands of this extension's own client, so a
-   * later {@link #commands()} call (a {@code PING}, say) returns only once the pause is over.
+   * {@code CLIENT PAUSE <ms> ALL}: for this long the server executes no command from any client;
+   * commands sent meanwhile wait and run when the pause ends. This includes the commands of this
+   * extension's own client, so a later {@link #commands()} call (a {@code PING}, say) returns only
+   * once the pause is over.
    */
   public void pause(Duration duration) {
     commands()
@@ -152,7 +168,10 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
             new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(duration.toMillis()).add("ALL"));
   }
 
-  /** Stops the server (its clients see their connections close); {@link #start()} brings it back on the same port. */
+  /**
+   * Stops the server (its clients see their connections close); {@link #start()} brings it back on
+   * the same port.
+   */
   public synchronized void stop() {
     closeConnections();
     if (server != null) {
@@ -172,9 +191,14 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
   private RedisURI uri() {
     if (client == null) {
-      throw new IllegalStateException("the Redis server is used outside the test class it is registered in");
+      throw new IllegalStateException(
+          "the Redis server is used outside the test class it is registered in");
     }
-    return RedisURI.builder().withHost("127.0.0.1").withPort(port).withTimeout(COMMAND_TIMEOUT).build();
+    return RedisURI.builder()
+        .withHost("127.0.0.1")
+        .withPort(port)
+        .withTimeout(COMMAND_TIMEOUT)
+        .build();
   }
 
   private void closeConnections() {

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real redis-server running as a child process on a loopback port, without persistence.
  *
- * <p>Blocking by nature (it starts and waits for a process): call it from {@code main} or a test, never from an
- * event loop.
+ * <p>Blocking by nature (it starts and waits for a process): call it from {@code main} or a test,
+ * never from an event loop.
  */
 public final class RedisServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisServerProcess.class);
@@ -58,12 +58,18 @@ public final class RedisServerProcess implements AutoCloseable {
     List<String> command =
         List.of(
             binary.toString(),
-            "--port", Integer.toString(port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "no",
-            "--protected-mode", "no",
-            "--daemonize", "no");
+            "--port",
+            Integer.toString(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+            "--daemonize",
+            "no");
     Process process;
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -73,7 +79,9 @@ public final class RedisServerProcess implements AutoCloseable {
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Deque<String> lastLines = new ConcurrentLinkedDeque<>();
     Thread reader =
-        new Thread(() -> forwardOutput(process.getInputStream(), port, ready, lastLines), "redis-server-" + port);
+        new Thread(
+            () -> forwardOutput(process.getInputStream(), port, ready, lastLines),
+            "redis-server-" + port);
     reader.setDaemon(true);
     reader.start();
     process
@@ -88,12 +96,18 @@ public final class RedisServerProcess implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
       try {
-        reader.join(1_000); // its last lines say why redis-server failed (for example: address already in use)
+        reader.join(
+            1_000); // its last lines say why redis-server failed (for example: address already in
+        // use)
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
       }
       throw new IllegalStateException(
-          "redis-server on port " + port + " did not start: " + e.getMessage() + "; it said: "
+          "redis-server on port "
+              + port
+              + " did not start: "
+              + e.getMessage()
+              + "; it said: "
               + String.join(" | ", lastLines),
           e);
     } catch (InterruptedException e) {
@@ -105,10 +119,14 @@ public final class RedisServerProcess implements AutoCloseable {
     return new RedisServerProcess(port, process);
   }
 
-  /** Forwards redis-server's output to the log and keeps its last lines, which say why it failed to start. */
+  /**
+   * Forwards redis-server's output to the log and keeps its last lines, which say why it failed to
+   * start.
+   */
   private static void forwardOutput(
       InputStream output, int port, CompletableFuture<Void> ready, Deque<String> lastLines) {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         log.debug("redis-server:{} {}", port, line);
@@ -165,7 +183,9 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
-  /** The redis-server on PATH, else the one shipped in the embedded-redis jar for this OS and CPU. */
+  /**
+   * The redis-server on PATH, else the one shipped in the embedded-redis jar for this OS and CPU.
+   */
   static Path binary() {
     String path = System.getenv("PATH");
     if (path != null) {
@@ -214,6 +234,7 @@ public final class RedisServerProcess implements AutoCloseable {
     if (os.contains("linux")) {
       return arm ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
     }
-    throw new IllegalStateException("no bundled redis-server for " + os + "/" + arch + "; put redis-server on PATH");
+    throw new IllegalStateException(
+        "no bundled redis-server for " + os + "/" + arch + "; put redis-server on PATH");
   }
 }

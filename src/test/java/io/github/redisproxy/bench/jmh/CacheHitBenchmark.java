@@ -1,7 +1,7 @@
 package io.github.redisproxy.bench.jmh;
 
-import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.loadtest.KeyTraces;
+import io.github.redisproxy.lookup.Key;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,19 +17,20 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
- * Cache hits: reads of a cache that holds every key it is asked for, with 1 and 2 threads, for the proxy's two
- * policies and a bare Caffeine cache (see {@link CacheUnderTest}), in two ways ({@code read}): {@code loaded} is
- * {@code getLoaded}, the proxy's hit path (against Caffeine's {@code getIfPresent}); {@code get} is the read-through
- * {@code get}, which the proxy takes when {@code getLoaded} finds nothing (against Caffeine's {@code get(key,
- * mappingFunction)}).
+ * Cache hits: reads of a cache that holds every key it is asked for, with 1 and 2 threads, for the
+ * proxy's two policies and a bare Caffeine cache (see {@link CacheUnderTest}), in two ways ({@code
+ * read}): {@code loaded} is {@code getLoaded}, the proxy's hit path (against Caffeine's {@code
+ * getIfPresent}); {@code get} is the read-through {@code get}, which the proxy takes when {@code
+ * getLoaded} finds nothing (against Caffeine's {@code get(key, mappingFunction)}).
  *
- * <p>The cache holds {@value #KEYS} keys and has room for all of them, so every read is a hit (checked before and
- * after the run). Each thread reads a precomputed trace of {@value #TRACE_LENGTH} keys, Zipf-distributed with
- * s = 0.99 (or uniform with {@code -p keys=uniform}), each a fresh {@link Key} instance as the proxy decodes one per
- * request, so equality compares bytes.
+ * <p>The cache holds {@value #KEYS} keys and has room for all of them, so every read is a hit
+ * (checked before and after the run). Each thread reads a precomputed trace of {@value
+ * #TRACE_LENGTH} keys, Zipf-distributed with s = 0.99 (or uniform with {@code -p keys=uniform}),
+ * each a fresh {@link Key} instance as the proxy decodes one per request, so equality compares
+ * bytes.
  *
- * <p>Run: {@code bench/jmh.sh CacheHitBenchmark}; one policy, way and thread count: {@code bench/jmh.sh
- * 'CacheHitBenchmark.hit_2threads' -p policy=lru -p read=loaded}.
+ * <p>Run: {@code bench/jmh.sh CacheHitBenchmark}; one policy, way and thread count: {@code
+ * bench/jmh.sh 'CacheHitBenchmark.hit_2threads' -p policy=lru -p read=loaded}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -74,7 +75,8 @@ public class CacheHitBenchmark {
   private void requireEveryKeyCached(String when) {
     for (int i = 0; i < KEYS; i++) {
       if (!cache.hit(CacheUnderTest.key(PREFIX, i))) {
-        throw new IllegalStateException(policy + ": key " + i + " is not cached " + when + ": not a hit benchmark");
+        throw new IllegalStateException(
+            policy + ": key " + i + " is not cached " + when + ": not a hit benchmark");
       }
     }
   }
@@ -92,7 +94,9 @@ public class CacheHitBenchmark {
           switch (benchmark.keys) {
             case "zipf" -> KeyTraces.zipf(KEYS, 0.99, seed, TRACE_LENGTH);
             case "uniform" -> KeyTraces.uniform(KEYS, seed, TRACE_LENGTH);
-            default -> throw new IllegalArgumentException("keys must be zipf or uniform: " + benchmark.keys);
+            default ->
+                throw new IllegalArgumentException(
+                    "keys must be zipf or uniform: " + benchmark.keys);
           };
       trace = new Key[TRACE_LENGTH];
       for (int i = 0; i < TRACE_LENGTH; i++) {

@@ -16,15 +16,18 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
- * The miss path: a read of a key the cache does not hold, an immediate load (the loader completes at once, so no
- * backend time is in the figure), the insert, and the eviction it causes in a full cache: what the proxy's cache
- * costs on top of a Redis round trip, for the two policies and a bare Caffeine cache (see {@link CacheUnderTest}).
+ * The miss path: a read of a key the cache does not hold, an immediate load (the loader completes
+ * at once, so no backend time is in the figure), the insert, and the eviction it causes in a full
+ * cache: what the proxy's cache costs on top of a Redis round trip, for the two policies and a bare
+ * Caffeine cache (see {@link CacheUnderTest}).
  *
- * <p>The cache has room for {@value #CAPACITY} keys; each thread reads its own {@value #KEYS} keys in a cycle, so a
- * key was last read {@value #KEYS} reads earlier and (LRU or TinyLFU alike) has been evicted since: every read but a
- * negligible few is a miss, and once the cache is full, every miss evicts one key.
+ * <p>The cache has room for {@value #CAPACITY} keys; each thread reads its own {@value #KEYS} keys
+ * in a cycle, so a key was last read {@value #KEYS} reads earlier and (LRU or TinyLFU alike) has
+ * been evicted since: every read but a negligible few is a miss, and once the cache is full, every
+ * miss evicts one key.
  *
- * <p>Run: {@code bench/jmh.sh CacheMissBenchmark}; with 2 threads: {@code bench/jmh.sh CacheMissBenchmark -t 2}.
+ * <p>Run: {@code bench/jmh.sh CacheMissBenchmark}; with 2 threads: {@code bench/jmh.sh
+ * CacheMissBenchmark -t 2}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -46,11 +49,15 @@ public class CacheMissBenchmark {
   @TearDown(Level.Trial)
   public void check() {
     if (cache.size() > CAPACITY) {
-      throw new IllegalStateException(policy + ": " + cache.size() + " keys cached, more than " + CAPACITY);
+      throw new IllegalStateException(
+          policy + ": " + cache.size() + " keys cached, more than " + CAPACITY);
     }
   }
 
-  /** One thread's keys, distinct from every other thread's, so that no two threads ever share a load. */
+  /**
+   * One thread's keys, distinct from every other thread's, so that no two threads ever share a
+   * load.
+   */
   @State(Scope.Thread)
   public static class Keys {
     private Key[] keys;
@@ -69,7 +76,10 @@ public class CacheMissBenchmark {
     }
   }
 
-  /** The returned read is consumed by JMH's blackhole, so the lookup and the load cannot be optimized away. */
+  /**
+   * The returned read is consumed by JMH's blackhole, so the lookup and the load cannot be
+   * optimized away.
+   */
   @Benchmark
   @Threads(1)
   public Object miss(Keys keys) {

@@ -15,30 +15,35 @@ import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 
 /**
- * One of the caches the benchmarks compare, chosen by the {@code policy} parameter, with an immediate loader that
- * completes every load at once with the same value:
+ * One of the caches the benchmarks compare, chosen by the {@code policy} parameter, with an
+ * immediate loader that completes every load at once with the same value:
  *
  * <ul>
- *   <li>{@code lru}, {@code tinylfu}: the proxy's own {@link LocalCache}, built by {@link LocalCaches} as the proxy
- *       builds it (an expiry of an hour, which no benchmark reaches);
- *   <li>{@code caffeine-raw}: a bare Caffeine {@link AsyncCache} with {@code maximumSize} and the same same-thread
- *       executor as the proxy's cache, read with {@code get(key, mappingFunction)} (or {@code getIfPresent} for a
- *       loaded value): the baseline, so that the ratio to it is what the proxy's cache adds (coalescing bookkeeping,
- *       the exact-LRU order, expiry).
+ *   <li>{@code lru}, {@code tinylfu}: the proxy's own {@link LocalCache}, built by {@link
+ *       LocalCaches} as the proxy builds it (an expiry of an hour, which no benchmark reaches);
+ *   <li>{@code caffeine-raw}: a bare Caffeine {@link AsyncCache} with {@code maximumSize} and the
+ *       same same-thread executor as the proxy's cache, read with {@code get(key, mappingFunction)}
+ *       (or {@code getIfPresent} for a loaded value): the baseline, so that the ratio to it is what
+ *       the proxy's cache adds (coalescing bookkeeping, the exact-LRU order, expiry).
  * </ul>
  *
- * <p>In one JMH fork only one implementation is loaded, so the call through this interface is monomorphic.
+ * <p>In one JMH fork only one implementation is loaded, so the call through this interface is
+ * monomorphic.
  */
 abstract class CacheUnderTest {
   /** Every value: what the proxy caches is bytes. */
   static final byte[] VALUE = "0123456789abcdef".getBytes(StandardCharsets.UTF_8);
 
-  /** Reads {@code key}, loading it when absent; returns what a caller would then hold, for the benchmark to sink. */
+  /**
+   * Reads {@code key}, loading it when absent; returns what a caller would then hold, for the
+   * benchmark to sink.
+   */
   abstract Object get(Key key);
 
   /**
-   * The value of {@code key} if it is loaded, else {@code null}; never loads. For the proxy's caches this is {@link
-   * LocalCache#getLoaded}, the proxy's hit path; for Caffeine, {@code getIfPresent(key)} and the future's value.
+   * The value of {@code key} if it is loaded, else {@code null}; never loads. For the proxy's
+   * caches this is {@link LocalCache#getLoaded}, the proxy's hit path; for Caffeine, {@code
+   * getIfPresent(key)} and the future's value.
    */
   abstract byte[] getLoaded(Key key);
 
@@ -47,7 +52,10 @@ abstract class CacheUnderTest {
 
   abstract long size();
 
-  /** The key the proxy would use for the path {@code /bench:key:<number>}; a new instance on every call. */
+  /**
+   * The key the proxy would use for the path {@code /bench:key:<number>}; a new instance on every
+   * call.
+   */
   static Key key(String prefix, int number) {
     return Key.of(prefix + number);
   }
@@ -57,7 +65,9 @@ abstract class CacheUnderTest {
       case "lru" -> new Proxy(CachePolicy.LRU, capacity);
       case "tinylfu" -> new Proxy(CachePolicy.TINYLFU, capacity);
       case "caffeine-raw" -> new Raw(capacity);
-      default -> throw new IllegalArgumentException("policy must be lru, tinylfu or caffeine-raw: " + policy);
+      default ->
+          throw new IllegalArgumentException(
+              "policy must be lru, tinylfu or caffeine-raw: " + policy);
     };
   }
 

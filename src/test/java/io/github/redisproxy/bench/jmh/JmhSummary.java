@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Prints the results of one JMH run ({@code -rf json}) as a markdown table, each score with its ratio to the
- * {@code caffeine-raw} score of the same benchmark, thread count and other parameters in the same run.
+ * Prints the results of one JMH run ({@code -rf json}) as a markdown table, each score with its
+ * ratio to the {@code caffeine-raw} score of the same benchmark, thread count and other parameters
+ * in the same run.
  *
- * <p>{@code java -cp ... io.github.redisproxy.bench.jmh.JmhSummary RESULT.json} (bench/jmh.sh calls it).
+ * <p>{@code java -cp ... io.github.redisproxy.bench.jmh.JmhSummary RESULT.json} (bench/jmh.sh calls
+ * it).
  */
 public final class JmhSummary {
   private static final String BASELINE = "caffeine-raw";
@@ -27,7 +29,8 @@ public final class JmhSummary {
         baselines.put(group(result), result.path("primaryMetric").path("score").asDouble());
       }
     }
-    System.out.println("| benchmark | threads | policy | score | ± (99.9 %) | unit | vs " + BASELINE + " |");
+    System.out.println(
+        "| benchmark | threads | policy | score | ± (99.9 %) | unit | vs " + BASELINE + " |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (JsonNode result : results) {
       JsonNode metric = result.path("primaryMetric");
@@ -50,7 +53,10 @@ public final class JmhSummary {
     return Double.isNaN(error) ? "-" : String.format("%.2f", error);
   }
 
-  /** The rows one policy's score is compared with: same benchmark, thread count and other parameters. */
+  /**
+   * The rows one policy's score is compared with: same benchmark, thread count and other
+   * parameters.
+   */
   private static String group(JsonNode result) {
     return name(result) + otherParams(result) + " " + result.path("threads").asInt();
   }
