@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RawHttp;
 import io.github.redisproxy.testing.RedisServerExtension;
@@ -15,7 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,11 +73,8 @@ class AccessLogIT {
   void
       with_ACCESS_LOG_a_miss_a_hit_a_404_and_a_405_are_each_logged_once_in_the_combined_format_plus_X_Cache_and_ms() {
     redis.commands().set("access:cached", "cached value");
-    ProxyProcess proxy =
-        ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "ACCESS_LOG", "true"));
+    ProxyProcess proxy = ProxyExtension.builder().redis(redis).env("ACCESS_LOG", "true").start();
     try {
-      proxy.awaitBackendReady();
-
       List<Exchange> exchanges = new ArrayList<>();
       exchanges.add(
           send(
@@ -125,10 +122,8 @@ class AccessLogIT {
   @Test
   void by_default_no_request_is_logged() {
     redis.commands().set("quiet:cached", "cached value");
-    ProxyProcess proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
+    ProxyProcess proxy = ProxyExtension.builder().redis(redis).start();
     try {
-      proxy.awaitBackendReady();
-
       assertEquals(
           200,
           send(proxy, "GET", "/quiet:cached", "AccessLogIT/1.0 (miss)", null).response().status());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.redisproxy.backend.embedded.RedisServerProcess;
 import io.github.redisproxy.testing.Polling;
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.lettuce.core.RedisClient;
@@ -14,14 +15,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,26 +41,16 @@ class BackendFailureIT {
   private static final Pattern TRACKING_ON =
       Pattern.compile("Invalidation tracking is on for Redis at ");
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-  private static ProxyClient http;
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder().redis(redis).env("REDIS_TIMEOUT", "0.5").build();
 
-  @BeforeAll
-  static void startProxy() {
-    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.5"));
-    proxy.awaitBackendReady();
-    http = new ProxyClient(proxy);
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy
-          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
-      // then the log
-    }
-  }
+  private static final ProxyClient http = proxy.http();
 
   @AfterEach
   void restartRedisIfStopped() {
@@ -77,15 +66,11 @@ class BackendFailureIT {
   void
       with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_503_with_Retry_After_a_cached_key_is_still_served_and_the_proxy_recovers() {
     try (ProxyProcess ttlOnly =
-        ProxyProcess.start(
-            Map.of(
-                "REDIS_ADDRESS",
-                redis.address(),
-                "REDIS_TIMEOUT",
-                "0.5",
-                "CACHE_INVALIDATION",
-                "none"))) {
-      ttlOnly.awaitBackendReady();
+        ProxyExtension.builder()
+            .redis(redis)
+            .env("REDIS_TIMEOUT", "0.5")
+            .env("CACHE_INVALIDATION", "none")
+            .start()) {
       ProxyClient ttlOnlyHttp = new ProxyClient(ttlOnly);
       redis.commands().set("down:cached", "cached value");
       assertEquals(200, ttlOnlyHttp.get("/down:cached").statusCode());
@@ -196,7 +181,11 @@ class BackendFailureIT {
   void a_proxy_started_while_Redis_is_down_answers_503_and_serves_once_Redis_starts() {
     int port = RedisServerProcess.freePort(); // nothing listens here yet
     try (ProxyProcess early =
-        ProxyProcess.start(Map.of("REDIS_ADDRESS", "127.0.0.1:" + port, "REDIS_TIMEOUT", "0.5"))) {
+        ProxyExtension.builder()
+            .env("REDIS_ADDRESS", "127.0.0.1:" + port)
+            .env("REDIS_TIMEOUT", "0.5")
+            .awaitBackend(false)
+            .start()) {
       ProxyClient earlyHttp = new ProxyClient(early);
 
       long start = System.nanoTime();

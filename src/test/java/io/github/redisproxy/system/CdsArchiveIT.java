@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -35,10 +34,10 @@ class CdsArchiveIT {
     redis.commands().set("cds:k", "from an archived start");
 
     try (ProxyProcess proxy =
-        ProxyProcess.start(
-            Map.of("REDIS_ADDRESS", redis.address()),
-            List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive.toAbsolutePath()))) {
-      proxy.awaitBackendReady();
+        ProxyExtension.builder()
+            .redis(redis)
+            .jvmOptions("-Xshare:on", "-XX:SharedArchiveFile=" + archive.toAbsolutePath())
+            .start()) {
       ProxyClient http = new ProxyClient(proxy);
       HttpResponse<byte[]> miss = http.get("/cds:k");
       assertEquals(200, miss.statusCode());

@@ -3,7 +3,7 @@ package io.github.redisproxy.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.redisproxy.testing.ProxyClient;
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RawHttp;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.http.HttpResponse;
@@ -11,15 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,28 +31,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CoalescingIT {
   private static final int REQUESTS = 50;
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-  private static ProxyClient http;
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder()
+          .redis(redis)
+          .env("REDIS_TIMEOUT", "10")
+          .env("LOG_LEVEL", "debug")
+          .build();
 
-  @BeforeAll
-  static void startProxy() {
-    proxy =
-        ProxyProcess.start(
-            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "10", "LOG_LEVEL", "debug"));
-    proxy.awaitBackendReady();
-    http = new ProxyClient(proxy);
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy
-          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
-      // then the log
-    }
-  }
+  private static final ProxyClient http = proxy.http();
 
   @Test
   void a_client_that_goes_away_does_not_cancel_the_load_that_another_request_shares()

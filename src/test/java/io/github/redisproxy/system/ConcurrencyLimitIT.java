@@ -4,19 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RawHttp;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,34 +36,23 @@ class ConcurrencyLimitIT {
   private static final Duration PAUSE = Duration.ofSeconds(3);
   private static final Duration LOG_WAIT = Duration.ofSeconds(5);
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-
-  @BeforeAll
-  static void startProxy() {
-    proxy =
-        ProxyProcess.start(
-            Map.of(
-                "REDIS_ADDRESS", redis.address(),
-                "MAX_CONCURRENCY", "2",
-                "MAX_QUEUED_REQUESTS", "1",
-                "REDIS_TIMEOUT", "10",
-                "LOG_LEVEL", "debug"),
-            List.of(
-                "-Dreactor.netty.ioWorkerCount=1",
-                "-Dorg.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServer=debug"));
-    proxy.awaitBackendReady();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy
-          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
-      // then the log
-    }
-  }
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder()
+          .redis(redis)
+          .env("MAX_CONCURRENCY", "2")
+          .env("MAX_QUEUED_REQUESTS", "1")
+          .env("REDIS_TIMEOUT", "10")
+          .env("LOG_LEVEL", "debug")
+          .jvmOptions(
+              "-Dreactor.netty.ioWorkerCount=1",
+              "-Dorg.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServer=debug")
+          .build();
 
   @Test
   void

@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.redisproxy.testing.ProxyClient;
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,34 +34,20 @@ class ExpiryIT {
   private static final Duration EXPIRY = Duration.ofMillis(500);
   private static final Duration DEADLINE = Duration.ofSeconds(5);
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-  private static ProxyClient http;
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder()
+          .redis(redis)
+          .env("GLOBAL_CACHE_EXPIRY", "0.5")
+          .env("CACHE_INVALIDATION", "none")
+          .build();
 
-  @BeforeAll
-  static void startProxy() {
-    proxy =
-        ProxyProcess.start(
-            Map.of(
-                "REDIS_ADDRESS",
-                redis.address(),
-                "GLOBAL_CACHE_EXPIRY",
-                "0.5",
-                "CACHE_INVALIDATION",
-                "none"));
-    proxy.awaitBackendReady();
-    http = new ProxyClient(proxy);
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy
-          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
-      // then the log
-    }
-  }
+  private static final ProxyClient http = proxy.http();
 
   @Test
   void

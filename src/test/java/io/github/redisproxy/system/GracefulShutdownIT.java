@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.redisproxy.testing.Polling;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RawHttp;
 import io.github.redisproxy.testing.RedisServerExtension;
@@ -14,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -32,10 +32,11 @@ class GracefulShutdownIT {
   void on_SIGTERM_the_proxy_stops_accepting_finishes_the_requests_in_flight_and_exits_0()
       throws Exception {
     try (ProxyProcess proxy =
-        ProxyProcess.start(
-            Map.of(
-                "REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "10", "LOG_LEVEL", "debug"))) {
-      proxy.awaitBackendReady();
+        ProxyExtension.builder()
+            .redis(redis)
+            .env("REDIS_TIMEOUT", "10")
+            .env("LOG_LEVEL", "debug")
+            .start()) {
       for (int i = 1; i <= 3; i++) {
         redis.commands().set("shutdown:k" + i, "value " + i);
       }
@@ -73,7 +74,7 @@ class GracefulShutdownIT {
         n++;
       }
       assertEquals(
-          0, proxy.awaitExit(Duration.ofSeconds(15)), "exit code; output:\n" + proxy.outputTail());
+          0, proxy.awaitExit(Duration.ofSeconds(15)), "exit code; output:\n" + proxy.log().tail());
       proxy.assertNoErrorsLogged();
     }
   }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.redisproxy.testing.ProxyClient;
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,42 +29,45 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IdleConnectionsIT {
   private static final int CONNECTIONS = 2_000;
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).build();
 
   @Test
   void two_thousand_idle_keep_alive_connections_add_no_threads_and_the_proxy_keeps_serving()
       throws Exception {
     redis.commands().set("idle", "v");
-    try (ProxyProcess proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()))) {
-      proxy.awaitBackendReady();
-      ProxyClient http = new ProxyClient(proxy);
+    ProxyClient http = proxy.http();
+    assertEquals(200, http.get("/idle").statusCode());
+    int threadsBefore = threads(proxy.process().pid());
+
+    List<Socket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < CONNECTIONS; i++) {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+        idle.add(socket);
+        assertEquals("HTTP/1.1 200 OK", requestOnce(socket));
+      }
+      int threadsWithIdleConnections = threads(proxy.process().pid());
+
+      // JIT compiler threads may come and go; a thread per connection would add thousands.
+      assertTrue(
+          threadsWithIdleConnections < threadsBefore + 10,
+          "threads before: "
+              + threadsBefore
+              + ", with "
+              + CONNECTIONS
+              + " idle connections: "
+              + threadsWithIdleConnections);
       assertEquals(200, http.get("/idle").statusCode());
-      int threadsBefore = threads(proxy.pid());
-
-      List<Socket> idle = new ArrayList<>();
-      try {
-        for (int i = 0; i < CONNECTIONS; i++) {
-          Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
-          idle.add(socket);
-          assertEquals("HTTP/1.1 200 OK", requestOnce(socket));
-        }
-        int threadsWithIdleConnections = threads(proxy.pid());
-
-        // JIT compiler threads may come and go; a thread per connection would add thousands.
-        assertTrue(
-            threadsWithIdleConnections < threadsBefore + 10,
-            "threads before: "
-                + threadsBefore
-                + ", with "
-                + CONNECTIONS
-                + " idle connections: "
-                + threadsWithIdleConnections);
-        assertEquals(200, http.get("/idle").statusCode());
-        assertEquals("HTTP/1.1 200 OK", requestOnce(idle.get(0))); // the oldest one is still usable
-      } finally {
-        for (Socket socket : idle) {
-          socket.close();
-        }
+      assertEquals("HTTP/1.1 200 OK", requestOnce(idle.get(0))); // the oldest one is still usable
+    } finally {
+      for (Socket socket : idle) {
+        socket.close();
       }
     }
   }

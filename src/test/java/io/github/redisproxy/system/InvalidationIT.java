@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisServerExtension;
+import io.github.redisproxy.testing.RunningProxy;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -31,12 +32,13 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -63,54 +65,43 @@ class InvalidationIT {
   private static final Pattern TRACKING_ON =
       Pattern.compile("Invalidation tracking is on for Redis at ");
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy; // HTTP and RESP
-  private static ProxyProcess second; // HTTP; one test kills its connection to Redis
+  private static Map<Long, String> first;
+
+  /** HTTP and RESP. */
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).resp().build();
+
+  /** Redis' connections from {@link #proxy}, noted before {@link #second} starts. */
+  @RegisterExtension
+  @Order(3)
+  static final BeforeAllCallback noteFirstConnections = context -> first = proxyConnections();
+
+  /** HTTP; one test kills its connection to Redis. */
+  @RegisterExtension
+  @Order(4)
+  static final ProxyExtension second = ProxyExtension.builder().redis(redis).build();
 
   /** Redis' id for the connection of {@link #second}, as {@code CLIENT LIST} shows it. */
   private static long secondConnection;
 
-  private static ProxyClient http;
-  private static ProxyClient secondHttp;
-  private static RedisClient respClient;
+  private static final ProxyClient http = proxy.http();
+  private static final ProxyClient secondHttp = second.http();
+  private static final RedisClient respClient = proxy.respClient();
 
   /** The FLUSHALLs Redis has run since both proxies started: each proxy logs one line for each. */
   private static int flushes;
 
   @BeforeAll
-  static void startProxies() {
-    proxy = ProxyProcess.startWithResp(Map.of("REDIS_ADDRESS", redis.address()));
-    proxy.awaitBackendReady();
-    Map<Long, String> first = proxyConnections();
-    second = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
-    second.awaitBackendReady();
+  static void findTheSecondProxysConnection() {
     Map<Long, String> started = newConnections(first);
     assertEquals(1, started.size(), "the second proxy's connection, named redis-proxy: " + started);
     secondConnection = started.keySet().iterator().next();
     assertTrue(flags(started.get(secondConnection)).contains("t"), "tracking: " + started);
-    http = new ProxyClient(proxy);
-    secondHttp = new ProxyClient(second);
-    respClient = RedisClient.create();
-  }
-
-  @AfterAll
-  static void stopProxies() {
-    try {
-      if (respClient != null) {
-        respClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      }
-    } finally {
-      try {
-        if (proxy != null) {
-          proxy.closeAndAssertNoErrorsLogged();
-        }
-      } finally {
-        if (second != null) {
-          second.closeAndAssertNoErrorsLogged();
-        }
-      }
-    }
   }
 
   @BeforeEach
@@ -279,13 +270,13 @@ class InvalidationIT {
     expect(http, key, 200, "0", "MISS");
     expect(secondHttp, key, 200, "0", "MISS");
 
-    List<ProxyProcess> proxies = List.of(proxy, second);
+    List<ProxyExtension> proxies = List.of(proxy, second);
     ExecutorService threads = Executors.newFixedThreadPool(proxies.size() * readersPerProxy + 1);
     try {
       AtomicBoolean writing = new AtomicBoolean(true);
       CountDownLatch everyReaderHasRead = new CountDownLatch(proxies.size() * readersPerProxy);
       List<CompletableFuture<Reader>> readers = new ArrayList<>();
-      for (ProxyProcess each : proxies) {
+      for (ProxyExtension each : proxies) {
         for (int i = 0; i < readersPerProxy; i++) {
           String name = each + " reader " + i;
           ProxyClient client = new ProxyClient(each);
@@ -421,15 +412,11 @@ class InvalidationIT {
   @Test
   void with_CACHE_INVALIDATION_none_a_key_changed_in_Redis_is_still_served_from_the_cache() {
     try (ProxyProcess ttlOnly =
-        ProxyProcess.start(
-            Map.of(
-                "REDIS_ADDRESS",
-                redis.address(),
-                "CACHE_INVALIDATION",
-                "none",
-                "GLOBAL_CACHE_EXPIRY",
-                "600"))) {
-      ttlOnly.awaitBackendReady();
+        ProxyExtension.builder()
+            .redis(redis)
+            .env("CACHE_INVALIDATION", "none")
+            .env("GLOBAL_CACHE_EXPIRY", "600")
+            .start()) {
       redis.resetStats(); // the readiness probe's GET
       ProxyClient client = new ProxyClient(ttlOnly);
       redis.commands().set("inv:none", "old");
@@ -457,10 +444,8 @@ class InvalidationIT {
   @Test
   void
       a_key_read_over_RESP_and_changed_in_Redis_is_served_over_RESP_with_its_new_value_within_100_ms() {
-    RedisURI uri = RedisURI.create(proxy.respUri());
-    uri.setTimeout(Duration.ofSeconds(10));
     try (StatefulRedisConnection<String, String> connection =
-        respClient.connect(StringCodec.UTF8, uri)) {
+        respClient.connect(StringCodec.UTF8, proxy.respUri(Duration.ofSeconds(10)))) {
       RedisCommands<String, String> resp = connection.sync();
       redis.commands().set("inv:resp", "old");
       assertEquals("old", resp.get("inv:resp"));
@@ -612,17 +597,15 @@ class InvalidationIT {
   }
 
   /** The management port's {@code GET /cache/stats}: JSON. */
-  private static String cacheStats(ProxyProcess process) {
+  private static String cacheStats(RunningProxy process) {
     HttpResponse<byte[]> stats = new ProxyClient(process.managementPort()).get("/cache/stats");
     assertEquals(200, stats.statusCode());
     return new String(stats.body(), StandardCharsets.UTF_8);
   }
 
   private static Map<String, String> infoCache() {
-    RedisURI uri = RedisURI.create(proxy.respUri());
-    uri.setTimeout(Duration.ofSeconds(10));
     try (StatefulRedisConnection<String, String> connection =
-        respClient.connect(StringCodec.UTF8, uri)) {
+        respClient.connect(StringCodec.UTF8, proxy.respUri(Duration.ofSeconds(10)))) {
       Map<String, String> fields = new HashMap<>();
       for (String line : connection.sync().info("cache").split("\r\n")) {
         int colon = line.indexOf(':');

@@ -2,17 +2,16 @@ package io.github.redisproxy.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RawHttp;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,24 +28,13 @@ class KeepAliveIT {
   private static final int ROUNDS = 1000;
   private static final Duration PROMPTLY = Duration.ofSeconds(3);
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-
-  @BeforeAll
-  static void startProxy() {
-    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
-    proxy.awaitBackendReady();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy
-          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
-      // then the log
-    }
-  }
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).build();
 
   @Test
   void

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.nio.file.Files;
@@ -14,10 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,22 +31,13 @@ class LoadGeneratorIT {
   private static final Pattern SET_CALLS =
       Pattern.compile("^cmdstat_set:calls=(\\d+),", Pattern.MULTILINE);
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-
-  @BeforeAll
-  static void startProxy() {
-    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
-    proxy.awaitBackendReady();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged();
-    }
-  }
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).build();
 
   @Test
   void a_closed_loop_run_on_seeded_keys_has_no_error_and_loads_each_key_from_redis_at_most_once()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.ServerSocket;
@@ -13,10 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,22 +36,13 @@ class LoadGeneratorRespIT {
    */
   private static final String TIMEOUT = "--timeout=10s";
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-
-  @BeforeAll
-  static void startProxy() {
-    proxy = ProxyProcess.startWithResp(Map.of("REDIS_ADDRESS", redis.address()));
-    proxy.awaitBackendReady();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged();
-    }
-  }
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).resp().build();
 
   @Test
   void a_closed_loop_run_on_a_seeded_key_is_all_answered_and_loads_the_key_from_redis_once()

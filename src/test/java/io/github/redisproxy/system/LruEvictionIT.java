@@ -3,16 +3,14 @@ package io.github.redisproxy.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.redisproxy.testing.ProxyClient;
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,26 +21,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LruEvictionIT {
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-  private static ProxyClient http;
+  /** Its start-up reads an absent key, which is not cached: the cache starts empty. */
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder().redis(redis).env("CACHE_CAPACITY", "3").build();
 
-  @BeforeAll
-  static void startProxy() {
-    proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address(), "CACHE_CAPACITY", "3"));
-    proxy.awaitBackendReady(); // an absent key: not cached, so the cache starts empty
-    http = new ProxyClient(proxy);
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy
-          .closeAndAssertNoErrorsLogged(); // also surfaces buffer leaks: GC, then one more request,
-      // then the log
-    }
-  }
+  private static final ProxyClient http = proxy.http();
 
   /**
    * Two evictions, each of which another policy would get wrong: the first evicts {@code b}, where

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.redisproxy.backend.embedded.RedisServerProcess;
 import io.github.redisproxy.testing.Polling;
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.lettuce.core.RedisClient;
@@ -17,7 +18,6 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,10 @@ class RedisAddressIT {
     }
 
     try (ProxyProcess proxy =
-        ProxyProcess.start(Map.of("REDIS_ADDRESS", "redis://127.0.0.1:" + redis.port() + "/2"))) {
+        ProxyExtension.builder()
+            .env("REDIS_ADDRESS", "redis://127.0.0.1:" + redis.port() + "/2")
+            .awaitBackend(false)
+            .start()) {
       ProxyClient http = new ProxyClient(proxy);
       HttpResponse<byte[]> response =
           Polling.until(
@@ -59,7 +62,11 @@ class RedisAddressIT {
   @Test
   void embedded_starts_a_redis_server_of_its_own_on_the_given_port_and_stops_it_on_SIGTERM() {
     int port = RedisServerProcess.freePort();
-    try (ProxyProcess proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", "embedded:" + port))) {
+    try (ProxyProcess proxy =
+        ProxyExtension.builder()
+            .env("REDIS_ADDRESS", "embedded:" + port)
+            .awaitBackend(false)
+            .start()) {
       RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
       try (StatefulRedisConnection<String, String> connection = client.connect()) {
         connection.sync().set("embedded:key", "embedded value");

@@ -4,18 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RawHttp;
 import io.github.redisproxy.testing.RawResp;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,25 +36,19 @@ class RespBackendFailureIT {
   private static final Pattern TRACKING_LOST =
       Pattern.compile("Lost the connection that carries invalidations: cleared (\\d+) cached keys");
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-
-  @BeforeAll
-  static void startProxy() {
-    proxy =
-        ProxyProcess.startWithResp(
-            Map.of(
-                "REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "0.25", "LOG_LEVEL", "debug"));
-    proxy.awaitBackendReady();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged();
-    }
-  }
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder()
+          .redis(redis)
+          .env("REDIS_TIMEOUT", "0.25")
+          .env("LOG_LEVEL", "debug")
+          .resp()
+          .build();
 
   @AfterEach
   void restartRedisIfStopped() {
@@ -87,7 +80,7 @@ class RespBackendFailureIT {
   void
       an_MGET_while_Redis_stalls_is_answered_with_one_error_and_its_cancelled_loads_log_no_error() {
     String[] keys = {"fail:m1", "fail:m2", "fail:m3", "fail:m4"};
-    int mark = proxy.outputMark();
+    int mark = proxy.log().mark();
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       redis.pause(STALL);
       String reply = raw.call("MGET", keys[0], keys[1], keys[2], keys[3]);
@@ -102,12 +95,12 @@ class RespBackendFailureIT {
       }
       assertEquals(RawResp.simple("PONG"), raw.call("PING"), "the connection stays usable");
     }
-    proxy.assertNoErrorsLoggedSince(mark);
+    proxy.log().assertNoErrorsSince(mark);
   }
 
   @Test
   void a_client_that_goes_away_before_its_load_fails_causes_no_error_log_over_RESP_or_HTTP() {
-    int mark = proxy.outputMark();
+    int mark = proxy.log().mark();
     redis.pause(STALL);
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       raw.write(RawResp.command("GET", "fail:gone-resp"));
@@ -124,7 +117,7 @@ class RespBackendFailureIT {
     assertEquals(404, new ProxyClient(proxy).get("/fail:gone-http").statusCode());
     assertLoadsStarted("fail:gone-resp", 2);
     assertLoadsStarted("fail:gone-http", 2);
-    proxy.assertNoErrorsLoggedSince(mark);
+    proxy.log().assertNoErrorsSince(mark);
   }
 
   /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}. */
@@ -132,15 +125,12 @@ class RespBackendFailureIT {
   void
       with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_answered_with_a_backend_error_and_a_cached_key_is_still_served() {
     try (ProxyProcess ttlOnly =
-        ProxyProcess.startWithResp(
-            Map.of(
-                "REDIS_ADDRESS",
-                redis.address(),
-                "REDIS_TIMEOUT",
-                "0.25",
-                "CACHE_INVALIDATION",
-                "none"))) {
-      ttlOnly.awaitBackendReady();
+        ProxyExtension.builder()
+            .redis(redis)
+            .env("REDIS_TIMEOUT", "0.25")
+            .env("CACHE_INVALIDATION", "none")
+            .resp()
+            .start()) {
       redis.commands().set("fail:cached", "cached value");
       try (RawResp raw = RawResp.connect(ttlOnly.respPort())) {
         assertEquals(RawResp.bulk("cached value"), raw.call("GET", "fail:cached"));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.redisproxy.testing.Polling;
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RawResp;
 import io.github.redisproxy.testing.RedisCli;
@@ -32,11 +33,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,41 +56,20 @@ class RespCommandsIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(15);
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-  private static ProxyClient http;
-  private static RedisClient client;
-  private static StatefulRedisConnection<String, String> connection;
-  private static RedisCommands<String, String> resp;
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).resp().build();
 
-  @BeforeAll
-  static void startProxy() {
-    proxy = ProxyProcess.startWithResp(Map.of("REDIS_ADDRESS", redis.address()));
-    proxy.awaitBackendReady();
-    http = new ProxyClient(proxy);
-    client = RedisClient.create();
-    connection = client.connect(StringCodec.UTF8, uri());
-    resp = connection.sync();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    try {
-      if (client != null) {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      }
-    } finally {
-      if (proxy != null) {
-        proxy.closeAndAssertNoErrorsLogged();
-      }
-    }
-  }
+  private static final ProxyClient http = proxy.http();
+  private static final RedisClient client = proxy.respClient();
+  private static final RedisCommands<String, String> resp = proxy.resp();
 
   private static RedisURI uri() {
-    RedisURI uri = RedisURI.create(proxy.respUri());
-    uri.setTimeout(COMMAND_TIMEOUT);
-    return uri;
+    return proxy.respUri(COMMAND_TIMEOUT);
   }
 
   @Test
@@ -363,9 +341,7 @@ class RespCommandsIT {
   void
       with_CACHE_INVALIDATION_none_a_hit_is_answered_from_the_cache_without_reaching_Redis_even_after_the_key_changed() {
     try (ProxyProcess ttlOnly =
-        ProxyProcess.startWithResp(
-            Map.of("REDIS_ADDRESS", redis.address(), "CACHE_INVALIDATION", "none"))) {
-      ttlOnly.awaitBackendReady();
+        ProxyExtension.builder().redis(redis).env("CACHE_INVALIDATION", "none").resp().start()) {
       redis.resetStats(); // the readiness probe's GET
       RedisURI ttlOnlyUri = RedisURI.create(ttlOnly.respUri());
       ttlOnlyUri.setTimeout(COMMAND_TIMEOUT);
@@ -408,17 +384,10 @@ class RespCommandsIT {
   void the_proxy_listens_on_its_HTTP_RESP_and_management_ports_and_no_other() {
     String logged = ", RESP on 127.0.0.1:" + proxy.respPort() + ",";
     assertTrue(
-        proxy.output().stream().anyMatch(line -> line.contains(logged)),
+        proxy.log().lines().stream().anyMatch(line -> line.contains(logged)),
         "the proxy logs " + logged);
     // Where /proc exists (Linux): the same check that RespDisabledIT makes with the RESP port off.
-    proxy
-        .listeningPorts()
-        .ifPresent(
-            listening ->
-                assertEquals(
-                    Set.of(proxy.port(), proxy.respPort(), proxy.managementPort()),
-                    listening,
-                    "listening ports"));
+    proxy.process().assertListensOnlyOn(proxy.port(), proxy.respPort(), proxy.managementPort());
   }
 
   /** Skipped, not failed, where redis-cli is not on PATH. */

@@ -2,7 +2,7 @@ package io.github.redisproxy.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RawResp;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.lettuce.core.KeyValue;
@@ -15,14 +15,12 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,41 +43,28 @@ class RespConcurrencyIT {
 
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-  private static RedisClient client;
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder()
+          .redis(redis)
+          .env("REDIS_TIMEOUT", "10")
+          .env("LOG_LEVEL", "trace")
+          .resp()
+          .build();
 
-  @BeforeAll
-  static void startProxy() {
-    proxy =
-        ProxyProcess.startWithResp(
-            Map.of("REDIS_ADDRESS", redis.address(), "REDIS_TIMEOUT", "10", "LOG_LEVEL", "trace"));
-    proxy.awaitBackendReady();
-    client = RedisClient.create();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    try {
-      if (client != null) {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      }
-    } finally {
-      if (proxy != null) {
-        proxy.closeAndAssertNoErrorsLogged();
-      }
-    }
-  }
+  private static final RedisClient client = proxy.respClient();
 
   private static StatefulRedisConnection<String, String> connect() {
     return client.connect(StringCodec.UTF8, uri());
   }
 
   private static RedisURI uri() {
-    RedisURI uri = RedisURI.create(proxy.respUri());
-    uri.setTimeout(Duration.ofSeconds(20));
-    return uri;
+    return proxy.respUri(Duration.ofSeconds(20));
   }
 
   @Test
@@ -147,7 +132,7 @@ class RespConcurrencyIT {
     }
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       redis.pause(PAUSE);
-      RawResp probe = pingBehindThePause();
+      RedisServerExtension.PauseProbe probe = redis.pingBehindThePause();
       raw.write(pipeline.toByteArray()); // one write: 100 commands
 
       // Every miss (the even keys, GET pipe:0 first) is loading, all at once, while Redis is
@@ -155,7 +140,7 @@ class RespConcurrencyIT {
       // odd keys) is done. Yet nothing may be sent: the first reply is a miss's.
       proxy.awaitLog(evenKeyLoads, commands / 2, LOG_TIMEOUT);
       proxy.awaitLog(oddKeyHits, commands / 2, LOG_TIMEOUT);
-      assertStillPaused(probe);
+      probe.assertStillPaused();
       assertEquals(0, raw.available(), "bytes sent before the first command (a miss) was answered");
 
       for (int i = 0; i < commands; i++) {
@@ -182,12 +167,12 @@ class RespConcurrencyIT {
     }
     try (StatefulRedisConnection<String, String> connection = connect()) {
       redis.pause(SHORT_PAUSE);
-      RawResp probe = pingBehindThePause();
+      RedisServerExtension.PauseProbe probe = redis.pingBehindThePause();
       RedisFuture<List<KeyValue<String, String>>> reply = connection.async().mget(names);
 
       // All ten loads start while Redis is paused: none waits for another to finish.
       proxy.awaitLog(Pattern.compile("miss key=mget-par:\\d+ started a load$"), keys, LOG_TIMEOUT);
-      assertStillPaused(probe);
+      probe.assertStillPaused();
 
       List<KeyValue<String, String>> values = reply.get(20, TimeUnit.SECONDS);
       List<KeyValue<String, String>> expected = new ArrayList<>();
@@ -211,27 +196,6 @@ class RespConcurrencyIT {
       assertEquals(RawResp.bulk("answered first") + RawResp.simple("OK"), raw.readUntilClosed());
     }
     assertEquals(1, redis.getCalls());
-  }
-
-  /**
-   * A PING sent to Redis right after {@link RedisServerExtension#pause}: it is answered only when
-   * the pause ends, so while no answer has arrived, Redis has answered no load either.
-   */
-  private static RawResp pingBehindThePause() {
-    return RawResp.connect(redis.port()).write("PING\r\n");
-  }
-
-  /**
-   * Fails if the pause has ended (the PING was answered): the machine was too slow for the test's
-   * premise.
-   */
-  private static void assertStillPaused(RawResp probe) {
-    try (probe) {
-      assertEquals(
-          0,
-          probe.available(),
-          "Redis still paused when the proxy logged what the test waited for (machine too slow?)");
-    }
   }
 
   private static String pipelineKey(int i) {

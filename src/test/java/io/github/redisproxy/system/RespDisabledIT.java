@@ -2,14 +2,13 @@ package io.github.redisproxy.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,26 +18,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespDisabledIT {
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).build();
 
   @Test
   void without_RESP_PORT_the_proxy_opens_no_RESP_port_and_logs_none() {
-    ProxyProcess proxy = ProxyProcess.start(Map.of("REDIS_ADDRESS", redis.address()));
-    try {
-      proxy.awaitBackendReady();
-
-      assertEquals(List.of(), proxy.linesMatching(Pattern.compile("RESP on")));
-      assertEquals(1, proxy.linesMatching(Pattern.compile("Listening for HTTP on")).size());
-      // Where /proc exists (Linux): the proxy listens on its HTTP and management ports, and on no
-      // RESP port.
-      proxy
-          .listeningPorts()
-          .ifPresent(
-              listening ->
-                  assertEquals(
-                      Set.of(proxy.port(), proxy.managementPort()), listening, "listening ports"));
-    } finally {
-      proxy.closeAndAssertNoErrorsLogged();
-    }
+    assertEquals(List.of(), proxy.linesMatching(Pattern.compile("RESP on")));
+    assertEquals(1, proxy.linesMatching(Pattern.compile("Listening for HTTP on")).size());
+    // Where /proc exists (Linux): the proxy listens on its HTTP and management ports, and on no
+    // RESP port.
+    proxy.process().assertListensOnlyOn(proxy.port(), proxy.managementPort());
   }
 }

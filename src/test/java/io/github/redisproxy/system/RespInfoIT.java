@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.redisproxy.testing.Polling;
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -23,10 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,45 +36,30 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespInfoIT {
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-  private static RedisClient client;
-  private static StatefulRedisConnection<String, String> connection;
-  private static RedisCommands<String, String> resp;
+  /**
+   * A cache of 3 entries. Its start-up waits for a GET over HTTP for a missing key, so cache_loads
+   * starts at 1 or more.
+   */
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder()
+          .redis(redis)
+          .env("CACHE_CAPACITY", "3")
+          .env("REDIS_TIMEOUT", "10")
+          .env("LOG_LEVEL", "debug")
+          .resp()
+          .build();
 
-  @BeforeAll
-  static void startProxy() {
-    proxy =
-        ProxyProcess.startWithResp(
-            Map.of(
-                "REDIS_ADDRESS", redis.address(),
-                "CACHE_CAPACITY", "3",
-                "REDIS_TIMEOUT", "10",
-                "LOG_LEVEL", "debug"));
-    proxy.awaitBackendReady(); // a GET over HTTP for a missing key: cache_loads starts at 1 or more
-    client = RedisClient.create();
-    connection = client.connect(StringCodec.UTF8, uri());
-    resp = connection.sync();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    try {
-      if (client != null) {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      }
-    } finally {
-      if (proxy != null) {
-        proxy.closeAndAssertNoErrorsLogged();
-      }
-    }
-  }
+  private static final RedisClient client = proxy.respClient();
+  private static final RedisCommands<String, String> resp = proxy.resp();
 
   private static RedisURI uri() {
-    RedisURI uri = RedisURI.create(proxy.respUri());
-    uri.setTimeout(Duration.ofSeconds(20));
-    return uri;
+    return proxy.respUri(Duration.ofSeconds(20));
   }
 
   @Test

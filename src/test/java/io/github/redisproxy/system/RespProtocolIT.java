@@ -3,16 +3,14 @@ package io.github.redisproxy.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RawResp;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,29 +28,21 @@ class RespProtocolIT {
   private static final int MAX_BULK = 16;
   private static final int MAX_ARRAY = 4;
 
-  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+  @RegisterExtension
+  @Order(1)
+  static final RedisServerExtension redis = new RedisServerExtension();
 
-  private static ProxyProcess proxy;
-
-  @BeforeAll
-  static void startProxy() {
-    proxy =
-        ProxyProcess.startWithResp(
-            Map.of(
-                "REDIS_ADDRESS", redis.address(),
-                "RESP_MAX_BULK_LENGTH", Integer.toString(MAX_BULK),
-                "RESP_MAX_ARRAY_LENGTH", Integer.toString(MAX_ARRAY),
-                "REDIS_TIMEOUT", "10",
-                "LOG_LEVEL", "debug"));
-    proxy.awaitBackendReady();
-  }
-
-  @AfterAll
-  static void stopProxy() {
-    if (proxy != null) {
-      proxy.closeAndAssertNoErrorsLogged();
-    }
-  }
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy =
+      ProxyExtension.builder()
+          .redis(redis)
+          .env("RESP_MAX_BULK_LENGTH", Integer.toString(MAX_BULK))
+          .env("RESP_MAX_ARRAY_LENGTH", Integer.toString(MAX_ARRAY))
+          .env("REDIS_TIMEOUT", "10")
+          .env("LOG_LEVEL", "debug")
+          .resp()
+          .build();
 
   @Test
   void inline_commands_as_typed_into_telnet_are_answered() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.lettuce.core.AclSetuserArgs;
@@ -14,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -48,12 +48,11 @@ class TrackingFallbackIT {
                 .allCommands()
                 .removeCommand(CommandType.CLIENT));
     ProxyProcess proxy =
-        ProxyProcess.start(
-            Map.of(
-                "REDIS_ADDRESS",
-                "redis://limited:secret@127.0.0.1:" + redis.port(),
-                "GLOBAL_CACHE_EXPIRY",
-                "3600"));
+        ProxyExtension.builder()
+            .env("REDIS_ADDRESS", "redis://limited:secret@127.0.0.1:" + redis.port())
+            .env("GLOBAL_CACHE_EXPIRY", "3600")
+            .awaitBackend(false)
+            .start();
     try {
       proxy.awaitLog(FALLBACK, 1, Duration.ofSeconds(10));
       proxy.awaitBackendReady();

@@ -1,9 +1,11 @@
 package io.github.redisproxy.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,5 +228,34 @@ public final class PrometheusText {
    */
   public Optional<String> type(String family) {
     return Optional.ofNullable(types.get(family));
+  }
+
+  /**
+   * How much a series moved between two scrapes, which must be a whole number; a series created in
+   * between (a timer's first sample, say) counts from 0.
+   */
+  public static long delta(
+      PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
+    double moved = after.value(name, labels) - before.valueOrZero(name, labels);
+    assertEquals(Math.rint(moved), moved, name + labels + " moved by a whole number");
+    return (long) moved;
+  }
+
+  /**
+   * {@link #delta} for a polling condition: a series that is not there (yet) counts as 0, and
+   * nothing fails.
+   */
+  public static double moved(
+      PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
+    return after.valueOrZero(name, labels) - before.valueOrZero(name, labels);
+  }
+
+  /** A label set: {@code labels("frontend", "http", "status", "200")}. */
+  public static Map<String, String> labels(String... namesAndValues) {
+    Map<String, String> labels = new HashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      labels.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return labels;
   }
 }

@@ -6,30 +6,42 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
 
 /**
  * {@link HttpClient} (HTTP/1.1) requests to one proxy. Paths are given raw, exactly as they go on
  * the request line (percent-encoding included), and responses carry the body as bytes.
+ *
+ * <p>The port is asked for at each request, so a client of a {@link ProxyExtension} can be made in
+ * a static field initializer, before the proxy has started.
  */
 public final class ProxyClient {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
   private final HttpClient client;
-  private final URI base;
+  private final IntSupplier port;
 
-  public ProxyClient(ProxyProcess proxy) {
-    this(proxy.port());
+  /** A client of the proxy's HTTP port. */
+  public ProxyClient(RunningProxy proxy) {
+    this(proxy::port);
   }
 
   public ProxyClient(int port) {
+    this(() -> port);
+  }
+
+  /** A client of the port {@code port} returns when a request is made. */
+  public ProxyClient(IntSupplier port) {
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    this.base = URI.create("http://127.0.0.1:" + port);
+    this.port = port;
   }
 
   /** {@code GET rawPath}, e.g. {@code "/a%2Fb?x=1"}. */
@@ -50,7 +62,7 @@ public final class ProxyClient {
 
   /** A URI for this path; {@link URI#create} keeps the raw path as given. */
   public URI uri(String rawPath) {
-    return URI.create(base + rawPath);
+    return URI.create("http://127.0.0.1:" + port.getAsInt() + rawPath);
   }
 
   private HttpRequest.Builder request(String rawPath) {
@@ -66,5 +78,15 @@ public final class ProxyClient {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A response's body as UTF-8 text. */
+  public static String bodyOf(HttpResponse<byte[]> response) {
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  /** A response's {@code X-Cache} header: {@code HIT} or {@code MISS}. */
+  public static Optional<String> xCache(HttpResponse<byte[]> response) {
+    return response.headers().firstValue("X-Cache");
   }
 }

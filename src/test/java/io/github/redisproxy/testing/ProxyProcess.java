@@ -1,18 +1,14 @@
 package io.github.redisproxy.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.redisproxy.backend.embedded.RedisServerProcess;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,34 +21,33 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The packaged proxy ({@code java -jar redis-proxy.jar}, the jar named by the system property
- * {@code redisproxy.jar}) running as a child process, configured only through its environment.
+ * The launch part of a system test: the packaged proxy ({@code java -jar redis-proxy.jar}, the jar
+ * named by the system property {@code redisproxy.jar}) running as a child process, configured only
+ * through its environment. Tests get one from {@link ProxyExtension} (a proxy for the whole class)
+ * or from {@link ProxyExtension.Builder#start()} (a proxy of a test's own); {@link #run} runs the
+ * jar to completion instead (for {@code --help} and bad settings).
  *
  * <p>The child starts from an empty environment holding only {@code PATH} and {@code JAVA_HOME},
- * plus the variables the test gives; it listens on 127.0.0.1 and on a free port unless the test
- * says otherwise, and runs in an empty working directory (so that no {@code .env} file is read).
- * Its standard output and error are collected line by line; {@link #close()} saves them to {@code
+ * plus the variables the test gives; it listens on 127.0.0.1 and on free ports unless the test says
+ * otherwise, and runs in an empty working directory (so that no {@code .env} file is read). What it
+ * writes is collected in its {@link ProxyLog}; {@link #close()} saves that to {@code
  * target/it-proxy-logs/}. The test JVM's {@code io.netty.leakDetection.level} (paranoid under
- * failsafe) is passed on, so that {@link #assertNoErrorsLogged()} also catches buffer leaks the
+ * failsafe) is passed on, so that {@link ProxyLog#assertNoErrors()} also catches buffer leaks the
  * proxy reports ({@link #collectGarbage()} makes a leaked buffer show up sooner).
  *
- * <p>When the environment names a {@code RESP_PORT} other than 0 (or the proxy is started with
- * {@link #startWithResp}), start-up also waits for the RESP port, and {@link #respPort()} returns
- * it.
+ * <p>When the environment names a {@code RESP_PORT} other than 0 (or the proxy is started with one
+ * on a free port), start-up also waits for the RESP port, and {@link #respPort()} returns it.
  */
-public final class ProxyProcess implements AutoCloseable {
+public final class ProxyProcess implements RunningProxy, AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   private static final String READY = "Listening for HTTP on";
   private static final String RESP_READY = ", RESP on ";
   private static final String MANAGEMENT_READY = ", management on ";
-  private static final int OUTPUT_TAIL = 200;
   private static volatile Path workingDirectory;
 
   /**
@@ -60,9 +55,6 @@ public final class ProxyProcess implements AutoCloseable {
    * behind.
    */
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-  /** The same proxies, for {@link #awaitInvalidationsHandled}. */
-  private static final Set<ProxyProcess> STARTED = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
@@ -74,102 +66,61 @@ public final class ProxyProcess implements AutoCloseable {
   private final int port;
   private final int respPort; // 0 when the RESP front end is off
   private final int managementPort; // 0 when the management port is off
-  private final String redisAddress; // REDIS_ADDRESS, or null when the environment names none
-  private final List<String> output =
-      new ArrayList<>(); // guarded by itself; notified on every line
-  private final List<Thread> readers = new ArrayList<>();
+  private final ProxyLog log;
 
   private ProxyProcess(
-      Process process, int port, int respPort, int managementPort, String redisAddress) {
+      Process process, int port, int respPort, int managementPort, List<Pattern> expectedErrors) {
     this.process = process;
     this.port = port;
     this.respPort = respPort;
     this.managementPort = managementPort;
-    this.redisAddress = redisAddress;
-  }
-
-  /** Starts the proxy with these environment variables and waits until it listens. */
-  public static ProxyProcess start(Map<String, String> env) {
-    return start(env, List.of());
+    this.log = new ProxyLog(expectedErrors, process::isAlive);
   }
 
   /**
-   * Starts the proxy with these environment variables plus a {@code RESP_PORT} on a free port
-   * (unless {@code env} names one), and waits until it listens on both ports.
+   * Starts the proxy with these environment variables and JVM options, and waits until it logs that
+   * it listens. Ports the environment does not name are chosen free: {@code PROXY_PORT}, {@code
+   * MANAGEMENT_PORT} and, with {@code withResp}, {@code RESP_PORT}.
+   *
+   * @param expectedErrors error lines that {@link ProxyLog#assertNoErrors()} lets pass
    */
-  public static ProxyProcess startWithResp(Map<String, String> env) {
+  static ProxyProcess start(
+      Map<String, String> env,
+      boolean withResp,
+      List<String> jvmOptions,
+      List<Pattern> expectedErrors) {
     Map<String, String> environment = new LinkedHashMap<>(env);
     environment.putIfAbsent("PROXY_PORT", Integer.toString(RedisServerProcess.freePort()));
-    if (!environment.containsKey("RESP_PORT")) {
-      int respPort;
-      do {
-        respPort = RedisServerProcess.freePort();
-      } while (Integer.toString(respPort).equals(environment.get("PROXY_PORT")));
-      environment.put("RESP_PORT", Integer.toString(respPort));
+    if (withResp && !environment.containsKey("RESP_PORT")) {
+      environment.put("RESP_PORT", Integer.toString(freePortNotIn(environment)));
     }
-    return start(environment);
-  }
-
-  /**
-   * Starts the proxy with these environment variables and extra JVM options (system properties,
-   * say) and waits until it logs that it listens.
-   */
-  public static ProxyProcess start(Map<String, String> env, List<String> jvmOptions) {
-    Map<String, String> environment = new LinkedHashMap<>(env);
-    environment.putIfAbsent("PROXY_PORT", Integer.toString(RedisServerProcess.freePort()));
     environment.putIfAbsent("BIND_ADDRESS", "127.0.0.1");
     if (!environment.containsKey("MANAGEMENT_PORT")) {
-      int managementPort;
-      do {
-        managementPort = RedisServerProcess.freePort();
-      } while (environment.containsValue(Integer.toString(managementPort)));
-      environment.put("MANAGEMENT_PORT", Integer.toString(managementPort));
+      environment.put("MANAGEMENT_PORT", Integer.toString(freePortNotIn(environment)));
     }
     int port = Integer.parseInt(environment.get("PROXY_PORT"));
-    int respPort = portOf(environment, "RESP_PORT");
-    int managementPort = portOf(environment, "MANAGEMENT_PORT");
     Process process = launch(List.of(), environment, jvmOptions);
     RUNNING.add(process);
     ProxyProcess proxy =
-        new ProxyProcess(process, port, respPort, managementPort, environment.get("REDIS_ADDRESS"));
-    STARTED.add(proxy);
-    proxy.collect(process.getInputStream(), "stdout");
-    proxy.collect(process.getErrorStream(), "stderr");
+        new ProxyProcess(
+            process,
+            port,
+            portOf(environment, "RESP_PORT"),
+            portOf(environment, "MANAGEMENT_PORT"),
+            expectedErrors);
+    proxy.log.collect(process.getInputStream(), "proxy-" + port + "-stdout");
+    proxy.log.collect(process.getErrorStream(), "proxy-" + port + "-stderr");
     proxy.awaitReady();
     return proxy;
   }
 
-  /**
-   * Returns once every running proxy whose REDIS_ADDRESS names {@code redisPort} has handled every
-   * invalidation Redis has sent it so far, so that a test's first read cannot overlap the handling
-   * of a {@code FLUSHALL} run before it (which would remove that read's load, and make its second
-   * read a miss). {@code GET /health} is the barrier: its {@code PING} goes over the connection
-   * that carries the invalidations, and Lettuce hands the proxy every push that came before the
-   * reply before it reads the reply. A proxy without a connection answers 503 at once, which is
-   * fine: it has nothing cached to keep coherent.
-   */
-  public static void awaitInvalidationsHandled(int redisPort) {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    for (ProxyProcess proxy : STARTED) {
-      if (proxy.managementPort == 0
-          || proxy.redisAddress == null
-          || !proxy.redisAddress.contains(":" + redisPort)
-          || !proxy.process.isAlive()) {
-        continue;
-      }
-      HttpRequest health =
-          HttpRequest.newBuilder(proxy.managementUri().resolve("/health"))
-              .timeout(Duration.ofSeconds(10))
-              .build();
-      try {
-        client.send(health, HttpResponse.BodyHandlers.discarding());
-      } catch (IOException e) {
-        // the proxy is stopping: nothing to wait for
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+  /** A free port that no setting in {@code environment} names already. */
+  private static int freePortNotIn(Map<String, String> environment) {
+    int port;
+    do {
+      port = RedisServerProcess.freePort();
+    } while (environment.containsValue(Integer.toString(port)));
+    return port;
   }
 
   /**
@@ -194,18 +145,23 @@ public final class ProxyProcess implements AutoCloseable {
     Process process = launch(args, env, List.of());
     try {
       process.getOutputStream().close();
-      var stdout = new CompletableFuture<List<String>>();
-      var stderr = new CompletableFuture<List<String>>();
-      readAll(process.getInputStream(), stdout);
-      readAll(process.getErrorStream(), stderr);
+      ProxyLog stdout = new ProxyLog(List.of(), process::isAlive);
+      ProxyLog stderr = new ProxyLog(List.of(), process::isAlive);
+      stdout.collect(process.getInputStream(), "proxy-run-stdout");
+      stderr.collect(process.getErrorStream(), "proxy-run-stderr");
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         fail("the proxy did not exit within " + timeout);
       }
-      return new Run(
-          process.exitValue(), stdout.get(5, TimeUnit.SECONDS), stderr.get(5, TimeUnit.SECONDS));
-    } catch (Exception e) {
+      stdout.awaitEnd();
+      stderr.awaitEnd();
+      return new Run(process.exitValue(), stdout.lines(), stderr.lines());
+    } catch (IOException e) {
       process.destroyForcibly();
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
   }
@@ -271,56 +227,7 @@ public final class ProxyProcess implements AutoCloseable {
     return dir;
   }
 
-  private void collect(InputStream stream, String name) {
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader lines =
-                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                  synchronized (output) {
-                    output.add(line);
-                    output.notifyAll();
-                  }
-                }
-              } catch (IOException e) {
-                // the process is gone
-              } finally {
-                synchronized (output) {
-                  output.notifyAll();
-                }
-              }
-            },
-            "proxy-" + port + "-" + name);
-    reader.setDaemon(true);
-    reader.start();
-    readers.add(reader);
-  }
-
-  private static void readAll(InputStream stream, CompletableFuture<List<String>> result) {
-    Thread reader =
-        new Thread(
-            () -> {
-              List<String> lines = new ArrayList<>();
-              try (BufferedReader in =
-                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // the process is gone
-              }
-              result.complete(lines);
-            },
-            "proxy-run-output");
-    reader.setDaemon(true);
-    reader.start();
-  }
-
   private void awaitReady() {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     List<String> ready = new ArrayList<>(List.of(READY));
     if (respPort != 0) {
       ready.add(RESP_READY);
@@ -328,18 +235,18 @@ public final class ProxyProcess implements AutoCloseable {
     if (managementPort != 0) {
       ready.add(MANAGEMENT_READY);
     }
-    synchronized (output) {
-      while (!ready.stream()
-          .allMatch(marker -> output.stream().anyMatch(line -> line.contains(marker)))) {
-        long left = deadline - System.nanoTime();
-        if (!process.isAlive() || left <= 0) {
-          String why =
-              process.isAlive() ? "did not log " + ready + " within " + START_TIMEOUT : "exited";
-          process.destroyForcibly();
-          fail("the proxy " + why + "; its output:\n" + tail(output));
-        }
-        waitOn(output, left);
-      }
+    boolean logged =
+        log.awaitLines(
+            lines ->
+                ready.stream()
+                    .allMatch(marker -> lines.stream().anyMatch(line -> line.contains(marker))),
+            START_TIMEOUT);
+    if (!logged) {
+      String why =
+          process.isAlive() ? "did not log " + ready + " within " + START_TIMEOUT : "exited";
+      process.destroyForcibly();
+      RUNNING.remove(process);
+      fail("the proxy " + why + "; its output:\n" + log.tail());
     }
   }
 
@@ -348,6 +255,7 @@ public final class ProxyProcess implements AutoCloseable {
    * connection is up. It asks for a key that no test uses, so Redis counts one {@code GET} or more:
    * reset the statistics afterwards if the test counts them.
    */
+  @Override
   public void awaitBackendReady() {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest request =
@@ -374,68 +282,17 @@ public final class ProxyProcess implements AutoCloseable {
         "the proxy did not reach Redis within 10 s (last status "
             + status
             + "); its output:\n"
-            + outputTail());
-  }
-
-  /**
-   * Waits until the gauge {@code redis_proxy_invalidation_tracking} on the management port reads 1:
-   * every key the proxy caches from now on will be invalidated when it changes in Redis. Under
-   * {@code CACHE_INVALIDATION=tracking} that holds once {@code CLIENT TRACKING on} has succeeded,
-   * after the first connection (so {@link #awaitBackendReady()} already implies it) and again after
-   * every reconnect: in between, loads are answered but not cached, so a test that restarted Redis
-   * calls this before it counts on a second read being a hit. Always 1 under {@code none}.
-   */
-  public void awaitInvalidationTracking() {
-    Polling.until(
-        Duration.ofSeconds(10),
-        "redis_proxy_invalidation_tracking to be 1 on " + this,
-        () -> metric("redis_proxy_invalidation_tracking"),
-        value -> value == 1.0);
-  }
-
-  /** The management port's {@code GET /metrics}: Prometheus text. */
-  public String metrics() {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(managementUri().resolve("/metrics"))
-            .timeout(Duration.ofSeconds(5))
-            .build();
-    try {
-      HttpResponse<String> response =
-          client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      if (response.statusCode() != 200) {
-        fail("GET /metrics answered " + response.statusCode() + ": " + response.body());
-      }
-      return response.body();
-    } catch (IOException e) {
-      throw new UncheckedIOException("GET /metrics on " + this, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * The value of one series on {@link #metrics()}, named exactly as the page writes it: the metric
-   * name and its labels in the order Micrometer writes them, e.g. {@code
-   * redis_proxy_invalidations_total{kind="key"}}. Fails if the page has no such line.
-   */
-  public double metric(String series) {
-    String page = metrics();
-    Matcher sample =
-        Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(page);
-    if (!sample.find()) {
-      fail("no series " + series + " on /metrics:\n" + page);
-    }
-    return Double.parseDouble(sample.group(1));
+            + log.tail());
   }
 
   /** The HTTP port. */
+  @Override
   public int port() {
     return port;
   }
 
   /** The RESP port; fails if the proxy was started without one. */
+  @Override
   public int respPort() {
     if (respPort == 0) {
       throw new IllegalStateException(this + " was started without RESP_PORT");
@@ -444,21 +301,12 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /** The management port; fails if the proxy was started with MANAGEMENT_PORT=0. */
+  @Override
   public int managementPort() {
     if (managementPort == 0) {
       throw new IllegalStateException(this + " was started with MANAGEMENT_PORT=0");
     }
     return managementPort;
-  }
-
-  /** {@code http://127.0.0.1:MANAGEMENT_PORT}. */
-  public URI managementUri() {
-    return URI.create("http://127.0.0.1:" + managementPort());
-  }
-
-  /** {@code redis://127.0.0.1:RESP_PORT}, for a Redis client library. */
-  public String respUri() {
-    return "redis://127.0.0.1:" + respPort();
   }
 
   /**
@@ -511,6 +359,15 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
+   * Where {@link #listeningPorts()} can tell (Linux), fails unless the proxy listens on exactly
+   * these ports; elsewhere checks nothing.
+   */
+  public void assertListensOnlyOn(Integer... ports) {
+    listeningPorts()
+        .ifPresent(listening -> assertEquals(Set.of(ports), listening, "listening ports"));
+  }
+
+  /**
    * Asks the proxy's JVM for a full garbage collection ({@code jcmd PID GC.run}), so that a Netty
    * buffer that was never released is found by the leak detector and reported ({@code LEAK: ...})
    * at the proxy's next buffer allocation, rather than never in a short test run. Best effort: does
@@ -537,9 +394,9 @@ public final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  /** {@code http://127.0.0.1:PORT/}. */
-  public URI baseUri() {
-    return URI.create("http://127.0.0.1:" + port + "/");
+  /** Whether the proxy was started with a management port (not {@code MANAGEMENT_PORT=0}). */
+  public boolean hasManagementPort() {
+    return managementPort != 0;
   }
 
   public long pid() {
@@ -550,84 +407,21 @@ public final class ProxyProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** A copy of every line the proxy has written so far, standard output and error interleaved. */
-  public List<String> output() {
-    synchronized (output) {
-      return List.copyOf(output);
-    }
+  @Override
+  public ProxyLog log() {
+    return log;
   }
 
-  /**
-   * Waits until at least {@code count} output lines match {@code pattern} (anywhere in the line)
-   * and returns the matching lines; fails with the output when the timeout passes first or the
-   * proxy exits.
-   */
-  public List<String> awaitLog(Pattern pattern, int count, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (output) {
-      while (true) {
-        List<String> matching =
-            output.stream().filter(line -> pattern.matcher(line).find()).toList();
-        if (matching.size() >= count) {
-          return matching;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || !process.isAlive()) {
-          fail(
-              "expected "
-                  + count
-                  + " lines matching /"
-                  + pattern
-                  + "/ within "
-                  + timeout
-                  + " but found "
-                  + matching.size()
-                  + (process.isAlive() ? "" : " (the proxy exited)")
-                  + "; the output:\n"
-                  + tail(output));
-        }
-        waitOn(output, left);
-      }
-    }
-  }
-
-  /** The lines that match {@code pattern} now. */
-  public List<String> linesMatching(Pattern pattern) {
-    return output().stream().filter(line -> pattern.matcher(line).find()).toList();
-  }
-
-  /** Fails if the proxy logged an error or a Netty buffer leak so far. */
+  /** Fails if the proxy logged an unexpected error or a Netty buffer leak so far. */
   public void assertNoErrorsLogged() {
-    assertNoErrorsLoggedSince(0);
-  }
-
-  /** How many lines the proxy has written so far: a mark for {@link #assertNoErrorsLoggedSince}. */
-  public int outputMark() {
-    synchronized (output) {
-      return output.size();
-    }
+    log.assertNoErrors();
   }
 
   /**
-   * Fails if the proxy logged an error or a Netty buffer leak after the {@link #outputMark()}
-   * {@code mark}.
-   */
-  public void assertNoErrorsLoggedSince(int mark) {
-    List<String> lines = output();
-    Pattern error = Pattern.compile(" ERROR |LEAK:|Exception in thread");
-    List<String> errors =
-        lines.subList(Math.min(mark, lines.size()), lines.size()).stream()
-            .filter(line -> error.matcher(line).find())
-            .toList();
-    if (!errors.isEmpty()) {
-      fail("the proxy logged errors: " + errors + "\n" + outputTail());
-    }
-  }
-
-  /**
-   * For the end of a test class: makes a buffer leak show up ({@link #collectGarbage()}, then one
-   * request, whose buffer allocations report what the collection found), stops the proxy ({@link
-   * #close()}), and then fails if it logged an error or a leak at any time, its shutdown included.
+   * For the end of a proxy's life in a test: makes a buffer leak show up ({@link
+   * #collectGarbage()}, then one request, whose buffer allocations report what the collection
+   * found), stops the proxy ({@link #close()}), and then fails if it logged an unexpected error or
+   * a leak at any time, its shutdown included.
    */
   public void closeAndAssertNoErrorsLogged() {
     try {
@@ -638,7 +432,7 @@ public final class ProxyProcess implements AutoCloseable {
     } finally {
       close();
     }
-    assertNoErrorsLogged();
+    log.assertNoErrors();
   }
 
   /**
@@ -652,36 +446,19 @@ public final class ProxyProcess implements AutoCloseable {
 
   /**
    * Waits for the process to exit and returns its exit code; fails if it is still running after the
-   * timeout. Once it returns, {@link #output()} holds every line the proxy wrote.
+   * timeout. Once it returns, {@link #log()} holds every line the proxy wrote.
    */
   public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        fail("the proxy did not exit within " + timeout + "; its output:\n" + outputTail());
+        fail("the proxy did not exit within " + timeout + "; its output:\n" + log.tail());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    joinReaders();
+    log.awaitEnd();
     return process.exitValue();
-  }
-
-  private void joinReaders() {
-    for (Thread reader : readers) {
-      try {
-        reader.join(2000); // the last lines, written just before the exit
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /** The last lines of output, for failure messages. */
-  public String outputTail() {
-    synchronized (output) {
-      return tail(output);
-    }
   }
 
   /**
@@ -703,49 +480,18 @@ public final class ProxyProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     RUNNING.remove(process);
-    STARTED.remove(this);
-    joinReaders();
-    saveOutput();
-  }
-
-  private void saveOutput() {
-    try {
-      Path dir = jar().toAbsolutePath().getParent().resolve("it-proxy-logs");
-      Files.createDirectories(dir);
-      Files.write(
-          dir.resolve("proxy-" + port + "-pid" + process.pid() + ".log"),
-          output(),
-          StandardCharsets.UTF_8);
-    } catch (IOException | RuntimeException e) {
-      // best effort: the log is a diagnosis aid only
-    }
+    log.awaitEnd();
+    log.save(
+        jar()
+            .toAbsolutePath()
+            .getParent()
+            .resolve("it-proxy-logs")
+            .resolve("proxy-" + port + "-pid" + process.pid() + ".log"));
   }
 
   @Override
   public String toString() {
     return "proxy on port " + port + " (pid " + process.pid() + ")";
-  }
-
-  private static String tail(List<String> lines) {
-    int from = Math.max(0, lines.size() - OUTPUT_TAIL);
-    StringBuilder text = new StringBuilder();
-    if (from > 0) {
-      text.append("  [... ").append(from).append(" earlier lines]\n");
-    }
-    for (String line : lines.subList(from, lines.size())) {
-      text.append("  | ").append(line).append('\n');
-    }
-    return text.toString();
-  }
-
-  private static void waitOn(Object monitor, long nanos) {
-    try {
-      // Bounded, so that a process exit (which produces no line) is noticed promptly.
-      monitor.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(nanos), 100)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void pauseBriefly() {

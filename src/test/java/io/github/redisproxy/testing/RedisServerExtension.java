@@ -1,5 +1,7 @@
 package io.github.redisproxy.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.github.redisproxy.backend.embedded.RedisServerProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -11,8 +13,10 @@ import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -35,13 +39,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <ul>
  *   <li>before all tests of the class: starts redis-server on a free loopback port with {@link
  *       RedisServerProcess#start()} (the redis-server on {@code PATH}, else the binary bundled in
- *       the embedded-redis jar). This runs before the class's own {@code @BeforeAll} methods, so
- *       they can already point a proxy at {@link #address()};
+ *       the embedded-redis jar). This runs before the class's own {@code @BeforeAll} methods, and
+ *       before a {@link ProxyExtension} registered after it, so they can already point a proxy at
+ *       {@link #address()};
  *   <li>before each test: if the server is running, {@code FLUSHALL} and {@code CONFIG RESETSTAT},
- *       so that every test starts with no keys and {@link #getCalls()} at 0, and in between {@link
- *       ProxyProcess#awaitInvalidationsHandled}, so that every proxy in front of this server has
- *       cleared its cache too. If a previous test left a {@link #pause} in force, these commands
- *       wait until it ends;
+ *       so that every test starts with no keys and {@link #getCalls()} at 0, and in between every
+ *       {@linkplain #addFlushBarrier flush barrier}, so that every proxy in front of this server
+ *       (each {@link ProxyExtension} built with it registers one) has cleared its cache too. If a
+ *       previous test left a {@link #pause} in force, these commands wait until it ends;
  *   <li>during a test: {@link #stop()} and {@link #start()} stop and restart the server on the same
  *       port. The client connections are closed on stop and reopened lazily by the next {@link
  *       #commands()} or {@link #binary()};
@@ -68,6 +73,7 @@ public final class RedisServerExtension
                 () -> RUNNING.forEach(RedisServerProcess::close), "stop-leftover-redis-servers"));
   }
 
+  private final List<Runnable> flushBarriers = new CopyOnWriteArrayList<>();
   private RedisServerProcess server;
   private int port;
   private RedisClient client;
@@ -103,9 +109,23 @@ public final class RedisServerExtension
     if (isRunning()) {
       RedisCommands<String, String> commands = commands();
       commands.flushall();
-      ProxyProcess.awaitInvalidationsHandled(port());
+      flushBarriers.forEach(Runnable::run);
       commands.configResetstat();
     }
+  }
+
+  /**
+   * Runs {@code barrier} after the {@code FLUSHALL} before each test, before the test starts: it
+   * returns once whatever holds state read from this server (a proxy's cache) has handled the
+   * flush.
+   */
+  public void addFlushBarrier(Runnable barrier) {
+    flushBarriers.add(barrier);
+  }
+
+  /** Stops running {@code barrier}: what it waits for has gone. */
+  public void removeFlushBarrier(Runnable barrier) {
+    flushBarriers.remove(barrier);
   }
 
   /** The server's loopback port; it stays the same across {@link #stop()} and {@link #start()}. */
@@ -166,6 +186,36 @@ public final class RedisServerExtension
             CommandType.CLIENT,
             new StatusOutput<>(StringCodec.UTF8),
             new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(duration.toMillis()).add("ALL"));
+  }
+
+  /**
+   * A PING sent right after {@link #pause}: it is answered only when the pause ends, so while no
+   * answer has arrived, Redis has answered no command (no proxy's load) either.
+   */
+  public PauseProbe pingBehindThePause() {
+    return new PauseProbe(RawResp.connect(port()).write("PING\r\n"));
+  }
+
+  /** The connection of a {@link #pingBehindThePause()}. */
+  public static final class PauseProbe {
+    private final RawResp connection;
+
+    private PauseProbe(RawResp connection) {
+      this.connection = connection;
+    }
+
+    /**
+     * Fails if the pause has ended (the PING was answered): the machine was too slow for the test's
+     * premise. Closes the connection.
+     */
+    public void assertStillPaused() {
+      try (connection) {
+        assertEquals(
+            0,
+            connection.available(),
+            "Redis still paused when the proxy logged what the test waited for (machine too slow?)");
+      }
+    }
   }
 
   /**
