@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
  * The bench traces are reproducible, which the hit-ratio study relies on to give both policies the
  * same requests. That they follow the distributions is {@link ZipfSamplerTest}'s part.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class KeyTracesTest {
 
+  /** The same seed gives the same trace and another seed another. */
   @Test
-  void the_same_seed_gives_the_same_trace_and_another_seed_another() {
+  void sameSeedGivesSameTrace() {
     assertThat(KeyTraces.zipf(1000, 0.99, 7, 10_000))
         .isEqualTo(KeyTraces.zipf(1000, 0.99, 7, 10_000));
     assertThat(KeyTraces.zipf(1000, 0.99, 7, 10_000))
@@ -26,7 +24,7 @@ class KeyTracesTest {
   }
 
   @Test
-  void every_key_number_is_in_range_and_both_ends_are_drawn() {
+  void keyNumbersStayInRangeAndReachBothEnds() {
     for (int[] trace :
         new int[][] {KeyTraces.zipf(50, 1.2, 1, 100_000), KeyTraces.uniform(50, 1, 100_000)}) {
       assertThat(trace).hasSize(100_000);
@@ -36,7 +34,7 @@ class KeyTracesTest {
   }
 
   @Test
-  void a_zipf_trace_reads_key_0_as_often_as_its_probability_says() {
+  void zipfTraceReadsKeyZeroAsOftenAsExpected() {
     int keys = 1000;
     double s = 0.99;
     double harmonic = 0;

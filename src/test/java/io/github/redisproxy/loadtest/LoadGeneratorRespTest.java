@@ -36,8 +36,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +46,6 @@ import org.junit.jupiter.api.Test;
  * not answered yet, so that the tests can see how the generator uses its connections. BlockHound is
  * installed in this JVM, as for {@link LoadGeneratorTest}.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorRespTest {
   private static EventLoopGroup group;
   private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -91,8 +88,9 @@ class LoadGeneratorRespTest {
     assertThat(violations.subList(violationsBefore, violations.size())).isEmpty();
   }
 
+  /** A closed loop counts values and nil replies and has no hit ratio. */
   @Test
-  void a_closed_loop_counts_values_and_nil_replies_and_has_no_hit_ratio() {
+  void closedLoopCountsValuesAndNils() {
     LoadReport report =
         run(
             "--keys=100",
@@ -113,7 +111,7 @@ class LoadGeneratorRespTest {
   }
 
   @Test
-  void closed_loop_connections_each_carry_one_command_at_a_time() {
+  void closedLoopConnectionsCarryOneCommandAtATime() {
     // 300 ms answers: a second command on a connection would arrive while the first is outstanding.
     LoadReport report =
         run("--keys=10", "--key-prefix=slow:", "--connections=3", "--warmup=0", "--duration=1s");
@@ -127,7 +125,7 @@ class LoadGeneratorRespTest {
   }
 
   @Test
-  void an_error_reply_is_an_error_of_its_kind() {
+  void errorReplyIsAnErrorOfItsKind() {
     LoadReport report =
         run("--keys=10", "--key-prefix=err:", "--connections=2", "--warmup=0", "--duration=300ms");
 
@@ -136,8 +134,9 @@ class LoadGeneratorRespTest {
     assertThat(report.errorCount()).isEqualTo(report.requests());
   }
 
+  /** An open loop sends exactly rate times duration requests one per connection at a time. */
   @Test
-  void an_open_loop_sends_exactly_rate_times_duration_requests_one_per_connection_at_a_time() {
+  void openLoopSendsRateTimesDurationRequests() {
     // More connections than rate x timeout (40/s x 2 s): a request holds one at most until it times
     // out, so no
     // request can find them all busy, however slowly this machine answers.
@@ -159,8 +158,9 @@ class LoadGeneratorRespTest {
         .isEqualTo(1);
   }
 
+  /** An open loop counts requests with no free connection as backlog. */
   @Test
-  void an_open_loop_counts_requests_with_no_free_connection_as_backlog() {
+  void openLoopCountsBacklog() {
     // 2 connections of a 300 ms server carry about 7 requests a second; the schedule asks for 50.
     LoadReport report =
         run(
@@ -176,8 +176,9 @@ class LoadGeneratorRespTest {
     assertThat(server.connections.get()).as("connections opened").isEqualTo(2);
   }
 
+  /** A timed-out request is an error of kind timeout and its connection is not reused. */
   @Test
-  void a_timed_out_request_is_an_error_of_kind_timeout_and_its_connection_is_not_reused() {
+  void timedOutRequestIsTimeoutErrorAndConnectionIsDropped() {
     LoadReport report =
         run(
             "--keys=10",
@@ -194,7 +195,7 @@ class LoadGeneratorRespTest {
   }
 
   @Test
-  void a_closed_port_gives_errors_of_kind_connect() throws Exception {
+  void closedPortGivesConnectErrors() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
@@ -211,7 +212,7 @@ class LoadGeneratorRespTest {
   }
 
   @Test
-  void the_client_leaves_no_thread_behind() throws InterruptedException {
+  void clientLeavesNoThreadBehind() throws InterruptedException {
     run("--keys=10", "--key-prefix=k:", "--connections=2", "--warmup=0", "--duration=200ms");
 
     // Lettuce's threads are named loadtest-lettuce-...; shutting down ends them, some a moment

@@ -16,8 +16,6 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -29,7 +27,6 @@ import reactor.netty.http.server.HttpServer;
  * /slow:N} after 300 ms). BlockHound is installed in this JVM, so a blocking call on the
  * generator's event loops would fail the run; each test also checks that none was recorded.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorTest {
   private static DisposableServer server;
   private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -90,8 +87,9 @@ class LoadGeneratorTest {
     assertThat(violations.subList(violationsBefore, violations.size())).isEmpty();
   }
 
+  /** A closed loop counts answers, errors by status and the hit ratio. */
   @Test
-  void a_closed_loop_counts_answers_errors_by_status_and_the_hit_ratio() {
+  void closedLoopCountsAnswersErrorsAndHitRatio() {
     LoadReport report =
         run(
             "--keys=100",
@@ -111,7 +109,7 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void an_open_loop_sends_exactly_rate_times_duration_requests() {
+  void openLoopSendsRateTimesDurationRequests() {
     // More connections than rate x timeout (400/s x 2 s): a request holds one at most until it
     // times out, so no
     // request can find them all busy, however slowly this machine answers.
@@ -129,8 +127,9 @@ class LoadGeneratorTest {
     assertThat(report.throughput()).isEqualTo(400.0);
   }
 
+  /** An open loop counts requests with no free connection as backlog and charges the delay. */
   @Test
-  void an_open_loop_counts_requests_with_no_free_connection_as_backlog_and_charges_the_delay() {
+  void openLoopCountsBacklogAndChargesTheDelay() {
     // 2 connections of a 300 ms server carry about 7 requests a second; the schedule asks for 50.
     LoadReport report =
         run(
@@ -146,8 +145,9 @@ class LoadGeneratorTest {
     assertThat(report.latencyMs().p50()).isGreaterThanOrEqualTo(300);
   }
 
+  /** A request slower than the timeout is an error of kind timeout. */
   @Test
-  void a_request_slower_than_the_timeout_is_an_error_of_kind_timeout() {
+  void slowRequestIsTimeoutError() {
     LoadReport report =
         run(
             "--keys=10",
@@ -163,7 +163,7 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void a_closed_port_gives_errors_of_kind_connect() throws Exception {
+  void closedPortGivesConnectErrors() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
@@ -180,7 +180,7 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void the_progress_line_appears_each_second() {
+  void progressLineAppearsEachSecond() {
     run(
         "--keys=100",
         "--key-prefix=k:",
@@ -197,16 +197,18 @@ class LoadGeneratorTest {
                     "\\[ +\\d+s\\] measuring +\\d+ req/s  errors \\d+  p99 (-|\\d+\\.\\d{3} ms)"));
   }
 
+  /** Failures are classified through their causes. */
   @Test
-  void failures_are_classified_through_their_causes() {
+  void failuresAreClassifiedByCause() {
     assertThat(LoadGenerator.kind(new TimeoutException())).isEqualTo("timeout");
     assertThat(LoadGenerator.kind(new IllegalStateException(new ConnectException("refused"))))
         .isEqualTo("connect");
     assertThat(LoadGenerator.kind(new java.io.IOException("reset"))).isEqualTo("io");
   }
 
+  /** A key prefix is percent-encoded where a path needs it. */
   @Test
-  void a_key_prefix_is_percent_encoded_where_a_path_needs_it() {
+  void keyPrefixIsPercentEncoded() {
     assertThat(HttpTarget.encodePath("lt:")).isEqualTo("lt:");
     assertThat(HttpTarget.encodePath("a b/é?%")).isEqualTo("a%20b%2F%C3%A9%3F%25");
   }

@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadReportTest {
   private static final LoadReport REPORT =
       new LoadReport(
@@ -24,8 +21,9 @@ class LoadReportTest {
           1_000,
           true);
 
+  /** The text report shows every number on its own line. */
   @Test
-  void the_text_report_shows_every_number_on_its_own_line() {
+  void textReportShowsEveryNumber() {
     assertThat(REPORT.text())
         .isEqualTo(
             """
@@ -39,7 +37,7 @@ class LoadReportTest {
   }
 
   @Test
-  void no_hit_or_miss_reads_not_applicable_and_null() throws Exception {
+  void noHitOrMissReadsNotApplicable() throws Exception {
     LoadReport report =
         new LoadReport(
             "r",
@@ -59,8 +57,9 @@ class LoadReportTest {
     assertThat(report.csv()).endsWith(",0,0,\n");
   }
 
+  /** Answers that do not say hit or miss give unknown rather than zero. */
   @Test
-  void answers_that_do_not_say_hit_or_miss_give_unknown_rather_than_zero() throws Exception {
+  void unlabelledAnswersGiveUnknownHitRatio() throws Exception {
     LoadReport report =
         new LoadReport(
             "closed loop, 8 connections, 100 keys uniform, redis://127.0.0.1:6380 GET lt:{n}",
@@ -83,8 +82,9 @@ class LoadReportTest {
     assertThat(report.hitRatio()).isNaN();
   }
 
+  /** The JSON report is one object with every number. */
   @Test
-  void the_json_report_is_one_object_with_every_number() throws Exception {
+  void jsonReportIsOneObject() throws Exception {
     JsonNode json = new ObjectMapper().readTree(REPORT.json());
 
     assertThat(json.get("run").asText()).isEqualTo(REPORT.run());
@@ -104,8 +104,9 @@ class LoadReportTest {
     assertThat(json.get("hit_ratio").asDouble()).isEqualTo(0.9);
   }
 
+  /** The CSV report is a header and one row with quoted text. */
   @Test
-  void the_csv_report_is_a_header_and_one_row_with_quoted_text() {
+  void csvReportIsHeaderAndOneRow() {
     assertThat(REPORT.csv())
         .isEqualTo(
             "run,requests,duration_seconds,throughput,p50_ms,p90_ms,p99_ms,p99_9_ms,max_ms,errors,errors_by_kind,hits,misses,hit_ratio\n"

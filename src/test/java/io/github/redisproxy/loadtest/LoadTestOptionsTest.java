@@ -13,17 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadTestOptionsTest {
 
+  /** No arguments give the documented defaults. */
   @Test
-  void no_arguments_give_the_documented_defaults() {
+  void noArgumentsGiveDefaults() {
     LoadTestOptions options = LoadTestOptions.parse(List.of());
 
     assertThat(options.url()).isEqualTo(URI.create("http://127.0.0.1:8080"));
@@ -44,7 +42,7 @@ class LoadTestOptionsTest {
   }
 
   @Test
-  void every_option_is_read_from_its_flag() {
+  void everyOptionIsReadFromItsFlag() {
     LoadTestOptions options =
         LoadTestOptions.parse(
             List.of(
@@ -80,8 +78,9 @@ class LoadTestOptionsTest {
     assertThat(options.valueSize()).isZero();
   }
 
+  /** A bare number is seconds and decimals are allowed. */
   @Test
-  void a_bare_number_is_seconds_and_decimals_are_allowed() {
+  void bareNumberIsSeconds() {
     LoadTestOptions options = LoadTestOptions.parse(List.of("--warmup=0.5", "--duration=2.5s"));
 
     assertThat(options.warmup()).isEqualTo(Duration.ofMillis(500));
@@ -92,21 +91,23 @@ class LoadTestOptionsTest {
   @CsvSource(
       delimiter = '|',
       value = {
+        /** A redis:// URL selects RESP and keeps only host and port. */
         "redis://127.0.0.1:6380    | redis://127.0.0.1:6380",
         "redis://127.0.0.1:6380/   | redis://127.0.0.1:6380",
         "REDIS://proxy:6380        | redis://proxy:6380",
         "redis://proxy             | redis://proxy:6379",
         "redis://[::1]:6380        | redis://[::1]:6380",
       })
-  void a_redis_url_selects_resp_and_keeps_only_host_and_port(String url, String parsed) {
+  void redisUrlSelectsResp(String url, String parsed) {
     LoadTestOptions options = LoadTestOptions.parse(List.of("--url=" + url));
 
     assertThat(options.protocol()).isEqualTo(Protocol.RESP);
     assertThat(options.url()).isEqualTo(URI.create(parsed));
   }
 
+  /** A URL of another scheme exits 2 with one line naming both forms. */
   @Test
-  void a_url_of_another_scheme_exits_2_with_one_line_naming_both_forms() {
+  void urlOfAnotherSchemeExits2() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -158,7 +159,7 @@ class LoadTestOptionsTest {
         "--nope=1                         | --nope",
         "loadtest                         | loadtest",
       })
-  void a_bad_argument_gives_one_line_naming_it(String argument, String named) {
+  void badArgumentIsNamedOnOneLine(String argument, String named) {
     assertThatThrownBy(() -> LoadTestOptions.parse(List.of(argument)))
         .isInstanceOf(OptionException.class)
         .hasMessageContaining(named)
@@ -166,8 +167,9 @@ class LoadTestOptionsTest {
         .doesNotContain("\n");
   }
 
+  /** A bad option exits 2 with one line on stderr and nothing on stdout. */
   @Test
-  void a_bad_option_exits_2_with_one_line_on_stderr_and_nothing_on_stdout() {
+  void badOptionExits2() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -180,8 +182,9 @@ class LoadTestOptionsTest {
             "redis-proxy loadtest: --keys: expected a whole number from 1 to 2147483647, got \"none\"\n");
   }
 
+  /** Help lists every option with its default and exits 0. */
   @Test
-  void help_lists_every_option_with_its_default_and_exits_0() {
+  void helpListsEveryOption() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     int exit = LoadTest.run(List.of("--help"), print(out), print(new ByteArrayOutputStream()));

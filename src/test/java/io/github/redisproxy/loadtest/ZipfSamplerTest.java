@@ -6,8 +6,6 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,14 +15,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exact probabilities, with a fixed seed (so the outcome is reproducible), and a tight check on the
  * hottest keys, where a wrong Zipf sampler shows first.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ZipfSamplerTest {
   private static final int KEYS = 1000;
   private static final int SAMPLES = 1_000_000;
 
   @ParameterizedTest(name = "s = {0}")
   @ValueSource(doubles = {0.8, 0.99, 1.0, 1.2, 2.5})
-  void zipf_samples_match_the_exact_probabilities(double s) {
+  void zipfSamplesMatchExactProbabilities(double s) {
     double[] expected = zipfProbabilities(KEYS, s);
     long[] observed = sample(KeySampler.zipf(KEYS, s), KEYS, new SplittableRandom(42));
 
@@ -39,7 +36,7 @@ class ZipfSamplerTest {
   }
 
   @Test
-  void uniform_samples_match_equal_probabilities() {
+  void uniformSamplesMatchEqualProbabilities() {
     double[] expected = new double[KEYS];
     Arrays.fill(expected, 1.0 / KEYS);
     long[] observed = sample(KeySampler.uniform(KEYS), KEYS, new SplittableRandom(42));
@@ -47,8 +44,9 @@ class ZipfSamplerTest {
     assertThat(chiSquare(observed, expected)).as("chi-square").isLessThan(criticalValue(expected));
   }
 
+  /** A sampler that is not Zipf fails the test. */
   @Test
-  void a_sampler_that_is_not_zipf_fails_the_test() {
+  void nonZipfSamplerFailsTheTest() {
     // The test's own power: Zipf with s = 1.0 does not pass for s = 0.99 at this sample size.
     double[] expected = zipfProbabilities(KEYS, 0.99);
     long[] observed = sample(KeySampler.zipf(KEYS, 1.0), KEYS, new SplittableRandom(42));
@@ -58,7 +56,7 @@ class ZipfSamplerTest {
 
   @ParameterizedTest(name = "{0} keys")
   @ValueSource(ints = {1, 2, 3})
-  void few_keys_are_sampled_exactly(int keys) {
+  void fewKeysAreSampledExactly(int keys) {
     double[] expected = zipfProbabilities(keys, 1.2);
     long[] observed = sample(KeySampler.zipf(keys, 1.2), keys, new SplittableRandom(7));
 
@@ -70,7 +68,7 @@ class ZipfSamplerTest {
   }
 
   @Test
-  void every_sample_of_a_huge_key_space_is_in_range() {
+  void hugeKeySpaceSamplesStayInRange() {
     int keys = Integer.MAX_VALUE;
     KeySampler sampler = KeySampler.zipf(keys, 0.99);
     SplittableRandom random = new SplittableRandom(3);
@@ -102,7 +100,7 @@ class ZipfSamplerTest {
   }
 
   @Test
-  void one_seed_gives_one_sequence() {
+  void oneSeedGivesOneSequence() {
     KeySampler sampler = KeySampler.zipf(KEYS, 0.99);
     SplittableRandom first = new SplittableRandom(1);
     SplittableRandom second = new SplittableRandom(1);

@@ -19,8 +19,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>written by the logger {@code AccessLog} at INFO. By default there is no such line.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class AccessLogIT {
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
@@ -69,9 +66,12 @@ class AccessLogIT {
       RawHttp.Response response,
       long elapsedMillis) {}
 
+  /**
+   * With ACCESS_LOG, a miss, a hit, a 404 and a 405 are each logged once, in the combined format
+   * plus X-Cache and ms.
+   */
   @Test
-  void
-      with_ACCESS_LOG_a_miss_a_hit_a_404_and_a_405_are_each_logged_once_in_the_combined_format_plus_X_Cache_and_ms() {
+  void accessLogHasOneCombinedLinePerRequest() {
     redis.commands().set("access:cached", "cached value");
     ProxyProcess proxy = ProxyExtension.builder().redis(redis).env("ACCESS_LOG", "true").start();
     try {
@@ -120,7 +120,7 @@ class AccessLogIT {
   }
 
   @Test
-  void by_default_no_request_is_logged() {
+  void noRequestIsLoggedByDefault() {
     redis.commands().set("quiet:cached", "cached value");
     ProxyProcess proxy = ProxyExtension.builder().redis(redis).start();
     try {

@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Serving cached keys while Redis is down is the TTL-only behaviour of {@code
  * CACHE_INVALIDATION=none}; the test that checks it starts a proxy with that setting.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BackendFailureIT {
   private static final Duration REDIS_TIMEOUT = Duration.ofMillis(500);
   private static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(10);
@@ -61,10 +58,14 @@ class BackendFailureIT {
     proxy.awaitInvalidationTracking();
   }
 
-  /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}. */
+  /**
+   * With CACHE_INVALIDATION=none, while Redis is down a miss is 503 with Retry-After, a cached key
+   * is still served, and the proxy recovers.
+   *
+   * <p>TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}.
+   */
   @Test
-  void
-      with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_503_with_Retry_After_a_cached_key_is_still_served_and_the_proxy_recovers() {
+  void ttlOnlyProxyServesCachedKeysWhileRedisIsDown() {
     try (ProxyProcess ttlOnly =
         ProxyExtension.builder()
             .redis(redis)
@@ -106,14 +107,16 @@ class BackendFailureIT {
   }
 
   /**
-   * The tracking counterpart of the test above: a proxy that cannot hear about changes does not
+   * While Redis is down, a key cached before is 503 too, because losing the connection cleared the
+   * cache.
+   *
+   * <p>The tracking counterpart of the test above: a proxy that cannot hear about changes does not
    * serve what may have changed. Once the connection is lost the cache is cleared, so the key
    * cached before is 503 like any miss; when Redis is back (empty, as after a restart) the proxy
    * serves what Redis holds now, and caches again once tracking is on.
    */
   @Test
-  void
-      while_Redis_is_down_a_key_cached_before_is_503_too_because_losing_the_connection_cleared_the_cache() {
+  void trackingProxyClearsItsCacheWhenRedisGoesDown() {
     redis.commands().set("down:tracked", "cached value");
     assertEquals(Optional.of("MISS"), http.get("/down:tracked").headers().firstValue("X-Cache"));
     assertEquals(Optional.of("HIT"), http.get("/down:tracked").headers().firstValue("X-Cache"));
@@ -153,7 +156,7 @@ class BackendFailureIT {
   }
 
   @Test
-  void a_failed_load_is_not_cached() {
+  void failedLoadIsNotCached() {
     redis.stop();
 
     long start = System.nanoTime();
@@ -177,8 +180,9 @@ class BackendFailureIT {
     assertEquals(1, redis.getCalls(), "the restarted Redis saw exactly the one successful load");
   }
 
+  /** A proxy started while Redis is down answers 503 and serves once Redis starts. */
   @Test
-  void a_proxy_started_while_Redis_is_down_answers_503_and_serves_once_Redis_starts() {
+  void proxyStartedBeforeRedisServesOnceRedisStarts() {
     int port = RedisServerProcess.freePort(); // nothing listens here yet
     try (ProxyProcess early =
         ProxyExtension.builder()

@@ -10,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Values are bytes end to end: nothing is decoded, re-encoded, truncated or copied wrongly on the
  * way.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BinaryValuesIT {
   @RegisterExtension
   @Order(1)
@@ -32,8 +29,9 @@ class BinaryValuesIT {
 
   private static final ProxyClient http = proxy.http();
 
+  /** A value holding every byte value round trips exactly as a miss and as a hit. */
   @Test
-  void a_value_holding_every_byte_value_round_trips_exactly_as_a_miss_and_as_a_hit() {
+  void everyByteValueRoundTrips() {
     byte[] value = new byte[512];
     for (int i = 0; i < value.length; i++) {
       value[i] = (byte) i; // 0x00..0xff twice, so a decoder that stops at a NUL or 0xff shows
@@ -43,8 +41,9 @@ class BinaryValuesIT {
     assertServedTwice("/binary:all-bytes", value);
   }
 
+  /** A 5 MB random value round trips exactly as a miss and as a hit. */
   @Test
-  void a_5_MB_random_value_round_trips_exactly_as_a_miss_and_as_a_hit() {
+  void fiveMegabyteValueRoundTrips() {
     byte[] value = new byte[5 * 1024 * 1024];
     new Random(20240601L).nextBytes(value);
     redis.binary().set(key("binary:5mb"), value);
@@ -52,8 +51,9 @@ class BinaryValuesIT {
     assertServedTwice("/binary:5mb", value);
   }
 
+  /** A value that is invalid UTF-8 is not replaced or reencoded. */
   @Test
-  void a_value_that_is_invalid_UTF_8_is_not_replaced_or_reencoded() {
+  void invalidUtf8IsServedUnchanged() {
     byte[] value = {
       (byte) 0xC3, 0x28, (byte) 0xA0, (byte) 0xA1, (byte) 0xE2, 0x28, (byte) 0xA1, (byte) 0xF0, 0x28
     };

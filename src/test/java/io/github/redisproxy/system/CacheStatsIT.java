@@ -17,8 +17,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * agree with the Prometheus meters. Two proxies, configured apart from the defaults and from each
  * other.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CacheStatsIT {
   private static final String CACHE_REQUESTS = "redis_proxy_cache_requests_total";
   private static final String EVICTIONS = "redis_proxy_cache_evictions_total";
@@ -63,8 +60,11 @@ class CacheStatsIT {
   private static final ProxyClient tinyHttp = tinyProxy.http();
   private static final ManagementClient tinyManagement = tinyProxy.management();
 
+  /**
+   * {@code /cache/stats} describes the configured cache and agrees with the Prometheus counters.
+   */
   @Test
-  void cache_stats_describes_the_configured_cache_and_agrees_with_the_Prometheus_counters() {
+  void cacheStatsAgreeWithPrometheus() {
     redis.commands().set("stats:k", "v");
     assertEquals(Optional.of("MISS"), xCache(http.get("/stats:k")));
     assertEquals(Optional.of("HIT"), xCache(http.get("/stats:k")));
@@ -118,9 +118,12 @@ class CacheStatsIT {
     }
   }
 
+  /**
+   * {@code /cache/stats} of a tinylfu proxy shows its policy, capacity and expiry, and counts its
+   * own lookups.
+   */
   @Test
-  void
-      cache_stats_of_a_tinylfu_proxy_shows_its_policy_capacity_and_expiry_and_counts_its_own_lookups() {
+  void tinyLfuCacheStatsShowItsSettingsAndLookups() {
     redis.commands().set("tiny-stats:k", "v");
     JsonNode before = tinyManagement.cacheStats();
     assertEquals("tinylfu", before.get("policy").asText());

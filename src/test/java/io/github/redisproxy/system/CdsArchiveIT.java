@@ -12,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,12 +21,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * cannot use (made for another jar or another JVM) from a silent slow start into a failure to
  * start, so this test fails if the archive does not fit the jar it was built with.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CdsArchiveIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
+  /** The proxy starts with the archive the build made and serves a miss then a hit. */
   @Test
-  void the_proxy_starts_with_the_archive_the_build_made_and_serves_a_miss_then_a_hit() {
+  void proxyStartsWithTheBuiltArchive() {
     Path archive = Path.of(System.getProperty("redisproxy.jar")).resolveSibling("redis-proxy.jsa");
     assertTrue(Files.isRegularFile(archive), archive + " was not built");
     redis.commands().set("cds:k", "from an archived start");

@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * load, the rest joined it), so the test knows, rather than hopes, that all of them were concurrent
  * before it lets Redis answer.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CoalescingIT {
   private static final int REQUESTS = 50;
 
@@ -46,9 +43,9 @@ class CoalescingIT {
 
   private static final ProxyClient http = proxy.http();
 
+  /** A client that goes away does not cancel the load that another request shares. */
   @Test
-  void a_client_that_goes_away_does_not_cancel_the_load_that_another_request_shares()
-      throws Exception {
+  void clientThatGoesAwayDoesNotCancelASharedLoad() throws Exception {
     String key = "coalesce:abandoned";
     redis.commands().set(key, "still loaded");
     redis.pause(Duration.ofSeconds(2));
@@ -78,8 +75,9 @@ class CoalescingIT {
     assertEquals(1, redis.getCalls());
   }
 
+  /** Fifty concurrent misses for one key share exactly one Redis GET. */
   @Test
-  void fifty_concurrent_misses_for_one_key_share_exactly_one_Redis_GET() throws Exception {
+  void coldKeyRequestedConcurrentlyLoadsOnce() throws Exception {
     String key = "coalesce:shared";
     redis.commands().set(key, "shared value");
     redis.pause(Duration.ofSeconds(3));

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * two requests are known to hold the two slots by their own "started a load" lines, and Redis,
  * paused, keeps them there.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ConcurrencyLimitIT {
   private static final Duration PAUSE = Duration.ofSeconds(3);
   private static final Duration LOG_WAIT = Duration.ofSeconds(5);
@@ -54,10 +51,12 @@ class ConcurrencyLimitIT {
               "-Dorg.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServer=debug")
           .build();
 
+  /**
+   * Beyond MAX_CONCURRENCY plus MAX_QUEUED_REQUESTS, a request is refused at once with 503 and
+   * Retry-After.
+   */
   @Test
-  void
-      beyond_MAX_CONCURRENCY_plus_MAX_QUEUED_REQUESTS_a_request_is_refused_at_once_with_503_and_Retry_After()
-          throws Exception {
+  void requestBeyondConcurrencyAndQueueIsRefusedAtOnce() throws Exception {
     for (int i = 1; i <= 4; i++) {
       redis.commands().set("limit:k" + i, "value " + i);
     }

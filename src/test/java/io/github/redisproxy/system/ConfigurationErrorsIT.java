@@ -7,8 +7,6 @@ import io.github.redisproxy.testing.ProxyProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,7 +15,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A setting that cannot be used stops the proxy before it starts: one line on stderr naming it,
  * exit code 2.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ConfigurationErrorsIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(20);
   private static final List<String> SETTINGS =
@@ -38,6 +35,7 @@ class ConfigurationErrorsIT {
   @CsvSource(
       delimiter = '|',
       value = {
+        /** A bad environment value prints one line naming the setting and exits 2. */
         "CACHE_CAPACITY      | abc",
         "CACHE_CAPACITY      | 0",
         "GLOBAL_CACHE_EXPIRY | -1",
@@ -50,8 +48,7 @@ class ConfigurationErrorsIT {
         "CACHE_POLICY        | fifo",
         "LOG_LEVEL           | loud",
       })
-  void a_bad_environment_value_prints_one_line_naming_the_setting_and_exits_2(
-      String setting, String value) {
+  void badEnvironmentValueExits2(String setting, String value) {
     ProxyProcess.Run run = ProxyProcess.run(List.of(), Map.of(setting, value), RUN_TIMEOUT);
 
     assertEquals(2, run.exitCode(), "exit code; " + run);
@@ -60,8 +57,9 @@ class ConfigurationErrorsIT {
     assertTrue(run.stdout().isEmpty(), "nothing on stdout; " + run);
   }
 
+  /** A bad flag value names the setting and exits 2. */
   @Test
-  void a_bad_flag_value_names_the_setting_and_exits_2() {
+  void badFlagValueExits2() {
     ProxyProcess.Run run =
         ProxyProcess.run(List.of("--cache-capacity=lots"), Map.of(), RUN_TIMEOUT);
 
@@ -70,8 +68,9 @@ class ConfigurationErrorsIT {
     assertTrue(run.stderr().get(0).contains("CACHE_CAPACITY"), run.toString());
   }
 
+  /** An unknown flag is named on one line and exits 2. */
   @Test
-  void an_unknown_flag_is_named_on_one_line_and_exits_2() {
+  void unknownFlagExits2() {
     ProxyProcess.Run run = ProxyProcess.run(List.of("--nope=1"), Map.of(), RUN_TIMEOUT);
 
     assertEquals(2, run.exitCode(), "exit code; " + run);
@@ -80,8 +79,9 @@ class ConfigurationErrorsIT {
     assertTrue(run.stdout().isEmpty(), "nothing on stdout; " + run);
   }
 
+  /** Help lists every setting and exits 0. */
   @Test
-  void help_lists_every_setting_and_exits_0() {
+  void helpListsEverySetting() {
     ProxyProcess.Run run = ProxyProcess.run(List.of("--help"), Map.of(), RUN_TIMEOUT);
 
     assertEquals(0, run.exitCode(), "exit code; " + run);

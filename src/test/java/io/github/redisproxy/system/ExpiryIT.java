@@ -10,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * default, {@code tracking}, Redis reports the change and the proxy drops the key at once ({@code
  * InvalidationIT}).
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ExpiryIT {
   private static final Duration EXPIRY = Duration.ofMillis(500);
   private static final Duration DEADLINE = Duration.ofSeconds(5);
@@ -49,9 +46,11 @@ class ExpiryIT {
 
   private static final ProxyClient http = proxy.http();
 
+  /**
+   * A changed value is served from the cache until the expiry after load and then reloaded once.
+   */
   @Test
-  void
-      a_changed_value_is_served_from_the_cache_until_the_expiry_after_load_and_then_reloaded_once() {
+  void changedValueIsServedUntilExpiryThenReloaded() {
     redis.commands().set("expiry:changed", "old");
     long sentFirst = System.nanoTime();
     expect("/expiry:changed", 200, "old", "MISS");
@@ -72,8 +71,9 @@ class ExpiryIT {
     assertEquals(2, redis.getCalls());
   }
 
+  /** A deleted key is served from the cache until the expiry and is 404 after. */
   @Test
-  void a_deleted_key_is_served_from_the_cache_until_the_expiry_and_is_404_after() {
+  void deletedKeyIsServedUntilExpiryThen404() {
     redis.commands().set("expiry:deleted", "doomed");
     long sentFirst = System.nanoTime();
     expect("/expiry:deleted", 200, "doomed", "MISS");

@@ -18,19 +18,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SIGTERM: stop accepting connections, finish the requests in flight, exit 0. */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class GracefulShutdownIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
+  /** On SIGTERM the proxy stops accepting, finishes the requests in flight and exits 0. */
   @Test
-  void on_SIGTERM_the_proxy_stops_accepting_finishes_the_requests_in_flight_and_exits_0()
-      throws Exception {
+  void sigtermFinishesRequestsInFlightAndExits0() throws Exception {
     try (ProxyProcess proxy =
         ProxyExtension.builder()
             .redis(redis)

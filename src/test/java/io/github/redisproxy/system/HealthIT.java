@@ -18,8 +18,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The management port's readiness probe ({@code /health}, which follows Redis) and liveness probe
  * ({@code /health/live}, which does not), and the backend meters they agree with.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class HealthIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(10);
@@ -56,9 +53,12 @@ class HealthIT {
         r -> r.statusCode() == 200);
   }
 
+  /**
+   * {@code /health} is UP while Redis answers, DOWN with a reason while it is stopped, and UP again
+   * once it is back.
+   */
   @Test
-  void
-      health_is_UP_while_Redis_answers_DOWN_with_a_reason_while_it_is_stopped_and_UP_again_once_it_is_back() {
+  void healthFollowsRedis() {
     ManagementClient probe = management;
     String address = "redis://" + redis.address();
 

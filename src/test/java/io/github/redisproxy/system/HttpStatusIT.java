@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +22,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The status, headers and body of each kind of answer, against one proxy with the default settings.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class HttpStatusIT {
   @RegisterExtension
   @Order(1)
@@ -36,9 +33,12 @@ class HttpStatusIT {
 
   private static final ProxyClient http = proxy.http();
 
+  /**
+   * A string is served as its exact bytes, first as a miss, then as a hit that does not reach
+   * Redis.
+   */
   @Test
-  void
-      a_string_is_served_as_its_exact_bytes_first_as_a_miss_then_as_a_hit_that_does_not_reach_Redis() {
+  void missThenHit() {
     redis.commands().set("status:greeting", "hello, world");
 
     HttpResponse<byte[]> first = http.get("/status:greeting");
@@ -65,8 +65,9 @@ class HttpStatusIT {
     assertEquals(1, redis.getCalls(), "the hit must not have reached Redis");
   }
 
+  /** An absent key is 404 and is not cached so a later SET is served at once. */
   @Test
-  void an_absent_key_is_404_and_is_not_cached_so_a_later_SET_is_served_at_once() {
+  void absentKeyIs404AndNotCached() {
     HttpResponse<byte[]> absent = http.get("/status:later");
     assertEquals(404, absent.statusCode());
     assertEquals(Optional.empty(), absent.headers().firstValue("X-Cache"));
@@ -81,8 +82,9 @@ class HttpStatusIT {
     assertEquals(2, redis.getCalls());
   }
 
+  /** An empty string is 200 with an empty body and is cached. */
   @Test
-  void an_empty_string_is_200_with_an_empty_body_and_is_cached() {
+  void emptyStringIsServedAndCached() {
     redis.commands().set("status:empty", "");
 
     HttpResponse<byte[]> first = http.get("/status:empty");
@@ -97,31 +99,35 @@ class HttpStatusIT {
     assertEquals(1, redis.getCalls());
   }
 
+  /** The root path without a key is 400. */
   @Test
-  void the_root_path_without_a_key_is_400() {
+  void rootPathIs400() {
     assertEquals(400, http.get("/").statusCode());
     assertEquals(400, http.get("/?key=value").statusCode());
     assertEquals(0, redis.getCalls());
   }
 
+  /** A malformed percent escape is 400 and never reaches Redis. */
   @ParameterizedTest(name = "GET {0}")
   @ValueSource(strings = {"/%zz", "/bad%g1", "/trailing%", "/trailing%4"})
-  void a_malformed_percent_escape_is_400_and_never_reaches_Redis(String target) {
+  void malformedPercentEscapeIs400(String target) {
     RawHttp.Response response = RawHttp.request(proxy.port(), "GET", target);
     assertEquals(400, response.status(), response.statusLine());
     assertEquals(0, redis.getCalls());
   }
 
+  /** A key that is not valid UTF-8 after decoding is 400. */
   @ParameterizedTest(name = "GET {0}")
   @ValueSource(strings = {"/%C3", "/abc%C3", "/%C3%28", "/%FF", "/%ED%A0%80"})
-  void a_key_that_is_not_valid_UTF_8_after_decoding_is_400(String target) {
+  void invalidUtf8KeyIs400(String target) {
     RawHttp.Response response = RawHttp.request(proxy.port(), "GET", target);
     assertEquals(400, response.status(), response.statusLine());
     assertEquals(0, redis.getCalls());
   }
 
+  /** A key holding a list or a hash is 409 with the WRONGTYPE text from Redis. */
   @Test
-  void a_key_holding_a_list_or_a_hash_is_409_with_the_WRONGTYPE_text_from_Redis() {
+  void wrongTypeIs409() {
     redis.commands().rpush("status:list", "a", "b");
     redis.commands().hset("status:hash", "field", "value");
 
@@ -139,8 +145,9 @@ class HttpStatusIT {
         new String(hash.body()));
   }
 
+  /** A request line over 8192 bytes is answered 414 promptly. */
   @Test
-  void a_request_line_over_8192_bytes_is_answered_414_promptly() {
+  void overlongRequestLineIs414() {
     String target = "/" + "x".repeat(9000);
     long start = System.nanoTime();
     RawHttp.Response response =
@@ -152,8 +159,9 @@ class HttpStatusIT {
     assertEquals(0, redis.getCalls());
   }
 
+  /** A long key whose request line stays under the limit is served. */
   @Test
-  void a_long_key_whose_request_line_stays_under_the_limit_is_served() {
+  void longKeyUnderTheLimitIsServed() {
     String key = "long:" + "k".repeat(8000);
     redis.commands().set(key, "long key value");
 
@@ -162,8 +170,9 @@ class HttpStatusIT {
     assertEquals("long key value", new String(response.body(), StandardCharsets.UTF_8));
   }
 
+  /** HEAD has the status and headers of GET including the value length and no body. */
   @Test
-  void HEAD_has_the_status_and_headers_of_GET_including_the_value_length_and_no_body() {
+  void headAnswersLikeGetWithoutBody() {
     redis.commands().set("status:head", "twelve bytes");
 
     RawHttp.Response first = RawHttp.request(proxy.port(), "HEAD", "/status:head");
@@ -186,9 +195,12 @@ class HttpStatusIT {
     assertEquals(1, redis.getCalls());
   }
 
+  /**
+   * After HEAD, and after a POST with a body, the keep-alive connection serves the next request
+   * correctly.
+   */
   @Test
-  void
-      after_HEAD_and_after_a_POST_with_a_body_the_keep_alive_connection_serves_the_next_request_correctly() {
+  void keepAliveConnectionSurvivesHeadAndPost() {
     redis.commands().set("status:reuse", "reused connection");
 
     try (RawHttp.KeepAlive connection =
@@ -216,16 +228,18 @@ class HttpStatusIT {
     assertEquals(1, redis.getCalls());
   }
 
+  /** HEAD of an absent key is 404 without a body. */
   @Test
-  void HEAD_of_an_absent_key_is_404_without_a_body() {
+  void headOfAbsentKeyIs404() {
     RawHttp.Response response = RawHttp.request(proxy.port(), "HEAD", "/status:no-such-key");
     assertEquals(404, response.status());
     assertEquals(0, response.trailingBytes());
   }
 
+  /** Any other method is 405 with Allow: GET, HEAD and changes nothing. */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-  void any_other_method_is_405_with_Allow_GET_HEAD_and_changes_nothing(String method) {
+  void otherMethodsAre405(String method) {
     redis.commands().set("status:method", "untouched");
 
     HttpResponse<byte[]> response = http.send(method, "/status:method");

@@ -16,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Idle keep-alive connections are parked on the event loops: they cost memory, never a thread each.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class IdleConnectionsIT {
   private static final int CONNECTIONS = 2_000;
 
@@ -37,9 +34,9 @@ class IdleConnectionsIT {
   @Order(2)
   static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).build();
 
+  /** Two thousand idle keep-alive connections add no threads and the proxy keeps serving. */
   @Test
-  void two_thousand_idle_keep_alive_connections_add_no_threads_and_the_proxy_keeps_serving()
-      throws Exception {
+  void idleConnectionsAddNoThreads() throws Exception {
     redis.commands().set("idle", "v");
     ProxyClient http = proxy.http();
     assertEquals(200, http.get("/idle").statusCode());

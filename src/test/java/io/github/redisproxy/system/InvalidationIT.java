@@ -34,8 +34,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -53,7 +51,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * tracking connection; each test first waits until both proxies have applied it, so that the flush
  * cannot remove a load the test starts and every count is exact.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class InvalidationIT {
   private static final Duration REFLECTED = Duration.ofMillis(100);
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
@@ -111,9 +108,12 @@ class InvalidationIT {
     second.awaitLog(FLUSHED, flushes, LOG_TIMEOUT);
   }
 
+  /**
+   * A key SET in Redis is served with its new value within 100 ms and the first read after it
+   * reaches Redis.
+   */
   @Test
-  void
-      a_key_SET_in_Redis_is_served_with_its_new_value_within_100_ms_and_the_first_read_after_it_reaches_Redis() {
+  void setInRedisIsServedWithin100Ms() {
     redis.commands().set("inv:set", "old");
     expect(http, "inv:set", 200, "old", "MISS");
     expect(http, "inv:set", 200, "old", "HIT");
@@ -135,8 +135,9 @@ class InvalidationIT {
     assertEquals(2, redis.getCalls());
   }
 
+  /** A key deleted (DEL) in Redis is 404 within 100 ms. */
   @Test
-  void a_key_DELeted_in_Redis_is_404_within_100_ms() {
+  void delInRedisIs404Within100Ms() {
     redis.commands().set("inv:del", "doomed");
     expect(http, "inv:del", 200, "doomed", "MISS");
     expect(http, "inv:del", 200, "doomed", "HIT");
@@ -148,15 +149,17 @@ class InvalidationIT {
   }
 
   /**
-   * The bound here is 50 ms + 100 ms + 100 ms from the PEXPIRE, not 50 ms + 100 ms: the proxy asks
-   * Redis nothing while it serves hits, so nothing makes Redis expire the key lazily; Redis deletes
-   * it (and reports it) in its active expiry cycle, which runs {@code hz} = 10 times a second, so
-   * up to 100 ms after the key's time is up. (PEXPIRE itself changes the key too, so Redis reports
-   * the key at once as well; the proxy reloads it, still there, and the expiry is reported for that
-   * read.)
+   * A key that expires in Redis is 404 within 100 ms of the expiry cycle that removes it.
+   *
+   * <p>The bound here is 50 ms + 100 ms + 100 ms from the PEXPIRE, not 50 ms + 100 ms: the proxy
+   * asks Redis nothing while it serves hits, so nothing makes Redis expire the key lazily; Redis
+   * deletes it (and reports it) in its active expiry cycle, which runs {@code hz} = 10 times a
+   * second, so up to 100 ms after the key's time is up. (PEXPIRE itself changes the key too, so
+   * Redis reports the key at once as well; the proxy reloads it, still there, and the expiry is
+   * reported for that read.)
    */
   @Test
-  void a_key_that_expires_in_Redis_is_404_within_100_ms_of_the_expiry_cycle_that_removes_it() {
+  void expiryInRedisIs404Within100Ms() {
     redis.commands().set("inv:expire", "short-lived");
     expect(http, "inv:expire", 200, "short-lived", "MISS");
     expect(http, "inv:expire", 200, "short-lived", "HIT");
@@ -172,9 +175,12 @@ class InvalidationIT {
         Answer.ABSENT);
   }
 
+  /**
+   * RENAME of one cached key onto another makes the source 404 and the destination serve its value
+   * within 100 ms.
+   */
   @Test
-  void
-      RENAME_of_one_cached_key_onto_another_makes_the_source_404_and_the_destination_serve_its_value_within_100_ms() {
+  void renameInRedisIsServedWithin100Ms() {
     redis.commands().set("inv:from", "moved value");
     redis.commands().set("inv:to", "overwritten value");
     expect(http, "inv:from", 200, "moved value", "MISS");
@@ -194,9 +200,11 @@ class InvalidationIT {
                 && Answer.is(200, "moved value").test(answers.get(1)));
   }
 
+  /**
+   * FLUSHALL removes every cached key within 100 ms and is logged with how many keys it cleared.
+   */
   @Test
-  void
-      FLUSHALL_removes_every_cached_key_within_100_ms_and_is_logged_with_how_many_keys_it_cleared() {
+  void flushallClearsTheCacheWithin100Ms() {
     List<String> keys = List.of("inv:flush1", "inv:flush2", "inv:flush3");
     for (String key : keys) {
       redis.commands().set(key, "value of " + key);
@@ -219,8 +227,9 @@ class InvalidationIT {
         FLUSHED, flushes, LOG_TIMEOUT); // it cached none of them, but heard the flush too
   }
 
+  /** Two proxies that both cached a key both serve its new value within 100 ms of one SET. */
   @Test
-  void two_proxies_that_both_cached_a_key_both_serve_its_new_value_within_100_ms_of_one_SET() {
+  void twoProxiesBothServeTheNewValue() {
     redis.commands().set("inv:shared", "old");
     for (ProxyClient client : List.of(http, secondHttp)) {
       expect(client, "inv:shared", 200, "old", "MISS");
@@ -240,9 +249,12 @@ class InvalidationIT {
   }
 
   /**
-   * The classic race of a cache in front of a store: a load reads a value, the key changes, and the
-   * stale value is cached after the invalidation was handled. One writer sets the key to 1, 2, 3
-   * ... as fast as Lettuce's sync API allows while eight readers (four per proxy) read it in a
+   * While a writer races eight readers on two proxies, no reader sees the value go back, and both
+   * serve the last write within 100 ms.
+   *
+   * <p>The classic race of a cache in front of a store: a load reads a value, the key changes, and
+   * the stale value is cached after the invalidation was handled. One writer sets the key to 1, 2,
+   * 3 ... as fast as Lettuce's sync API allows while eight readers (four per proxy) read it in a
    * loop. When the writer stops, both proxies must serve its last value within 100 ms. It stops
    * after 2,000 writes, or after 2 s on a machine too slow for that (under failsafe the proxies run
    * with Netty's paranoid leak detection, and on two busy cores one write took 7 ms).
@@ -259,9 +271,7 @@ class InvalidationIT {
    * reader reads from one proxy only.
    */
   @Test
-  void
-      while_a_writer_races_eight_readers_on_two_proxies_no_reader_sees_the_value_go_back_and_both_serve_the_last_write_within_100_ms()
-          throws Exception {
+  void racingReadersNeverSeeTheValueGoBack() throws Exception {
     String key = "inv:race";
     int mostWrites = 2000;
     Duration mostWriting = Duration.ofSeconds(2);
@@ -360,13 +370,15 @@ class InvalidationIT {
   }
 
   /**
-   * The second proxy's connection is killed from Redis' side. It is this class's proxy, not one of
-   * the test's own (which would take seconds to start), so the counts are exact only because no
+   * After CLIENT KILL of its connection, the proxy clears its cache, turns tracking back on and
+   * reflects a SET within 100 ms.
+   *
+   * <p>The second proxy's connection is killed from Redis' side. It is this class's proxy, not one
+   * of the test's own (which would take seconds to start), so the counts are exact only because no
    * other test kills a connection, and the test ends with tracking back on.
    */
   @Test
-  void
-      after_CLIENT_KILL_of_its_connection_the_proxy_clears_its_cache_turns_tracking_back_on_and_reflects_a_SET_within_100_ms() {
+  void clientKillClearsTheCacheAndTrackingResumes() {
     int lostBefore = second.linesMatching(TRACKING_LOST).size();
     int onBefore = second.linesMatching(TRACKING_ON).size();
     redis.commands().set("inv:kill", "before");
@@ -405,12 +417,14 @@ class InvalidationIT {
   }
 
   /**
-   * The TTL-only mode stays as it was: a value changed in Redis is served from the cache (a hit;
+   * With CACHE_INVALIDATION=none a key changed in Redis is still served from the cache.
+   *
+   * <p>The TTL-only mode stays as it was: a value changed in Redis is served from the cache (a hit;
    * Redis sees no GET) until GLOBAL_CACHE_EXPIRY, here ten minutes. The test watches it for 300 ms,
    * three times the tracking bound.
    */
   @Test
-  void with_CACHE_INVALIDATION_none_a_key_changed_in_Redis_is_still_served_from_the_cache() {
+  void ttlOnlyProxyServesChangedKeyFromCache() {
     try (ProxyProcess ttlOnly =
         ProxyExtension.builder()
             .redis(redis)
@@ -441,9 +455,11 @@ class InvalidationIT {
     }
   }
 
+  /**
+   * A key read over RESP and changed in Redis is served over RESP with its new value within 100 ms.
+   */
   @Test
-  void
-      a_key_read_over_RESP_and_changed_in_Redis_is_served_over_RESP_with_its_new_value_within_100_ms() {
+  void respReaderSeesTheNewValueWithin100Ms() {
     try (StatefulRedisConnection<String, String> connection =
         respClient.connect(StringCodec.UTF8, proxy.respUri(Duration.ofSeconds(10)))) {
       RedisCommands<String, String> resp = connection.sync();
@@ -462,14 +478,16 @@ class InvalidationIT {
   }
 
   /**
-   * Three keys cached, one SET and one DEL in Redis: exactly two invalidated entries and exactly
+   * Metrics, {@code /cache/stats} and INFO count each invalidated key exactly once.
+   *
+   * <p>Three keys cached, one SET and one DEL in Redis: exactly two invalidated entries and exactly
    * two keys reported, in the metrics, in {@code /cache/stats} and in {@code INFO cache}. Exact,
    * because Redis reports a key once per read that preceded a write (the read puts the key in its
    * tracking table for the connection, the write reports it and takes it out), and after the two
    * writes nothing writes again; the third key is never written.
    */
   @Test
-  void metrics_stats_and_INFO_count_each_invalidated_key_exactly_once() {
+  void invalidatedKeysAreCountedOnce() {
     String evictions = "redis_proxy_cache_evictions_total{cause=\"invalidated\"}";
     String keyInvalidations = "redis_proxy_invalidations_total{kind=\"key\"}";
     String flushInvalidations = "redis_proxy_invalidations_total{kind=\"flush\"}";

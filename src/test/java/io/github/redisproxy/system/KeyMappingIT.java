@@ -9,8 +9,6 @@ import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,7 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * cache hit, which proves that the proxy mapped both to one key rather than to two keys that happen
  * to hold the same value.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class KeyMappingIT {
   @RegisterExtension
   @Order(1)
@@ -35,8 +32,9 @@ class KeyMappingIT {
 
   private static final ProxyClient http = proxy.http();
 
+  /** An encoded slash and a literal slash both name the key with a slash. */
   @Test
-  void an_encoded_slash_and_a_literal_slash_both_name_the_key_with_a_slash() {
+  void encodedAndLiteralSlashNameOneKey() {
     redis.commands().set("dir/file", "slash value");
 
     assertServed("/dir%2Ffile", "slash value", "MISS");
@@ -45,8 +43,9 @@ class KeyMappingIT {
     assertEquals(1, redis.getCalls());
   }
 
+  /** Leading and doubled slashes stay part of the key. */
   @Test
-  void leading_and_doubled_slashes_stay_part_of_the_key() {
+  void extraSlashesStayInTheKey() {
     redis.commands().set("/rooted", "rooted value");
     redis.commands().set("a//b", "double slash value");
 
@@ -56,8 +55,9 @@ class KeyMappingIT {
     assertEquals(404, http.get("/rooted").statusCode());
   }
 
+  /** An encoded space is a space in the key. */
   @Test
-  void an_encoded_space_is_a_space_in_the_key() {
+  void encodedSpaceIsASpace() {
     redis.commands().set("hello world", "space value");
 
     assertServed("/hello%20world", "space value", "MISS");
@@ -65,7 +65,7 @@ class KeyMappingIT {
   }
 
   @Test
-  void percent_encoded_UTF_8_names_a_unicode_key() {
+  void percentEncodedUtf8NamesAUnicodeKey() {
     redis.commands().set("é", "e acute");
     redis.commands().set("café/日本", "mixed");
 
@@ -74,8 +74,9 @@ class KeyMappingIT {
     assertServed("/caf%C3%A9%2F%E6%97%A5%E6%9C%AC", "mixed", "HIT");
   }
 
+  /** A plus stays a plus and does not mean a space. */
   @Test
-  void a_plus_stays_a_plus_and_does_not_mean_a_space() {
+  void plusStaysAPlus() {
     redis.commands().set("a+b", "plus value");
     redis.commands().set("c d", "space value");
 
@@ -85,7 +86,7 @@ class KeyMappingIT {
   }
 
   @Test
-  void the_query_string_is_ignored() {
+  void queryStringIsIgnored() {
     redis.commands().set("queried", "query value");
 
     assertServed("/queried?x=1", "query value", "MISS");
@@ -98,16 +99,17 @@ class KeyMappingIT {
   }
 
   @Test
-  void an_encoded_question_mark_is_part_of_the_key() {
+  void encodedQuestionMarkIsInTheKey() {
     redis.commands().set("what?", "question value");
 
     assertServed("/what%3F", "question value", "MISS");
     assertEquals(404, http.get("/what").statusCode());
   }
 
+  /** Names that look like endpoints are ordinary keys. */
   @ParameterizedTest(name = "/{0}")
   @ValueSource(strings = {"health", "healthz", "metrics", "favicon.ico", "index.html", "ready"})
-  void names_that_look_like_endpoints_are_ordinary_keys(String key) {
+  void endpointLikeNamesAreOrdinaryKeys(String key) {
     assertEquals(404, http.get("/" + key).statusCode());
 
     redis.commands().set(key, "value of " + key);

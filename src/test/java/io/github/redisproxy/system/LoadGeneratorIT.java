@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code java -jar redis-proxy.jar loadtest} as a user runs it: against the packaged proxy on a
  * real redis-server, seeding the keys itself, and writing its numbers to a JSON file.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern SET_CALLS =
@@ -39,9 +36,9 @@ class LoadGeneratorIT {
   @Order(2)
   static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).build();
 
+  /** A closed loop run on seeded keys has no error and loads each key from redis at most once. */
   @Test
-  void a_closed_loop_run_on_seeded_keys_has_no_error_and_loads_each_key_from_redis_at_most_once()
-      throws Exception {
+  void closedLoopRunLoadsEachKeyAtMostOnce() throws Exception {
     Path output = outputFile("closed.json");
 
     ProxyProcess.Run run =
@@ -74,8 +71,9 @@ class LoadGeneratorIT {
     assertThat(setCalls()).as("SETs Redis executed").isEqualTo(100);
   }
 
+  /** An open loop run sends rate times duration requests without backlog. */
   @Test
-  void an_open_loop_run_sends_rate_times_duration_requests_without_backlog() throws Exception {
+  void openLoopRunHasNoBacklog() throws Exception {
     Path output = outputFile("open.json");
 
     // The whole run (warm-up included) sends 600 requests, so 600 connections can never all be
@@ -102,8 +100,9 @@ class LoadGeneratorIT {
         .isFalse();
   }
 
+  /** A bad option prints one line and exits 2. */
   @Test
-  void a_bad_option_prints_one_line_and_exits_2() {
+  void badOptionExits2() {
     ProxyProcess.Run run = loadtest("--distribution=pareto");
 
     assertThat(run.exitCode()).as("exit code; %s", run).isEqualTo(2);
@@ -112,8 +111,9 @@ class LoadGeneratorIT {
     assertThat(run.stdout()).isEmpty();
   }
 
+  /** The proxy help mentions the subcommand and its help lists the options. */
   @Test
-  void the_proxy_help_mentions_the_subcommand_and_its_help_lists_the_options() {
+  void helpNamesTheSubcommandAndItsOptions() {
     ProxyProcess.Run proxyHelp = ProxyProcess.run(List.of("--help"), Map.of(), RUN_TIMEOUT);
     ProxyProcess.Run help = loadtest("--help");
 

@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * packaged proxy's {@code RESP_PORT}, in front of a real redis-server. Each test uses a key prefix
  * of its own, so that no test finds keys another one left in the proxy's cache.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LoadGeneratorRespIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
@@ -44,9 +41,9 @@ class LoadGeneratorRespIT {
   @Order(2)
   static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).resp().build();
 
+  /** A closed loop run on a seeded key is all answered and loads the key from redis once. */
   @Test
-  void a_closed_loop_run_on_a_seeded_key_is_all_answered_and_loads_the_key_from_redis_once()
-      throws Exception {
+  void closedLoopRunLoadsTheKeyOnce() throws Exception {
     Path output = outputFile("resp-closed.json");
 
     // One key, so that exactly one GET reaches Redis: the 8 connections' first requests coalesce
@@ -78,9 +75,9 @@ class LoadGeneratorRespIT {
     assertThat(redis.getCalls()).as("GETs Redis executed").isEqualTo(1);
   }
 
+  /** An open loop run sends rate times duration requests without backlog or error. */
   @Test
-  void an_open_loop_run_sends_rate_times_duration_requests_without_backlog_or_error()
-      throws Exception {
+  void openLoopRunHasNoBacklogOrError() throws Exception {
     Path output = outputFile("resp-open.json");
 
     // A request is in flight at most --timeout, so 1500 connections (above rate x timeout, 100/s x
@@ -105,8 +102,9 @@ class LoadGeneratorRespIT {
     assertThat(redis.getCalls()).as("GETs Redis executed").isBetween(1L, 20L);
   }
 
+  /** Absent keys are errors of kind nil. */
   @Test
-  void absent_keys_are_errors_of_kind_nil() throws Exception {
+  void absentKeysAreNilErrors() throws Exception {
     Path output = outputFile("resp-absent.json");
 
     ProxyProcess.Run run =
@@ -129,8 +127,9 @@ class LoadGeneratorRespIT {
         .isEqualTo(report.get("requests").asLong());
   }
 
+  /** A port nothing listens on gives connect errors and the run still ends. */
   @Test
-  void a_port_nothing_listens_on_gives_connect_errors_and_the_run_still_ends() throws Exception {
+  void closedPortGivesConnectErrorsAndTheRunEnds() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();

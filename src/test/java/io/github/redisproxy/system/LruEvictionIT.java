@@ -8,8 +8,6 @@ import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * key read least recently. Whether a read went to Redis is told twice: by {@code X-Cache} and by
  * Redis' own count of {@code GET}s.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LruEvictionIT {
   @RegisterExtension
   @Order(1)
@@ -34,12 +31,14 @@ class LruEvictionIT {
   private static final ProxyClient http = proxy.http();
 
   /**
-   * Two evictions, each of which another policy would get wrong: the first evicts {@code b}, where
-   * FIFO (or expire-by-load order) would evict {@code a}; the second evicts {@code a}, where LFU
-   * would evict {@code d}, the key read fewest times.
+   * With capacity 3, each load into the full cache evicts exactly the least recently read key.
+   *
+   * <p>Two evictions, each of which another policy would get wrong: the first evicts {@code b},
+   * where FIFO (or expire-by-load order) would evict {@code a}; the second evicts {@code a}, where
+   * LFU would evict {@code d}, the key read fewest times.
    */
   @Test
-  void with_capacity_3_each_load_into_the_full_cache_evicts_exactly_the_least_recently_read_key() {
+  void leastRecentlyReadKeyIsEvictedWhenFull() {
     for (String key : new String[] {"a", "b", "c", "d", "e"}) {
       redis.commands().set("lru:" + key, "value of " + key);
     }

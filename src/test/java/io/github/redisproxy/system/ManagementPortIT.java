@@ -23,8 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,7 +35,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * setting of it is refused, and that it stays apart from the proxy port, whose key namespace it
  * never touches.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ManagementPortIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(20);
 
@@ -53,8 +50,9 @@ class ManagementPortIT {
   private static final ProxyClient http = proxy.http();
   private static final ManagementClient management = proxy.management();
 
+  /** The start-up line names the HTTP, RESP and management ports. */
   @Test
-  void the_start_up_line_names_the_HTTP_RESP_and_management_ports() {
+  void startUpLineNamesEveryPort() {
     Pattern startUp =
         Pattern.compile(
             " INFO ProxyServer - Listening for HTTP on 127\\.0\\.0\\.1:"
@@ -73,8 +71,9 @@ class ManagementPortIT {
     proxy.process().assertListensOnlyOn(proxy.port(), proxy.respPort(), proxy.managementPort());
   }
 
+  /** With MANAGEMENT_PORT=0 the proxy opens no management port and logs none. */
   @Test
-  void with_MANAGEMENT_PORT_0_the_proxy_opens_no_management_port_and_logs_none() {
+  void managementPortZeroOpensNone() {
     ProxyProcess off =
         ProxyExtension.builder()
             .redis(redis)
@@ -101,8 +100,9 @@ class ManagementPortIT {
     }
   }
 
+  /** Keys named like the management endpoints are ordinary keys on the proxy port. */
   @Test
-  void keys_named_like_the_management_endpoints_are_ordinary_keys_on_the_proxy_port() {
+  void endpointNamesAreOrdinaryKeysOnTheProxyPort() {
     List<String> keys = List.of("health", "health/live", "metrics", "cache/stats");
     for (String key : keys) {
       redis.commands().set(key, "the value of " + key);
@@ -127,8 +127,9 @@ class ManagementPortIT {
     assertEquals(Optional.of("HIT"), xCache(http.get("/cache/stats")));
   }
 
+  /** A wrong method on a management path is 405 with Allow and an unknown path is 404 JSON. */
   @Test
-  void a_wrong_method_on_a_management_path_is_405_with_Allow_and_an_unknown_path_is_404_JSON() {
+  void wrongMethodIs405AndUnknownPathIs404() {
     Map<String, String> allowed = new LinkedHashMap<>();
     allowed.put("POST /metrics", "GET");
     allowed.put("DELETE /health", "GET");
@@ -172,10 +173,10 @@ class ManagementPortIT {
         Arguments.of("PROXY_PORT=8081, the default MANAGEMENT_PORT", Map.of("PROXY_PORT", "8081")));
   }
 
+  /** An unusable MANAGEMENT_PORT prints one line naming it and exits 2. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("unusableManagementPorts")
-  void an_unusable_MANAGEMENT_PORT_prints_one_line_naming_it_and_exits_2(
-      String description, Map<String, String> env) {
+  void unusableManagementPortExits2(String description, Map<String, String> env) {
     ProxyProcess.Run run = ProxyProcess.run(List.of(), env, RUN_TIMEOUT);
 
     assertEquals(2, run.exitCode(), "exit code; " + run);

@@ -33,8 +33,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,7 +42,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * proxy's, the JVM's and Netty's meters, and moves by exactly what the proxy did, checked against
  * Redis' own count of GETs.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class MetricsIT {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
@@ -81,9 +78,12 @@ class MetricsIT {
   private static final ProxyClient http = proxy.http();
   private static final ManagementClient management = proxy.management();
 
+  /**
+   * {@code /metrics} is Prometheus text that parses line by line and names the proxy's, the JVM's
+   * and Netty's meters.
+   */
   @Test
-  void
-      metrics_is_Prometheus_text_that_parses_line_by_line_and_names_the_proxys_JVM_and_Netty_meters() {
+  void metricsAreStrictPrometheusText() {
     redis.commands().set("names:k", "v");
     assertEquals(
         200, http.get("/names:k").statusCode()); // the timer of GET 200 exists once one is timed
@@ -168,8 +168,9 @@ class MetricsIT {
     assertEquals("+Inf", boundaries.get(boundaries.size() - 1));
   }
 
+  /** Metrics are served as OpenMetrics when the scraper asks for them. */
   @Test
-  void metrics_are_served_as_OpenMetrics_when_the_scraper_asks_for_them() throws Exception {
+  void openMetricsOnRequest() throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpResponse<String> response =
         client.send(
@@ -195,8 +196,9 @@ class MetricsIT {
         response.body());
   }
 
+  /** A miss, two hits and an absent key move the cache and request meters by exactly that much. */
   @Test
-  void a_miss_two_hits_and_an_absent_key_move_the_cache_and_request_meters_by_exactly_that_much() {
+  void metersMoveByExactlyWhatTheProxyDid() {
     redis.commands().set("counted:a", "alpha");
     PrometheusText before = management.scrape();
 
@@ -252,9 +254,11 @@ class MetricsIT {
     assertEquals(0.0, after.value("redis_proxy_requests_in_flight", labels("frontend", "http")));
   }
 
+  /**
+   * Ten concurrent GETs for one cold key count one miss and nine coalesced and reach Redis once.
+   */
   @Test
-  void ten_concurrent_GETs_for_one_cold_key_count_one_miss_and_nine_coalesced_and_reach_Redis_once()
-      throws Exception {
+  void concurrentMissesCountOneMissAndTheRestCoalesced() throws Exception {
     int clients = 10;
     String key = "coalesced:k";
     redis.commands().set(key, "shared");
@@ -315,8 +319,9 @@ class MetricsIT {
         "/cache/stats coalesced");
   }
 
+  /** RESP commands are timed by command name and outcome and the RESP connection is counted. */
   @Test
-  void RESP_commands_are_timed_by_command_name_and_outcome_and_the_RESP_connection_is_counted() {
+  void respCommandsAreTimedByNameAndOutcome() {
     redis.commands().set("resp-counted:k", "v");
     Map<String, String> connections = labels("frontend", "resp");
     PrometheusText before = management.scrape();
@@ -363,12 +368,14 @@ class MetricsIT {
   }
 
   /**
-   * A keep-alive HTTP connection counts once however many requests it carries (Reactor Netty sees
-   * each HTTP/1.1 request as a connection of its own, so counting per request would grow with
+   * An HTTP keep-alive connection is counted once however many requests it carries.
+   *
+   * <p>A keep-alive HTTP connection counts once however many requests it carries (Reactor Netty
+   * sees each HTTP/1.1 request as a connection of its own, so counting per request would grow with
    * traffic and never come back down).
    */
   @Test
-  void an_HTTP_keep_alive_connection_is_counted_once_however_many_requests_it_carries() {
+  void keepAliveConnectionIsCountedOnce() {
     redis.commands().set("http-counted:k", "v");
     Map<String, String> connections = labels("frontend", "http");
     double before = management.scrape().value("redis_proxy_connections", connections);
@@ -387,12 +394,14 @@ class MetricsIT {
   }
 
   /**
-   * Answers the proxy port gives at once, without a lookup: 400 for a bad key, 405 for a method
+   * A 400 and a 405 on the proxy port are timed under their status, not as cancelled.
+   *
+   * <p>Answers the proxy port gives at once, without a lookup: 400 for a bad key, 405 for a method
    * other than GET and HEAD. Each is timed under its HTTP status as text, like every other answer;
    * {@code cancelled} is only for a client that went away before its answer.
    */
   @Test
-  void a_400_and_a_405_on_the_proxy_port_are_timed_under_their_status_not_as_cancelled() {
+  void refusedRequestsAreTimedUnderTheirStatus() {
     Map<String, String> get400 = labels("frontend", "http", "command", "get", "status", "400");
     Map<String, String> other405 = labels("frontend", "http", "command", "other", "status", "405");
     PrometheusText before = management.scrape();

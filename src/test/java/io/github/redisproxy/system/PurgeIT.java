@@ -20,8 +20,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The management port's purges, {@code DELETE /cache/KEY} and {@code DELETE /cache}: what they
  * remove, how they count it, and that the next GET of a purged key reaches Redis.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class PurgeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String APPLICATION_JSON = "application/json";
@@ -47,9 +44,12 @@ class PurgeIT {
   private static final ProxyClient http = proxy.http();
   private static final ManagementClient management = proxy.management();
 
+  /**
+   * Purging a cached key makes the next GET a miss that reaches Redis and purging it again finds
+   * nothing.
+   */
   @Test
-  void
-      purging_a_cached_key_makes_the_next_GET_a_miss_that_reaches_Redis_and_purging_it_again_finds_nothing() {
+  void purgedKeyIsLoadedAgain() {
     redis.commands().set("purge:one", "first");
     assertEquals(Optional.of("MISS"), xCache(http.get("/purge:one")));
     assertEquals(Optional.of("HIT"), xCache(http.get("/purge:one")));
@@ -77,8 +77,9 @@ class PurgeIT {
     assertEquals(2, redis.getCalls());
   }
 
+  /** A purged key is percent-decoded exactly as on the proxy port. */
   @Test
-  void a_purged_key_is_percent_decoded_exactly_as_on_the_proxy_port() throws IOException {
+  void purgedKeyIsDecodedAsOnTheProxyPort() throws IOException {
     redis.commands().set("purge:a/b c", "slashed");
     assertEquals(Optional.of("MISS"), xCache(http.get("/purge:a/b%20c")));
     assertEquals(
@@ -109,8 +110,9 @@ class PurgeIT {
     assertTrue(JSON.readTree(badEncoding.body()).hasNonNull("error"), badEncoding.bodyText());
   }
 
+  /** Purging the whole cache removes and counts every key and each next GET reaches Redis. */
   @Test
-  void purging_the_whole_cache_removes_and_counts_every_key_and_each_next_GET_reaches_Redis() {
+  void purgingTheWholeCacheRemovesEveryKey() {
     HttpResponse<byte[]> emptied =
         management.send("DELETE", "/cache"); // whatever earlier tests left
     assertEquals(200, emptied.statusCode(), bodyOf(emptied));

@@ -18,8 +18,6 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,12 +25,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The REDIS_ADDRESS forms other than host:port: a redis:// URI with a database number, and
  * embedded:PORT.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RedisAddressIT {
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
+  /** A redis URI with a database number reads from that database. */
   @Test
-  void a_redis_URI_with_a_database_number_reads_from_that_database() {
+  void redisUriSelectsItsDatabase() {
     redis.commands().set("address:db", "from database 0");
     redis.commands().select(2);
     try {
@@ -59,8 +57,12 @@ class RedisAddressIT {
     }
   }
 
+  /**
+   * REDIS_ADDRESS=embedded starts a redis-server of its own on the given port and stops it on
+   * SIGTERM.
+   */
   @Test
-  void embedded_starts_a_redis_server_of_its_own_on_the_given_port_and_stops_it_on_SIGTERM() {
+  void embeddedRedisStartsAndStopsWithTheProxy() {
     int port = RedisServerProcess.freePort();
     try (ProxyProcess proxy =
         ProxyExtension.builder()

@@ -12,8 +12,6 @@ import io.github.redisproxy.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * cache when its connection drops; that a cached key is still served while Redis is down is the
  * TTL-only behaviour of {@code CACHE_INVALIDATION=none}, checked with a proxy of its own.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespBackendFailureIT {
   /** Longer than REDIS_TIMEOUT, so that every load started during the pause times out. */
   private static final Duration STALL = Duration.ofMillis(750);
@@ -59,9 +56,12 @@ class RespBackendFailureIT {
     }
   }
 
+  /**
+   * A GET while Redis stalls is answered with a backend timeout error and the next GET loads
+   * afresh.
+   */
   @Test
-  void
-      a_GET_while_Redis_stalls_is_answered_with_a_backend_timeout_error_and_the_next_GET_loads_afresh() {
+  void stalledGetIsATimeoutErrorAndNotCached() {
     redis.commands().set("fail:slow", "eventually");
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       redis.pause(STALL);
@@ -76,9 +76,9 @@ class RespBackendFailureIT {
     assertLoadsStarted("fail:slow", 2);
   }
 
+  /** An MGET while Redis stalls is answered with one error and its cancelled loads log no error. */
   @Test
-  void
-      an_MGET_while_Redis_stalls_is_answered_with_one_error_and_its_cancelled_loads_log_no_error() {
+  void stalledMgetIsOneErrorAndLogsNone() {
     String[] keys = {"fail:m1", "fail:m2", "fail:m3", "fail:m4"};
     int mark = proxy.log().mark();
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
@@ -98,8 +98,9 @@ class RespBackendFailureIT {
     proxy.log().assertNoErrorsSince(mark);
   }
 
+  /** A client that goes away before its load fails causes no error log over RESP or HTTP. */
   @Test
-  void a_client_that_goes_away_before_its_load_fails_causes_no_error_log_over_RESP_or_HTTP() {
+  void clientThatGoesAwayCausesNoErrorLog() {
     int mark = proxy.log().mark();
     redis.pause(STALL);
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
@@ -120,10 +121,14 @@ class RespBackendFailureIT {
     proxy.log().assertNoErrorsSince(mark);
   }
 
-  /** TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}. */
+  /**
+   * With CACHE_INVALIDATION=none while Redis is down a miss is answered with a backend error and a
+   * cached key is still served.
+   *
+   * <p>TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none}.
+   */
   @Test
-  void
-      with_CACHE_INVALIDATION_none_while_Redis_is_down_a_miss_is_answered_with_a_backend_error_and_a_cached_key_is_still_served() {
+  void ttlOnlyProxyServesCachedKeysWhileRedisIsDown() {
     try (ProxyProcess ttlOnly =
         ProxyExtension.builder()
             .redis(redis)
@@ -154,13 +159,15 @@ class RespBackendFailureIT {
   }
 
   /**
-   * The tracking counterpart: once the proxy knows its connection is gone it has cleared the cache,
-   * so the key it cached before is answered like any miss while Redis is down (rejected at once:
-   * Lettuce is disconnected).
+   * While Redis is down a key cached before is answered with a backend error too because the cache
+   * was cleared.
+   *
+   * <p>The tracking counterpart: once the proxy knows its connection is gone it has cleared the
+   * cache, so the key it cached before is answered like any miss while Redis is down (rejected at
+   * once: Lettuce is disconnected).
    */
   @Test
-  void
-      while_Redis_is_down_a_key_cached_before_is_answered_with_a_backend_error_too_because_the_cache_was_cleared() {
+  void trackingProxyClearsItsCacheWhenRedisGoesDown() {
     redis.commands().set("fail:tracked", "cached value");
     int lost = proxy.linesMatching(TRACKING_LOST).size();
     try (RawResp raw = RawResp.connect(proxy.respPort())) {

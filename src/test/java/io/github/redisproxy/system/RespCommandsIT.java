@@ -33,8 +33,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,7 +49,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code redis-cli} is not on {@code PATH} (the tests themselves install nothing; {@code .ci/run}
  * installs Debian's {@code redis-tools}).
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespCommandsIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(15);
@@ -72,8 +69,9 @@ class RespCommandsIT {
     return proxy.respUri(COMMAND_TIMEOUT);
   }
 
+  /** A Lettuce client connects after HELLO 3 is refused with NOPROTO and gets PONG. */
   @Test
-  void a_Lettuce_client_connects_after_HELLO_3_is_refused_with_NOPROTO_and_gets_PONG() {
+  void lettuceConnectsAfterHello3IsRefused() {
     assertEquals("PONG", resp.ping());
 
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
@@ -88,8 +86,9 @@ class RespCommandsIT {
     }
   }
 
+  /** GET answers the value of a string key and nil for a missing key. */
   @Test
-  void GET_answers_the_value_of_a_string_key_and_nil_for_a_missing_key() {
+  void getAnswersValueOrNil() {
     redis.commands().set("cmd:get", "the value");
 
     assertEquals("the value", resp.get("cmd:get"));
@@ -101,8 +100,9 @@ class RespCommandsIT {
         "one GET for the value, and one per GET of the missing key (never cached)");
   }
 
+  /** GET of a key that holds another type is answered with Redis WRONGTYPE error. */
   @Test
-  void GET_of_a_key_that_holds_another_type_is_answered_with_Redis_WRONGTYPE_error() {
+  void getOfAnotherTypeIsWrongType() {
     redis.commands().rpush("cmd:list", "element");
 
     RedisCommandExecutionException error =
@@ -112,9 +112,9 @@ class RespCommandsIT {
         "WRONGTYPE Operation against a key holding the wrong kind of value", error.getMessage());
   }
 
+  /** MGET answers in key order with nil for a missing key and for a key that holds another type. */
   @Test
-  void
-      MGET_answers_in_key_order_with_nil_for_a_missing_key_and_for_a_key_that_holds_another_type() {
+  void mgetAnswersInKeyOrder() {
     redis.commands().set("cmd:mget-1", "one");
     redis.commands().set("cmd:mget-2", "two");
     redis.commands().rpush("cmd:mget-list", "element");
@@ -137,8 +137,9 @@ class RespCommandsIT {
     assertEquals(4, redis.getCalls(), "the second MGET was answered from the cache");
   }
 
+  /** PING with a message answers the message and ECHO echoes its argument. */
   @Test
-  void PING_with_a_message_answers_the_message_and_ECHO_echoes_its_argument() {
+  void pingAndEchoAnswerTheirArgument() {
     assertEquals(
         "hello there",
         resp.dispatch(
@@ -149,8 +150,9 @@ class RespCommandsIT {
     assertEquals("", resp.echo(""));
   }
 
+  /** SELECT 0 is accepted and any other database is refused. */
   @Test
-  void SELECT_0_is_accepted_and_any_other_database_is_refused() {
+  void selectAcceptsDatabaseZeroOnly() {
     try (StatefulRedisConnection<String, String> own = client.connect(StringCodec.UTF8, uri())) {
       assertEquals("OK", own.sync().select(0));
       RedisCommandExecutionException error =
@@ -159,8 +161,9 @@ class RespCommandsIT {
     }
   }
 
+  /** CLIENT SETNAME names only its own connection for CLIENT GETNAME. */
   @Test
-  void CLIENT_SETNAME_names_only_its_own_connection_for_CLIENT_GETNAME() {
+  void clientSetnameNamesItsOwnConnection() {
     try (StatefulRedisConnection<String, String> named = client.connect(StringCodec.UTF8, uri())) {
       assertNull(named.sync().clientGetname());
       assertEquals("OK", named.sync().clientSetname("it-connection"));
@@ -178,9 +181,12 @@ class RespCommandsIT {
     }
   }
 
+  /**
+   * COMMAND COUNT, COMMAND DOCS, COMMAND INFO and CONFIG GET give the minimal answers clients
+   * expect.
+   */
   @Test
-  void
-      COMMAND_COUNT_COMMAND_DOCS_COMMAND_INFO_and_CONFIG_GET_give_the_minimal_answers_clients_expect() {
+  void introspectionCommandsGiveMinimalAnswers() {
     List<Object> all = resp.command();
     assertEquals(all.size(), resp.commandCount(), "COMMAND COUNT counts what COMMAND lists");
     assertTrue(
@@ -203,8 +209,9 @@ class RespCommandsIT {
     assertEquals(Map.of(), resp.configGet("*"));
   }
 
+  /** QUIT is answered OK and then the proxy closes the connection. */
   @Test
-  void QUIT_is_answered_OK_and_then_the_proxy_closes_the_connection() {
+  void quitAnswersOkThenCloses() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(RawResp.simple("OK"), raw.write(RawResp.command("QUIT")).readUntilClosed());
     }
@@ -221,8 +228,9 @@ class RespCommandsIT {
     }
   }
 
+  /** An unknown command is answered with Redis wording and the connection stays usable. */
   @Test
-  void an_unknown_command_is_answered_with_Redis_wording_and_the_connection_stays_usable() {
+  void unknownCommandIsAnErrorAndTheConnectionStays() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(
           RawResp.error("ERR unknown command 'strlen', with args beginning with: 'cmd:unknown' "),
@@ -243,8 +251,9 @@ class RespCommandsIT {
     assertEquals(0, redis.getCalls());
   }
 
+  /** Write commands are refused because the proxy is read-only and never reach Redis. */
   @Test
-  void write_commands_are_refused_because_the_proxy_is_read_only_and_never_reach_Redis() {
+  void writeCommandsAreRefused() {
     redis.commands().set("cmd:write", "original");
 
     RedisCommandExecutionException set =
@@ -267,6 +276,7 @@ class RespCommandsIT {
   @CsvSource(
       delimiter = '|',
       value = {
+        /** A wrong number of arguments is answered with Redis wording. */
         "GET                 | get",
         "GET cmd:a cmd:b     | get",
         "MGET                | mget",
@@ -275,7 +285,7 @@ class RespCommandsIT {
         "PING a b            | ping",
         "SELECT              | select",
       })
-  void a_wrong_number_of_arguments_is_answered_with_Redis_wording(String command, String name) {
+  void wrongNumberOfArgumentsIsAnError(String command, String name) {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(
           RawResp.error("ERR wrong number of arguments for '" + name + "' command"),
@@ -284,8 +294,9 @@ class RespCommandsIT {
     }
   }
 
+  /** A binary key and a value holding every byte value round trip as a miss and as a hit. */
   @Test
-  void a_binary_key_and_a_value_holding_every_byte_value_round_trip_as_a_miss_and_as_a_hit() {
+  void binaryKeyAndValueRoundTrip() {
     byte[] key = new byte[256];
     byte[] value = new byte[512];
     for (int i = 0; i < value.length; i++) {
@@ -308,12 +319,14 @@ class RespCommandsIT {
   }
 
   /**
-   * Under the default CACHE_INVALIDATION=tracking a hit needs no Redis until the key changes there;
-   * then Redis reports the change and the next GET loads the new value (how fast is {@code
+   * A hit is answered from the cache without reaching Redis until the key changes in Redis.
+   *
+   * <p>Under the default CACHE_INVALIDATION=tracking a hit needs no Redis until the key changes
+   * there; then Redis reports the change and the next GET loads the new value (how fast is {@code
    * InvalidationIT}'s business).
    */
   @Test
-  void a_hit_is_answered_from_the_cache_without_reaching_Redis_until_the_key_changes_in_Redis() {
+  void hitIsServedFromTheCacheUntilTheKeyChanges() {
     redis.commands().set("cmd:hit", "cached");
     assertEquals("cached", resp.get("cmd:hit"));
     assertEquals(1, redis.getCalls());
@@ -334,12 +347,14 @@ class RespCommandsIT {
   }
 
   /**
-   * TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none} serves the cached
-   * value regardless.
+   * With CACHE_INVALIDATION=none a hit is answered from the cache without reaching Redis even after
+   * the key changed.
+   *
+   * <p>TTL-only behaviour: a proxy of its own with {@code CACHE_INVALIDATION=none} serves the
+   * cached value regardless.
    */
   @Test
-  void
-      with_CACHE_INVALIDATION_none_a_hit_is_answered_from_the_cache_without_reaching_Redis_even_after_the_key_changed() {
+  void ttlOnlyProxyServesChangedKeyFromCache() {
     try (ProxyProcess ttlOnly =
         ProxyExtension.builder().redis(redis).env("CACHE_INVALIDATION", "none").resp().start()) {
       redis.resetStats(); // the readiness probe's GET
@@ -362,8 +377,9 @@ class RespCommandsIT {
     }
   }
 
+  /** HTTP and RESP share one cache in both directions. */
   @Test
-  void HTTP_and_RESP_share_one_cache_in_both_directions() {
+  void httpAndRespShareOneCache() {
     redis.commands().set("cmd:shared-1", "loaded over HTTP");
     redis.commands().set("cmd:shared-2", "loaded over RESP");
 
@@ -380,8 +396,9 @@ class RespCommandsIT {
     assertEquals(2, redis.getCalls(), "the HTTP GET was a hit on what RESP loaded");
   }
 
+  /** The proxy listens on its HTTP, RESP and management ports and no other. */
   @Test
-  void the_proxy_listens_on_its_HTTP_RESP_and_management_ports_and_no_other() {
+  void listensOnItsThreePortsOnly() {
     String logged = ", RESP on 127.0.0.1:" + proxy.respPort() + ",";
     assertTrue(
         proxy.log().lines().stream().anyMatch(line -> line.contains(logged)),
@@ -390,9 +407,13 @@ class RespCommandsIT {
     proxy.process().assertListensOnlyOn(proxy.port(), proxy.respPort(), proxy.managementPort());
   }
 
-  /** Skipped, not failed, where redis-cli is not on PATH. */
+  /**
+   * {@code redis-cli}, if installed, prints the value that GET answers.
+   *
+   * <p>Skipped, not failed, where redis-cli is not on PATH.
+   */
   @Test
-  void redis_cli_if_installed_prints_the_value_that_GET_answers() {
+  void redisCliPrintsTheValue() {
     assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
     redis.commands().set("somekey", "some value");
 
@@ -403,11 +424,14 @@ class RespCommandsIT {
   }
 
   /**
-   * Started without a command, redis-cli 7 first asks {@code COMMAND DOCS}, then reads commands
+   * {@code redis-cli}, if installed, started without a command answers the commands it reads from
+   * stdin.
+   *
+   * <p>Started without a command, redis-cli 7 first asks {@code COMMAND DOCS}, then reads commands
    * from its standard input. Skipped, not failed, where redis-cli is not on PATH.
    */
   @Test
-  void redis_cli_if_installed_started_without_a_command_answers_the_commands_it_reads_from_stdin() {
+  void redisCliReadsCommandsFromStdin() {
     assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
     redis.commands().set("cli:interactive", "typed value");
 
@@ -418,9 +442,13 @@ class RespCommandsIT {
     assertEquals(2, redis.getCalls());
   }
 
-  /** Skipped, not failed, where redis-cli is not on PATH. */
+  /**
+   * {@code redis-cli}, if installed, shows the proxy errors for a write and an unknown command.
+   *
+   * <p>Skipped, not failed, where redis-cli is not on PATH.
+   */
   @Test
-  void redis_cli_if_installed_shows_the_proxy_errors_for_a_write_and_an_unknown_command() {
+  void redisCliShowsTheProxysErrors() {
     assumeTrue(RedisCli.isInstalled(), "redis-cli is not on PATH");
 
     RedisCli.Run write = RedisCli.run(proxy.respPort(), "", CLI_TIMEOUT, "set", "cli:key", "value");

@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code miss key=K joined the load in flight}, {@code hit key=K}) tell the test when every command
  * has reached the cache, before Redis answers.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespConcurrencyIT {
   /**
    * Long enough for every command of a test (a hundred, with a log line each) to reach the cache
@@ -67,9 +64,11 @@ class RespConcurrencyIT {
     return proxy.respUri(Duration.ofSeconds(20));
   }
 
+  /**
+   * Twenty concurrent GETs for one cold key from twenty connections share exactly one Redis GET.
+   */
   @Test
-  void twenty_concurrent_GETs_for_one_cold_key_from_twenty_connections_share_exactly_one_Redis_GET()
-      throws Exception {
+  void coldKeyRequestedConcurrentlyLoadsOnce() throws Exception {
     int clients = 20;
     String key = "conc:coalesced";
     redis.commands().set(key, "shared value");
@@ -107,9 +106,12 @@ class RespConcurrencyIT {
     }
   }
 
+  /**
+   * A hundred pipelined GETs in one write are answered in command order though later hits are ready
+   * first.
+   */
   @Test
-  void
-      a_hundred_pipelined_GETs_in_one_write_are_answered_in_command_order_though_later_hits_are_ready_first() {
+  void pipelinedRepliesKeepCommandOrder() {
     int commands = 100;
     for (int i = 0; i < commands; i++) {
       redis.commands().set(pipelineKey(i), "value-" + i);
@@ -156,9 +158,9 @@ class RespConcurrencyIT {
     assertEquals(commands / 2, proxy.linesMatching(evenKeyLoads).size());
   }
 
+  /** The misses of one MGET load in parallel and the values come back in key order. */
   @Test
-  void the_misses_of_one_MGET_load_in_parallel_and_the_values_come_back_in_key_order()
-      throws Exception {
+  void mgetMissesLoadInParallel() throws Exception {
     int keys = 10;
     String[] names = new String[keys];
     for (int i = 0; i < keys; i++) {
@@ -184,8 +186,9 @@ class RespConcurrencyIT {
     assertEquals(keys, redis.getCalls());
   }
 
+  /** QUIT pipelined after a slow miss is answered after the miss and then closes. */
   @Test
-  void QUIT_pipelined_after_a_slow_miss_is_answered_after_the_miss_and_then_closes() {
+  void pipelinedQuitWaitsForTheMissBeforeClosing() {
     String key = "conc:before-quit";
     redis.commands().set(key, "answered first");
     try (RawResp raw = RawResp.connect(proxy.respPort())) {

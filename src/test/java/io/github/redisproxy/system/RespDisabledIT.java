@@ -6,8 +6,6 @@ import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The RESP front end is off unless RESP_PORT names a port: by default the proxy opens its HTTP port
  * only.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespDisabledIT {
   @RegisterExtension
   @Order(1)
@@ -26,8 +23,9 @@ class RespDisabledIT {
   @Order(2)
   static final ProxyExtension proxy = ProxyExtension.builder().redis(redis).build();
 
+  /** Without RESP_PORT the proxy opens no RESP port and logs none. */
   @Test
-  void without_RESP_PORT_the_proxy_opens_no_RESP_port_and_logs_none() {
+  void noRespPortWithoutRespPort() {
     assertEquals(List.of(), proxy.linesMatching(Pattern.compile("RESP on")));
     assertEquals(1, proxy.linesMatching(Pattern.compile("Listening for HTTP on")).size());
     // Where /proc exists (Linux): the proxy listens on its HTTP and management ports, and on no

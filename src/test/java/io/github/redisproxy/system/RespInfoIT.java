@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * cache of 3 entries, so that evictions happen), and no test but the scripted one looks a key up,
  * so every counter is known.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespInfoIT {
   @RegisterExtension
   @Order(1)
@@ -62,9 +59,9 @@ class RespInfoIT {
     return proxy.respUri(Duration.ofSeconds(20));
   }
 
+  /** INFO cache counts hits, misses, loads, coalesced loads, size and evictions exactly. */
   @Test
-  void INFO_cache_counts_hits_misses_loads_coalesced_loads_size_and_evictions_exactly()
-      throws Exception {
+  void infoCacheCountsExactly() throws Exception {
     for (String key : List.of("info:a", "info:b", "info:c", "info:d")) {
       redis.commands().set(key, "value of " + key);
     }
@@ -125,8 +122,9 @@ class RespInfoIT {
     assertEquals(7, redis.getCalls(), "b is still cached");
   }
 
+  /** INFO with a section answers that section only and without one answers all. */
   @Test
-  void INFO_with_a_section_answers_that_section_only_and_without_one_answers_all() {
+  void infoAnswersTheSectionAskedFor() {
     String server = resp.info("server");
     assertTrue(server.startsWith("# Server\r\n"), server);
     Map<String, String> serverFields = fields(server);
@@ -147,7 +145,7 @@ class RespInfoIT {
   }
 
   @Test
-  void INFO_clients_counts_the_open_RESP_connections() {
+  void infoClientsCountsOpenConnections() {
     Polling.until(
         Duration.ofSeconds(5),
         "connected_clients to count only this class's connection",

@@ -8,8 +8,6 @@ import io.github.redisproxy.testing.RawResp;
 import io.github.redisproxy.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,7 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Protocol error: ...} and is disconnected, like Redis does; the proxy serves the next connection
  * as before, and leaks no buffer (checked after all tests).
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class RespProtocolIT {
   private static final int MAX_BULK = 16;
   private static final int MAX_ARRAY = 4;
@@ -44,8 +41,9 @@ class RespProtocolIT {
           .resp()
           .build();
 
+  /** Inline commands as typed into telnet are answered. */
   @Test
-  void inline_commands_as_typed_into_telnet_are_answered() {
+  void inlineCommandsAreAnswered() {
     redis.commands().set("inline:key", "inline value");
     redis.commands().set("key with space", "spaced value");
 
@@ -69,8 +67,9 @@ class RespProtocolIT {
     assertEquals(3, redis.getCalls());
   }
 
+  /** Inline and multibulk commands mix on one connection. */
   @Test
-  void inline_and_multibulk_commands_mix_on_one_connection() {
+  void inlineAndMultibulkMix() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       raw.write("PING\r\n*2\r\n$4\r\nECHO\r\n$5\r\nmixed\r\nPING inline\r\n");
       assertEquals(RawResp.simple("PONG"), raw.readReply());
@@ -79,9 +78,12 @@ class RespProtocolIT {
     }
   }
 
+  /**
+   * A connection that starts inline and then speaks RESP keeps the newlines inside its bulk
+   * strings.
+   */
   @Test
-  void
-      a_connection_that_starts_inline_and_then_speaks_RESP_keeps_the_newlines_inside_its_bulk_strings() {
+  void bulkStringsKeepNewlinesAfterInline() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(
           RawResp.simple("PONG"),
@@ -94,8 +96,9 @@ class RespProtocolIT {
     }
   }
 
+  /** Unbalanced quotes in an inline command are a protocol error in Redis wording. */
   @Test
-  void unbalanced_quotes_in_an_inline_command_are_a_protocol_error_in_Redis_wording() {
+  void unbalancedQuotesAreAProtocolError() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       assertEquals(
           RawResp.error("ERR Protocol error: unbalanced quotes in request"),
@@ -104,8 +107,9 @@ class RespProtocolIT {
     assertNextConnectionIsServed();
   }
 
+  /** Lengths at the configured limits are accepted. */
   @Test
-  void lengths_at_the_configured_limits_are_accepted() {
+  void lengthsAtTheLimitsAreAccepted() {
     String longestKey = "k".repeat(MAX_BULK);
     redis.commands().set(longestKey, "v");
 
@@ -118,9 +122,11 @@ class RespProtocolIT {
     }
   }
 
+  /**
+   * A bulk string longer than RESP_MAX_BULK_LENGTH is a protocol error and closes the connection.
+   */
   @Test
-  void
-      a_bulk_string_longer_than_RESP_MAX_BULK_LENGTH_is_a_protocol_error_and_closes_the_connection() {
+  void overlongBulkStringIsAProtocolError() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       String reply = raw.write(RawResp.command("GET", "k".repeat(MAX_BULK + 1))).readUntilClosed();
       assertEquals(RawResp.error("ERR Protocol error: invalid bulk length"), reply);
@@ -129,8 +135,9 @@ class RespProtocolIT {
     assertNextConnectionIsServed();
   }
 
+  /** A bulk length beyond the limit is refused from its header without waiting for the content. */
   @Test
-  void a_bulk_length_beyond_the_limit_is_refused_from_its_header_without_waiting_for_the_content() {
+  void overlongBulkIsRefusedFromItsHeader() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       // Declares 100 MB and sends none of it: the proxy must not wait for (or buffer) the content.
       String reply = raw.write("*2\r\n$3\r\nGET\r\n$104857600\r\n").readUntilClosed();
@@ -139,9 +146,12 @@ class RespProtocolIT {
     assertNextConnectionIsServed();
   }
 
+  /**
+   * A command with more elements than RESP_MAX_ARRAY_LENGTH is a protocol error and closes the
+   * connection.
+   */
   @Test
-  void
-      a_command_with_more_elements_than_RESP_MAX_ARRAY_LENGTH_is_a_protocol_error_and_closes_the_connection() {
+  void overlongArrayIsAProtocolError() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       String reply = raw.write(RawResp.command("MGET", "a", "b", "c", "d")).readUntilClosed();
       assertEquals(RawResp.error("ERR Protocol error: invalid multibulk length"), reply);
@@ -160,14 +170,14 @@ class RespProtocolIT {
   @ParameterizedTest(name = "{0}")
   @ValueSource(
       strings = {
+        /** Bytes that are not a RESP command get a protocol error and the connection is closed. */
         "*abc\\r\\n",
         "*1\\r\\n$x\\r\\n",
         "*1\\r\\n:1\\r\\n",
         "*2\\r\\n$3\\r\\nGET\\r\\n$-1\\r\\n",
         "*1\\r\\n*1\\r\\n$4\\r\\nPING\\r\\n",
       })
-  void bytes_that_are_not_a_RESP_command_get_a_protocol_error_and_the_connection_is_closed(
-      String escaped) {
+  void garbageIsAProtocolError(String escaped) {
     String garbage = escaped.replace("\\r", "\r").replace("\\n", "\n");
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       String reply = raw.write(garbage).readUntilClosed();
@@ -179,8 +189,9 @@ class RespProtocolIT {
     assertNextConnectionIsServed();
   }
 
+  /** A client that disconnects in the middle of a command does not disturb the proxy. */
   @Test
-  void a_client_that_disconnects_in_the_middle_of_a_command_does_not_disturb_the_proxy() {
+  void clientThatDisconnectsMidCommandDisturbsNothing() {
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
       raw.write("*2\r\n$3\r\nGET\r\n$10\r\nhalf");
     }
@@ -191,11 +202,13 @@ class RespProtocolIT {
   }
 
   /**
-   * Redis ends an inline command at a bare LF too, which is what {@code nc} sends without {@code
+   * Inline commands ended by a bare newline as nc sends them are answered.
+   *
+   * <p>Redis ends an inline command at a bare LF too, which is what {@code nc} sends without {@code
    * -C}.
    */
   @Test
-  void inline_commands_ended_by_a_bare_newline_as_nc_sends_them_are_answered() {
+  void inlineCommandsEndedByNewlineAreAnswered() {
     redis.commands().set("inline:lf", "lf value");
 
     try (RawResp raw = RawResp.connect(proxy.respPort())) {
@@ -205,12 +218,14 @@ class RespProtocolIT {
   }
 
   /**
-   * Like Redis: every command that came before the bad bytes is answered, even one still loading,
-   * then the error.
+   * Commands before a protocol error are answered before the error.
+   *
+   * <p>Like Redis: every command that came before the bad bytes is answered, even one still
+   * loading, then the error.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"*abc\\r\\n", "*1\\r\\n:1\\r\\n"})
-  void commands_before_a_protocol_error_are_answered_before_the_error(String escaped) {
+  void commandsBeforeAProtocolErrorAreAnswered(String escaped) {
     String garbage = escaped.replace("\\r", "\r").replace("\\n", "\n");
     String key = "before-err:" + garbage.length(); // at most 16 bytes here
     redis.commands().set(key, "answered first");

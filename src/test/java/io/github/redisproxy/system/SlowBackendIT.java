@@ -10,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * REDIS_TIMEOUT=0.5 against a Redis that does not answer: {@code CLIENT PAUSE ... ALL} holds every
  * command, the proxy's included, until the pause ends.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class SlowBackendIT {
   private static final Duration REDIS_TIMEOUT = Duration.ofMillis(500);
 
@@ -35,9 +32,12 @@ class SlowBackendIT {
 
   private static final ProxyClient http = proxy.http();
 
+  /**
+   * A Redis slower than REDIS_TIMEOUT gets 503 with Retry-After not before the timeout and within a
+   * second after.
+   */
   @Test
-  void
-      a_Redis_slower_than_REDIS_TIMEOUT_gets_503_with_Retry_After_not_before_the_timeout_and_within_a_second_after() {
+  void slowRedisGets503AfterTheTimeout() {
     redis.commands().set("slow:cached", "cached value");
     redis.commands().set("slow:cold", "cold value");
     assertEquals(200, http.get("/slow:cached").statusCode());
@@ -59,8 +59,9 @@ class SlowBackendIT {
     assertEquals(Optional.of("HIT"), cached.headers().firstValue("X-Cache"));
   }
 
+  /** A timed out load is not cached and the next request after Redis recovers loads afresh. */
   @Test
-  void a_timed_out_load_is_not_cached_and_the_next_request_after_Redis_recovers_loads_afresh() {
+  void timedOutLoadIsNotCached() {
     redis.commands().set("slow:retry", "retry value");
     redis.pause(Duration.ofSeconds(1));
 

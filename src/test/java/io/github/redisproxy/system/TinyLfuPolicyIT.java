@@ -8,8 +8,6 @@ import io.github.redisproxy.testing.RedisServerExtension;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * CACHE_POLICY=tinylfu changes only which key is evicted: hits, misses and absent keys behave as
  * with lru.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TinyLfuPolicyIT {
   @RegisterExtension
   @Order(1)
@@ -31,8 +28,9 @@ class TinyLfuPolicyIT {
 
   private static final ProxyClient http = proxy.http();
 
+  /** With tinylfu a value is a miss then a hit and an absent key is 404 and not cached. */
   @Test
-  void with_tinylfu_a_value_is_a_miss_then_a_hit_and_an_absent_key_is_404_and_not_cached() {
+  void tinyLfuServesMissThenHitAndAbsent() {
     redis.commands().set("tinylfu:k", "tiny value");
 
     HttpResponse<byte[]> miss = http.get("/tinylfu:k");

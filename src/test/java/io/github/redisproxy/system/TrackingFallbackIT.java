@@ -17,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.DisplayNameGeneration;
-import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,16 +25,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and falls back to CACHE_INVALIDATION=none, caching with expiry only. The refusal comes from an
  * ACL user that may not run {@code CLIENT} commands.
  */
-@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TrackingFallbackIT {
   private static final Pattern FALLBACK =
       Pattern.compile("refused CLIENT TRACKING \\(.*\\); falling back to CACHE_INVALIDATION=none");
 
   @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
 
+  /** A Redis that refuses CLIENT TRACKING gets a warning and expiry only caching. */
   @Test
-  void a_Redis_that_refuses_CLIENT_TRACKING_gets_a_warning_and_expiry_only_caching()
-      throws Exception {
+  void refusedTrackingFallsBackToExpiryOnly() throws Exception {
     redis
         .commands()
         .aclSetuser(

@@ -62,6 +62,7 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
   private final Builder settings;
   private final Runnable flushBarrier = this::awaitInvalidationsHandled;
   private volatile ProxyProcess process;
+  private Class<?> owner; // the test class whose beforeAll started the process
   private RedisClient respClient; // guarded by this
   private StatefulRedisConnection<String, String> respConnection; // guarded by this
 
@@ -88,6 +89,7 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
               + " higher @Order on the proxy)");
     }
     process = settings.start();
+    owner = context.getRequiredTestClass();
     if (redis != null) {
       redis.addFlushBarrier(flushBarrier);
     }
@@ -96,8 +98,8 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
   @Override
   public void afterAll(ExtensionContext context) {
     ProxyProcess stopping = process;
-    if (stopping == null) {
-      return;
+    if (stopping == null || context.getRequiredTestClass() != owner) {
+      return; // not started, or the end of a @Nested class inside the one that started it
     }
     if (settings.redis != null) {
       settings.redis.removeFlushBarrier(flushBarrier);
