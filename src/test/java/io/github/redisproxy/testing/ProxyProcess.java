@@ -9,18 +9,15 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -310,52 +307,11 @@ public final class ProxyProcess implements RunningProxy, AutoCloseable {
   }
 
   /**
-   * The TCP ports the proxy process itself listens on, read from {@code /proc} (its socket
-   * descriptors matched against the kernel's tables of listening sockets); empty where there is no
-   * {@code /proc} (macOS).
+   * The TCP ports the proxy process itself listens on ({@link ListeningPorts}); empty where there
+   * is no {@code /proc} (macOS).
    */
   public Optional<Set<Integer>> listeningPorts() {
-    Path fds = Path.of("/proc", Long.toString(process.pid()), "fd");
-    Path net = Path.of("/proc", Long.toString(process.pid()), "net");
-    if (!Files.isDirectory(fds) || !Files.isDirectory(net)) {
-      return Optional.empty();
-    }
-    try {
-      Set<String> socketInodes = new HashSet<>();
-      try (DirectoryStream<Path> links = Files.newDirectoryStream(fds)) {
-        for (Path link : links) {
-          try {
-            String target = Files.readSymbolicLink(link).toString();
-            if (target.startsWith("socket:[")) {
-              socketInodes.add(target.substring("socket:[".length(), target.length() - 1));
-            }
-          } catch (IOException e) {
-            // a descriptor closed while listing
-          }
-        }
-      }
-      Set<Integer> ports = new TreeSet<>();
-      for (String table : List.of("tcp", "tcp6")) {
-        Path file = net.resolve(table);
-        if (!Files.exists(file)) {
-          continue;
-        }
-        List<String> rows = Files.readAllLines(file);
-        for (String row : rows.subList(1, rows.size())) {
-          // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout
-          // inode ...
-          String[] fields = row.trim().split("\\s+");
-          boolean listening = fields[3].equals("0A");
-          if (listening && socketInodes.contains(fields[9])) {
-            String local = fields[1];
-            ports.add(Integer.parseInt(local.substring(local.lastIndexOf(':') + 1), 16));
-          }
-        }
-      }
-      return Optional.of(ports);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the sockets of " + this, e);
-    }
+    return ListeningPorts.of(process.pid());
   }
 
   /**

@@ -28,10 +28,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real redis-server for the tests of one class, with a Lettuce client to set state in it and to
  * read its statistics.
  *
- * <p>Register it on a static field, so that one server serves every test of the class:
+ * <p>Register it on a static field, so that one server serves every test of the class, and first
+ * ({@code @Order(1)}) when a {@link ProxyExtension} reads from it:
  *
  * <pre>{@code
- * @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+ * @RegisterExtension @Order(1) static final RedisServerExtension redis = new RedisServerExtension();
  * }</pre>
  *
  * <p>Lifecycle:
