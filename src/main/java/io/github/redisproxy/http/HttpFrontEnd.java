@@ -120,12 +120,8 @@ public final class HttpFrontEnd {
       return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
           .doFinally(signal -> finished(command, response, signal, start));
     }
-    Lookup cached = lookups.cachedNow(key);
-    Mono<Void> answer =
-        cached != null
-            ? respond(response, cached, withBody)
-            : lookups.lookup(key).flatMap(lookup -> respond(response, lookup, withBody));
-    return answer
+    return lookups
+        .lookup(key, lookup -> respond(response, lookup, withBody))
         .onErrorResume(error -> respondFailure(response, error, withBody))
         .doFinally(signal -> finished(command, response, signal, start));
   }

@@ -25,7 +25,7 @@ import reactor.core.publisher.MonoSink;
  * slot and a new waiter can therefore never miss each other: each of them runs {@code drain} after
  * making its change visible.
  */
-final class ConcurrencyGate {
+public final class ConcurrencyGate {
   private final int maxConcurrency;
   private final int maxQueued;
   private final Duration maxWait;
@@ -36,7 +36,7 @@ final class ConcurrencyGate {
   private final LongAdder queueFull = new LongAdder();
   private final LongAdder queueTimeout = new LongAdder();
 
-  ConcurrencyGate(int maxConcurrency, int maxQueued, Duration maxWait) {
+  public ConcurrencyGate(int maxConcurrency, int maxQueued, Duration maxWait) {
     this.maxConcurrency = maxConcurrency;
     this.maxQueued = maxQueued;
     this.maxWait = maxWait;
