@@ -33,8 +33,7 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
             .expireAfterWrite(config.expiry())
             .executor(Runnable::run)
             // Caffeine's own evictions: expiries under either policy, and size under tinylfu. The
-            // exact LRU policy
-            // removes its victims explicitly, so it counts those itself.
+            // exact LRU policy removes its victims explicitly, so it counts those itself.
             .removalListener(
                 (key, value, cause) -> {
                   if (cause == RemovalCause.EXPIRED) {
@@ -67,8 +66,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
         eviction.recordRead(key, present);
         return new CacheRead<>(present, CacheRead.Source.HIT);
       }
-      map.remove(
-          key, present); // a finished miss that Caffeine has not removed yet: never serve it twice
+      // A finished miss that Caffeine has not removed yet: never serve it twice.
+      map.remove(key, present);
     }
     CacheEntry<V> mine = eviction.newEntry(key);
     CompletableFuture<V> shared = cache.get(key, (k, executor) -> mine);

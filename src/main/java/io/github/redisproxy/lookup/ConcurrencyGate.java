@@ -152,8 +152,8 @@ public final class ConcurrencyGate {
         return false;
       }
       queued.decrementAndGet();
-      sink.success(
-          this); // runs the work now, on this thread, unless the request was cancelled meanwhile
+      // Runs the work now, on this thread, unless the request was cancelled meanwhile.
+      sink.success(this);
       return true;
     }
 
