@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Every setting the proxy reads, described once: {@code --help}, validation, {@code .env.example}
- * and the README table all follow this list.
+ * and the README table all follow this list (ConfigDocsTest fails when one of them differs).
  */
 public final class Settings {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
