@@ -30,7 +30,7 @@ WORKDIR /app
 COPY --from=build /build/target/redis-proxy.jar /app/redis-proxy.jar
 
 # The AppCDS archive, made by the runtime image's own JVM: a training run on an embedded Redis (about half the start-up
-# time; see Performance in the README). Should the run fail, the image still builds and starts, only slower: the JVM
+# time; see docs/performance.md). Should the run fail, the image still builds and starts, only slower: the JVM
 # warns that the archive is missing and loads every class from the jar.
 RUN java -XX:ArchiveClassesAtExit=/app/redis-proxy.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
       -jar /app/redis-proxy.jar cds-training \
@@ -40,7 +40,7 @@ USER 10001:10001
 # 8080 HTTP, 6379 RESP (when RESP_PORT=6379), 8081 management (/health, /metrics).
 EXPOSE 8080 6379 8081
 
-# Readiness of the proxy: 200 only while Redis answers PING (see /health in the README).
+# Readiness of the proxy: 200 only while Redis answers PING (see /health in docs/operations.md).
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
   CMD curl -fsS http://127.0.0.1:${MANAGEMENT_PORT:-8081}/health || exit 1
 

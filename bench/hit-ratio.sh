@@ -5,13 +5,13 @@
 # bench/results/hit-ratio-<UTC time>.md and the chart to docs/hit-ratio.png. lru is exactly reproducible; tinylfu varies
 # a little from run to run (Caffeine's random admissions), so it is the mean of RUNS runs. About a minute on two idle
 # cores (it uses one thread per core); bounded by a 10-minute timeout. Builds the classes when they are missing or
-# older than a source file.
+# older than a source file (src/jmh, mvn -Pjmh test-compile).
 # Usage: bench/hit-ratio.sh [keys [warm-up reads [measured reads [runs]]]]   (defaults 100000 1000000 2000000 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source bench/lib.sh
-CP=$(bench_classpath target/test-classes/io/github/redisproxy/bench/HitRatioStudy.class)
+CP=$(bench_classpath)
 
 mkdir -p bench/results docs
 out=bench/results/hit-ratio-$(date -u +%Y%m%dT%H%M%SZ).md

@@ -4,28 +4,18 @@
 #      interleaved ROUNDS times; medians and their ratio.
 #   2. invalidation delay: SET in Redis -> first proxy response with the new value (InvalidationDelay), p50/p90/p99.
 # Loopback only, bounded in time (about a minute with the defaults).
-# Needs the jar and the test classes: mvn -B -q package -DskipTests (test classes compile there too).
+# Needs the jar (mvn -B -q package -DskipTests); builds the bench classes (src/jmh, mvn -Pjmh test-compile) when they
+# are missing or older than a source file.
 # Usage: bench/invalidation.sh [rounds] [seconds-per-wrk-run] [delay-samples]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-8}
 SAMPLES=${3:-1000}
-JAR=target/redis-proxy.jar
-free_port() { # a loopback port nothing listens on
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-[ -f "$JAR" ] && [ -d target/test-classes ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
-if ! command -v wrk >/dev/null || ! command -v redis-cli >/dev/null; then
-  echo "installing wrk and redis-tools"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q wrk redis-tools >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk redis-tools >/dev/null; }
-fi
-[ -f target/bench.cp ] || mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp >/dev/null
+need_build
+need_tools wrk redis-cli
+CP=$(bench_classpath)
 
 REDIS_PORT=$(free_port); TRACKING_PORT=$(free_port); NONE_PORT=$(free_port)
 common=(BIND_ADDRESS=127.0.0.1 MANAGEMENT_PORT=0 GLOBAL_CACHE_EXPIRY=3600)
@@ -55,11 +45,10 @@ for round in $(seq "$ROUNDS"); do
   tracking_runs+="$t_run "; none_runs+="$n_run "
   echo "round $round: tracking $t_run none $n_run requests/s"
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 t=$(echo "$tracking_runs" | median); n=$(echo "$none_runs" | median)
 
 echo "measuring the invalidation delay ($SAMPLES writes) ..."
-delay=$(java -cp "target/test-classes:$(cat target/bench.cp)" io.github.redisproxy.bench.InvalidationDelay \
+delay=$(java -cp "$CP" io.github.redisproxy.bench.InvalidationDelay \
   "$REDIS_PORT" "$TRACKING_PORT" "$SAMPLES" 2>/dev/null | grep -E '^(samples|hit_round_trip)')
 
 mkdir -p bench/results

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# JMH benchmarks of the cache layer (src/test/java/io/github/redisproxy/bench/jmh): hit throughput of the lru and
+# JMH benchmarks of the cache layer (src/jmh/java/io/github/redisproxy/bench/jmh): hit throughput of the lru and
 # tinylfu policies and of a bare Caffeine cache, with 1 and 2 threads, and the miss-and-load path with an immediate
 # loader. Writes JMH's output and its JSON results to bench/results/jmh-<UTC time>.{txt,json}, then prints every score
 # with its ratio to the bare Caffeine cache's in the same run.
-# Builds the classes when they are missing or older than a source file (mvn test-compile runs JMH's annotation
-# processor). About 5 minutes with the defaults (15 forks of 16 s each); bounded by a 30-minute timeout.
+# Builds the classes when they are missing or older than a source file (mvn -Pjmh test-compile: the jmh profile adds
+# src/jmh and runs JMH's annotation processor). About 5 minutes with the defaults (15 forks of 16 s each); bounded by
+# a 30-minute timeout.
 # Usage: bench/jmh.sh [JMH options] [benchmark regex ...]
 #   defaults: -f 1 -wi 3 -w 2s -i 5 -r 2s, all benchmarks; an option given here replaces its default, e.g.
 #   bench/jmh.sh -wi 1 -w 1s -i 2 -r 1s                     a quick smoke run
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source bench/lib.sh
-CP=$(bench_classpath target/test-classes/META-INF/BenchmarkList)
+CP=$(bench_classpath)
 
 # JMH takes each option once: a default goes only where the caller did not give that option. Options without a value
 # are listed; every other option takes the next argument; the rest are benchmark regexes.

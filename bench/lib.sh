@@ -11,19 +11,27 @@ free_port() { # a loopback port nothing listens on, below Linux's ephemeral rang
   done
 }
 
-need_build() { # the shaded jar and the bench classes
-  [ -f "$JAR" ] && [ -d target/test-classes/io/github/redisproxy/bench ] \
-    || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+need_build() { # the shaded jar, and the bench classes (built here when missing or stale)
+  [ -f "$JAR" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+  bench_classes
 }
 
-need_tools() { # wrk, redis-cli, jcmd; installs the first two with apt-get (as root) when missing
-  command -v jcmd >/dev/null || { echo "jcmd not found: these scripts need a full JDK 17" >&2; exit 1; }
-  if ! command -v wrk >/dev/null || ! command -v redis-cli >/dev/null; then
-    echo "installing wrk and redis-tools"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q wrk redis-tools >/dev/null 2>&1 || {
-      apt-get update -q >/dev/null && apt-get install -y -q wrk redis-tools >/dev/null; }
-  fi
+need_tools() { # tool...: installs wrk and redis-tools (redis-cli, redis-benchmark) with apt-get (as root) when missing;
+  # any other tool (jcmd, jar) must come with the JDK
+  local tool packages=()
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null && continue
+    case "$tool" in
+      wrk) packages+=(wrk) ;;
+      redis-cli | redis-benchmark) packages+=(redis-tools) ;;
+      *) echo "$tool not found: these scripts need a full JDK 17" >&2; exit 1 ;;
+    esac
+  done
+  [ "${#packages[@]}" -gt 0 ] || return 0
+  echo "installing ${packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "${packages[@]}" >/dev/null 2>&1 || {
+    apt-get update -q >/dev/null && apt-get install -y -q "${packages[@]}" >/dev/null; }
 }
 
 redis_server_binary() { # dir: prints the redis-server on PATH, else the one the jar bundles, extracted into dir
@@ -70,13 +78,23 @@ track_processes() { # sets LOGS (a temporary directory) and PIDS; on exit, stops
   trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$LOGS"' EXIT
 }
 
-bench_classpath() { # marker: compiles the test classes when marker is missing or a source is newer; prints the classpath
-  if [ ! -f "$1" ] || [ ! -d target/classes ] || [ -n "$(find src pom.xml -newer "$1" -type f -print -quit)" ]; then
-    echo "building (mvn test-compile) ..." >&2
-    mvn -B -q -Dstyle.color=never test-compile >&2
+# The bench sources (src/jmh: JMH benchmarks and the tools these scripts run) are compiled only with the jmh profile,
+# into target/test-classes beside the tests; a plain mvn build removes them again.
+BENCH_MARKER=target/test-classes/META-INF/BenchmarkList # written by JMH's annotation processor
+
+bench_classes() { # compiles the bench classes when they are missing or a source or the pom is newer
+  if [ ! -f "$BENCH_MARKER" ] || [ ! -d target/classes ] \
+    || [ -n "$(find src pom.xml -newer "$BENCH_MARKER" -type f -print -quit)" ]; then
+    echo "building the bench classes (mvn -Pjmh test-compile) ..." >&2
+    mvn -B -q -Dstyle.color=never -Pjmh test-compile >&2
+    touch "$BENCH_MARKER" # up to date now, even where the compiler found nothing to do
   fi
+}
+
+bench_classpath() { # compiles the bench classes when needed (bench_classes); prints their classpath
+  bench_classes
   if [ ! -f target/bench.cp ] || [ pom.xml -nt target/bench.cp ]; then
-    mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test \
+    mvn -B -q -Dstyle.color=never -Pjmh dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/bench.cp >/dev/null
   fi
   echo "target/test-classes:target/classes:$(cat target/bench.cp)"

@@ -12,7 +12,8 @@
 #   3. per policy, with the cache full: the heap a request leaves behind while its keep-alive connection stays open.
 # Redis is the redis-server on PATH, else the binary the jar bundles (extracted to a temporary directory); it is a
 # separate process, so its memory is not in the proxy's heap. Installs wrk and redis-tools with apt-get when missing.
-# Needs the jar and the bench classes (mvn -B -q package -DskipTests) and a JDK (jcmd, jar).
+# Needs the jar (mvn -B -q package -DskipTests) and a JDK (jcmd, jar); builds the bench classes (src/jmh, mvn -Pjmh
+# test-compile) when they are missing or older than a source file.
 # Usage: bench/memory.sh [entries] [policies]      (defaults: 1000000 "lru tinylfu")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ POLICIES=${2:-lru tinylfu}
 VALUE_BYTES=100
 HEAP=512m
 need_build
-need_tools
+need_tools jcmd jar wrk redis-cli
 
 track_processes
 load_before=$(loadavg)

@@ -6,24 +6,13 @@
 # Usage: bench/resp.sh [rounds] [requests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 ROUNDS=${1:-3}
 REQUESTS=${2:-200000}
-JAR=target/redis-proxy.jar
-free_port() { # a loopback port nothing listens on
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 REDIS_PORT=$(free_port); RESP_PORT=$(free_port); HTTP_PORT=$(free_port)
 
 [ -f "$JAR" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
-if ! command -v redis-benchmark >/dev/null; then
-  echo "installing redis-tools (redis-benchmark, redis-cli)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-tools >/dev/null || {
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-tools >/dev/null; }
-fi
+need_tools redis-benchmark redis-cli
 
 REDIS_ADDRESS=embedded:$REDIS_PORT RESP_PORT=$RESP_PORT PROXY_PORT=$HTTP_PORT BIND_ADDRESS=127.0.0.1 \
   java -jar "$JAR" > /tmp/redis-proxy-bench.log 2>&1 &
@@ -52,7 +41,6 @@ for round in $(seq "$ROUNDS"); do
   echo "round $round done"
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mkdir -p bench/results
 out=bench/results/resp-$(date -u +%Y%m%dT%H%M%SZ).md
 {

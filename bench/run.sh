@@ -11,35 +11,21 @@
 # (WRK_OPTS, default wrk -t1 -c64), interleaved ROUNDS times; the table shows medians and ratios.
 # On a fresh Debian machine it installs wrk and redis-tools with apt-get (as root). Redis is the proxy's embedded one
 # (REDIS_ADDRESS=embedded:PORT): the redis-server on PATH if there is one, else the real binary the jar bundles.
-# Needs the jar and the bench classes: mvn -B -q package -DskipTests
+# Needs the jar (mvn -B -q package -DskipTests); builds the bench classes (src/jmh, mvn -Pjmh test-compile) when they
+# are missing or older than a source file.
 # Usage: bench/run.sh [rounds (5)] [seconds-per-run (8)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-8}
 WRK_OPTS=${WRK_OPTS:--t1 -c64}
-JAR=target/redis-proxy.jar
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-[ -f "$JAR" ] && [ -d target/test-classes/io/github/redisproxy/bench ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
-if ! command -v wrk >/dev/null || ! command -v redis-benchmark >/dev/null; then
-  echo "installing wrk and redis-tools"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q wrk redis-tools >/dev/null 2>&1 || {
-    apt-get update -q >/dev/null && apt-get install -y -q wrk redis-tools >/dev/null; }
-fi
-[ -f target/bench.cp ] || mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp >/dev/null
-CP="target/test-classes:$(cat target/bench.cp)"
+need_build
+need_tools wrk redis-benchmark redis-cli
+CP=$(bench_classpath)
 
 REDIS_PORT=$(free_port); PROXY_PORT=$(free_port); BARE_PORT=$(free_port); PROXY1_PORT=$(free_port); BARE1_PORT=$(free_port)
-LOGS=$(mktemp -d)
-PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null || true' EXIT
+track_processes
 java -cp "$CP" io.github.redisproxy.bench.ConstantServer "$BARE_PORT" 10 > "$LOGS/bare.log" 2>&1 &
 PIDS+=($!)
 java -cp "$CP" io.github.redisproxy.bench.ConstantServer "$BARE1_PORT" 10 1 > "$LOGS/bare1.log" 2>&1 &
@@ -92,7 +78,6 @@ for round in $(seq "$ROUNDS"); do
   done
   echo "$line requests/s"
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 declare -A med
 for k in "${!runs[@]}"; do med[$k]=$(echo "${runs[$k]}" | median); done

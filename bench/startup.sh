@@ -13,7 +13,8 @@
 # GET over bash's /dev/tcp; between probes `read -t 0.005` (a 5 ms wait). The resolution is the probe interval,
 # about 5-6 ms. Each JVM is stopped with SIGTERM and waited for before the next starts.
 # Redis: the redis-server on PATH, else the binary the jar bundles, already running before the first launch.
-# Needs the jar and the bench classes (mvn -B -q package -DskipTests) and a JDK; installs redis-tools when missing.
+# Needs the jar (mvn -B -q package -DskipTests) and a JDK; builds the bench classes (src/jmh, mvn -Pjmh test-compile)
+# when they are missing or older than a source file; installs redis-tools when missing.
 # Usage: bench/startup.sh [runs] [phase-runs]      (defaults: 10 5; about 4 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ RUNS=${1:-10}
 PHASE_RUNS=${2:-5}
 KEY=startup:key
 need_build
-need_tools
+need_tools jcmd jar redis-cli
 
 track_processes
 load_before=$(loadavg)

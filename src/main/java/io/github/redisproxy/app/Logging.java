@@ -26,11 +26,9 @@ final class Logging {
         "org.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServerOperations", "error");
     setIfAbsent("org.slf4j.simpleLogger.log.com.github.benmanes.caffeine", "error");
     // Netty logs at ERROR when a task is handed to an event loop that is already shut down. In this
-    // process event
-    // loops shut down only while the proxy stops, where a Redis reconnect attempt in flight can
-    // race Lettuce's own
-    // shutdown (seen once in CI, with Redis down); the proxy's shutdown steps are logged on their
-    // own.
+    // process event loops shut down only while the proxy stops, where a Redis reconnect attempt in
+    // flight can race Lettuce's own shutdown (seen once in CI, with Redis down); the proxy's
+    // shutdown steps are logged on their own.
     setIfAbsent(
         "org.slf4j.simpleLogger.log.io.netty.util.concurrent.DefaultPromise.rejectedExecution",
         "off");

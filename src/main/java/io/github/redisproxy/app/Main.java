@@ -58,9 +58,8 @@ public final class Main {
       return;
     }
     // SIGTERM and SIGINT run shutdown hooks. This one drains and then halts with 0, because a JVM
-    // that exits on a
-    // signal otherwise reports 143 or 130, which supervisors read as a failure although the
-    // shutdown was clean.
+    // that exits on a signal otherwise reports 143 or 130, which supervisors read as a failure
+    // although the shutdown was clean.
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -1,10 +1,10 @@
 package io.github.redisproxy.app;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.redisproxy.backend.LettuceBackend;
 import io.github.redisproxy.backend.embedded.RedisServerProcess;
 import io.github.redisproxy.config.BackendConfig;
 import io.github.redisproxy.config.ProxyConfig;
-import io.github.redisproxy.config.RedisAddress;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.http.HttpFrontEnd;
 import io.github.redisproxy.lookup.LookupService;
@@ -66,88 +66,67 @@ public final class ProxyServer {
   /**
    * Starts the embedded Redis (if asked for), the backend connection, then the management, HTTP and
    * RESP ports. The management port comes first so that a probe finds it as soon as the proxy could
-   * be ready.
+   * be ready. If a step fails, what the steps before it started is released in reverse, and the
+   * failure is thrown.
    */
   public static ProxyServer start(ProxyConfig config) {
     long startedAt = System.nanoTime();
     log.info("Starting redis-proxy: {}", config.describe());
-    RedisServerProcess embeddedRedis = null;
-    BackendConfig backendConfig = config.backend();
-    RedisAddress address = backendConfig.address();
-    if (address.isEmbedded()) {
-      embeddedRedis =
-          address.port() == 0
-              ? RedisServerProcess.start()
-              : RedisServerProcess.start(address.port());
-      backendConfig =
-          new BackendConfig(
-              address.at("127.0.0.1", embeddedRedis.port()),
-              backendConfig.timeout(),
-              backendConfig.invalidation());
-    }
-    // Lettuce's client and connection objects take about 40 % of start-up (hundreds of classes, and
-    // a reflective proxy
-    // for the synchronous API it builds eagerly), and so do the metrics registry and event loops:
-    // they are independent,
-    // so the backend starts on a thread of its own meanwhile. It only creates objects; the
-    // connection to Redis is made
-    // in the background either way.
-    BackendConfig startingBackend = backendConfig;
-    CompletableFuture<LettuceBackend> backendStart = new CompletableFuture<>();
-    Thread starter =
-        new Thread(
-            () -> {
-              try {
-                backendStart.complete(LettuceBackend.start(startingBackend));
-              } catch (Throwable e) {
-                backendStart.completeExceptionally(e);
-              }
-            },
-            "redis-proxy-backend-start");
-    starter.setDaemon(true);
-    starter.start();
-    LettuceBackend backend = null;
-    DisposableServer managementServer = null;
-    DisposableServer httpServer = null;
-    ProxyMetrics metrics;
-    try {
-      metrics = new ProxyMetrics();
-    } catch (RuntimeException e) {
-      closeWhenStarted(backendStart);
-      throw e;
-    }
-    // One set of event loops for every port: they share the machine's cores rather than compete for
-    // them.
-    int eventLoops =
-        config.server().eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS
-            ? LoopResources.DEFAULT_IO_WORKER_COUNT
-            : config.server().eventLoops();
-    LoopResources loops = LoopResources.create("redis-proxy", eventLoops, true);
-    metrics.bindEventLoops(loops.onServer(true));
-    String bindAddress = config.server().bindAddress();
-    try {
-      backend = awaitStarted(backendStart);
+    try (StartupRollback built = new StartupRollback()) {
+      BackendConfig backendConfig = config.backend();
+      RedisServerProcess embeddedRedis = null;
+      if (backendConfig.address().isEmbedded()) {
+        embeddedRedis = built.push(startEmbeddedRedis(backendConfig), RedisServerProcess::close);
+        backendConfig = backendConfig.at("127.0.0.1", embeddedRedis.port());
+      }
+      // Lettuce's client and connection objects take about 40 % of start-up (hundreds of classes,
+      // and a reflective proxy for the synchronous API it builds eagerly), and so do the metrics
+      // registry and event loops: they are independent, so the backend starts on a thread of its
+      // own meanwhile. It only creates objects; the connection to Redis is made in the background
+      // either way.
+      CompletableFuture<LettuceBackend> backendStart =
+          built.push(startBackendInBackground(backendConfig), ProxyServer::closeWhenStarted);
+      ProxyMetrics metrics = built.push(new ProxyMetrics(), ProxyMetrics::close);
+      // One set of event loops for every port: they share the machine's cores rather than compete.
+      int eventLoops =
+          config.server().eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS
+              ? LoopResources.DEFAULT_IO_WORKER_COUNT
+              : config.server().eventLoops();
+      LoopResources loops =
+          built.push(LoopResources.create("redis-proxy", eventLoops, true), LoopResources::dispose);
+      metrics.bindEventLoops(loops.onServer(true));
+
+      LettuceBackend backend = awaitStarted(backendStart);
       metrics.bindBackend(backend);
       LookupService lookups =
-          LookupService.create(config.cache(), config.server(), backend, metrics.registry());
+          LookupWiring.wire(
+              config.cache(), config.server(), backend, Ticker.systemTicker(), metrics.registry());
+
+      String bindAddress = config.server().bindAddress();
+      DisposableServer managementServer = null;
       if (config.management().enabled()) {
         managementServer =
-            new ManagementServer(
-                    lookups,
-                    backend,
-                    backendConfig.address().toString(),
-                    metrics.registry(),
-                    config.cache())
-                .bind(bindAddress, config.management().port(), loops);
+            built.push(
+                new ManagementServer(
+                        lookups,
+                        backend,
+                        backendConfig.address().toString(),
+                        metrics.registry(),
+                        config.cache())
+                    .bind(bindAddress, config.management().port(), loops),
+                DisposableServer::disposeNow);
       }
       HttpFrontEnd http = new HttpFrontEnd(lookups, metrics.registry());
-      httpServer = http.bind(config.server(), loops);
+      DisposableServer httpServer =
+          built.push(http.bind(config.server(), loops), DisposableServer::disposeNow);
       RespFrontEnd resp = null;
       DisposableServer respServer = null;
       if (config.resp().enabled()) {
         resp = new RespFrontEnd(lookups, config.cache(), metrics.registry());
-        respServer = resp.bind(bindAddress, config.resp(), loops);
+        respServer =
+            built.push(resp.bind(bindAddress, config.resp(), loops), DisposableServer::disposeNow);
       }
+
       // One line with every port, which is also what supervisors and the system tests wait for.
       log.info(
           "Listening for HTTP on {}:{}{}{}; event loops: {}; Redis at {}; started in {} ms",
@@ -160,6 +139,7 @@ public final class ProxyServer {
           eventLoops,
           backendConfig.address(),
           (System.nanoTime() - startedAt) / 1_000_000);
+      built.keep();
       return new ProxyServer(
           config,
           embeddedRedis,
@@ -171,25 +151,29 @@ public final class ProxyServer {
           managementServer,
           metrics,
           loops);
-    } catch (RuntimeException e) {
-      if (httpServer != null) {
-        httpServer.disposeNow();
-      }
-      if (managementServer != null) {
-        managementServer.disposeNow();
-      }
-      metrics.close();
-      loops.dispose();
-      if (backend != null) {
-        backend.close();
-      } else {
-        closeWhenStarted(backendStart);
-      }
-      if (embeddedRedis != null) {
-        embeddedRedis.close();
-      }
-      throw e;
     }
+  }
+
+  private static RedisServerProcess startEmbeddedRedis(BackendConfig backendConfig) {
+    int port = backendConfig.address().port();
+    return port == 0 ? RedisServerProcess.start() : RedisServerProcess.start(port);
+  }
+
+  private static CompletableFuture<LettuceBackend> startBackendInBackground(BackendConfig config) {
+    CompletableFuture<LettuceBackend> started = new CompletableFuture<>();
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                started.complete(LettuceBackend.start(config));
+              } catch (Throwable e) {
+                started.completeExceptionally(e);
+              }
+            },
+            "redis-proxy-backend-start");
+    starter.setDaemon(true);
+    starter.start();
+    return started;
   }
 
   private static LettuceBackend awaitStarted(CompletableFuture<LettuceBackend> start) {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The one {@link LocalCache} implementation: a Caffeine {@link AsyncCache} of futures (which gives
- * coalescing and expire-after-write), with an {@link Eviction} policy beside it.
+ * coalescing and expire-after-write), with an {@link EvictionPolicy} beside it.
  *
  * <p>Loads are started only after their future is in the map. Caffeine's {@code AsyncLoadingCache}
  * would call the loader inside its map computation, where a load that completes synchronously
@@ -23,8 +23,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   private final AsyncCache<K, V> cache;
   private final ConcurrentMap<K, CompletableFuture<V>> map;
   private final Loader<K, V> loader;
-  private final Eviction<K, V> eviction;
-  private final Evictions evictions = new Evictions();
+  private final EvictionPolicy<K, V> eviction;
+  private final EvictionCounters evictions = new EvictionCounters();
 
   CoalescingCache(CacheConfig config, Ticker ticker, Loader<K, V> loader) {
     Caffeine<Object, Object> builder =
@@ -33,8 +33,7 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
             .expireAfterWrite(config.expiry())
             .executor(Runnable::run)
             // Caffeine's own evictions: expiries under either policy, and size under tinylfu. The
-            // exact LRU policy
-            // removes its victims explicitly, so it counts those itself.
+            // exact LRU policy removes its victims explicitly, so it counts those itself.
             .removalListener(
                 (key, value, cause) -> {
                   if (cause == RemovalCause.EXPIRED) {
@@ -51,9 +50,9 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     this.loader = loader;
     this.eviction =
         config.policy() == CachePolicy.LRU
-            ? new ExactLruEviction<>(
+            ? new ExactLruPolicy<>(
                 map, config.capacity(), config.expiry().toNanos(), ticker, evictions)
-            : new CaffeineEviction<>(map);
+            : new TinyLfuPolicy<>(map);
   }
 
   @Override
@@ -67,8 +66,8 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
         eviction.recordRead(key, present);
         return new CacheRead<>(present, CacheRead.Source.HIT);
       }
-      map.remove(
-          key, present); // a finished miss that Caffeine has not removed yet: never serve it twice
+      // A finished miss that Caffeine has not removed yet: never serve it twice.
+      map.remove(key, present);
     }
     CacheEntry<V> mine = eviction.newEntry(key);
     CompletableFuture<V> shared = cache.get(key, (k, executor) -> mine);
@@ -96,10 +95,16 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     // The bookkeeping is attached before the load starts, so it runs on the thread that completes
     // the load, at once.
     CompletableFuture<V> load = new CompletableFuture<>();
+    Loader.KeepCondition keep = loader.keepCondition();
     load.whenComplete(
         (value, error) -> {
           if (error == null && value != null) {
-            if (entry.loadedFirst() || keepOvertaken(entry)) {
+            if (!keep.holds()) {
+              // The loader can no longer vouch for this value (say, changes to it might go unseen).
+              if (map.remove(key, entry)) {
+                evictions.record(EvictionCause.INVALIDATED);
+              }
+            } else if (entry.loadedFirst() || keepOvertaken(entry)) {
               eviction.recordLoaded(key, entry);
             } else {
               map.remove(key, entry); // it may hold a value from before the write that overtook it

@@ -33,6 +33,26 @@ public interface Loader<K, V> {
   }
 
   /**
+   * Asked by the cache just before it starts a load; the answer is asked again when that load
+   * completes with a value: whether the cache may keep the value. A loader whose values are kept
+   * only while something holds (a source that reports changes is still listened to, as it was when
+   * the load started) returns a condition on that; a refused value answers its callers and is
+   * removed as {@link EvictionCause#INVALIDATED}. The default keeps every value.
+   */
+  default KeepCondition keepCondition() {
+    return KeepCondition.ALWAYS;
+  }
+
+  /** Whether a completed load may be kept, asked on the thread that completed it. */
+  @FunctionalInterface
+  interface KeepCondition {
+    /** Keeps every value. */
+    KeepCondition ALWAYS = () -> true;
+
+    boolean holds();
+  }
+
+  /**
    * A loader from a function that returns its own future (the cache's bookkeeping then runs
    * wherever it attaches).
    */

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Every setting the proxy reads, described once: {@code --help}, validation, {@code .env.example}
- * and the README table all follow this list.
+ * and the README table all follow this list (ConfigDocsTest fails when one of them differs).
  */
 public final class Settings {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\-\\[\\]]+");
@@ -40,7 +40,7 @@ public final class Settings {
           "tracking",
           "tracking: Redis reports changed keys (CLIENT TRACKING) and the proxy drops them at once; none: expiry only",
           "tracking or none",
-          raw -> InvalidationMode.valueOf(raw.toUpperCase(Locale.ROOT)));
+          InvalidationMode::parse);
   public static final Setting<Integer> RESP_PORT =
       new Setting<>(
           "RESP_PORT",
@@ -121,7 +121,7 @@ public final class Settings {
           "lru",
           "eviction policy: lru (exact least-recently-used) or tinylfu (Caffeine's own)",
           "lru or tinylfu",
-          raw -> CachePolicy.valueOf(raw.toUpperCase(Locale.ROOT)));
+          CachePolicy::parse);
   public static final Setting<Duration> SHUTDOWN_TIMEOUT =
       new Setting<>(
           "SHUTDOWN_TIMEOUT",

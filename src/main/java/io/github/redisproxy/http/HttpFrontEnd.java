@@ -71,9 +71,8 @@ public final class HttpFrontEnd {
         .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))
         .accessLog(config.accessLog(), AccessLogFormat::format)
         // Once per TCP connection. Not doOnConnection: for HTTP/1.1 that runs once per request
-        // (each request is a new
-        // "connection" of Reactor Netty's), and a close listener added per request piles up on a
-        // keep-alive channel.
+        // (each request is a new "connection" of Reactor Netty's), and a close listener added per
+        // request piles up on a keep-alive channel.
         .doOnChannelInit(
             (observer, channel, remoteAddress) -> {
               connections.incrementAndGet();
@@ -120,12 +119,8 @@ public final class HttpFrontEnd {
       return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
           .doFinally(signal -> finished(command, response, signal, start));
     }
-    Lookup cached = lookups.cachedNow(key);
-    Mono<Void> answer =
-        cached != null
-            ? respond(response, cached, withBody)
-            : lookups.lookup(key).flatMap(lookup -> respond(response, lookup, withBody));
-    return answer
+    return lookups
+        .lookup(key, lookup -> respond(response, lookup, withBody))
         .onErrorResume(error -> respondFailure(response, error, withBody))
         .doFinally(signal -> finished(command, response, signal, start));
   }

@@ -55,8 +55,7 @@ final class HttpTarget implements Target {
         .response(
             (response, body) ->
                 // Reading the body to its end frees the connection for the next request; the
-                // buffers are released
-                // by Reactor Netty as they pass.
+                // buffers are released by Reactor Netty as they pass.
                 body.then(
                     Mono.just(
                         answer(

@@ -84,8 +84,7 @@ public final class LoadTest {
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
     // RESP: an answer that arrives after its request timed out finds its connection closed, and
-    // Lettuce warns of
-    // each such answer; the report already counts the request as a timeout.
+    // Lettuce warns of each such answer; the report already counts the request as a timeout.
     setIfAbsent("org.slf4j.simpleLogger.log.io.lettuce.core.protocol.CommandHandler", "error");
   }
 

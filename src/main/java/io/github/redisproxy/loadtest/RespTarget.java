@@ -87,9 +87,8 @@ final class RespTarget implements Target {
             // with NOPROTO before Lettuce falls back, one wasted round trip per connection.
             .protocolVersion(ProtocolVersion.RESP2)
             // A connection that breaks fails its command (an error of kind io) and is replaced by a
-            // new one on the
-            // next request, as over HTTP, instead of Lettuce reconnecting it and queueing commands
-            // meanwhile.
+            // new one on the next request, as over HTTP, instead of Lettuce reconnecting it and
+            // queueing commands meanwhile.
             .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             // The generator times every request out itself (connecting included); this only backs
@@ -173,8 +172,7 @@ final class RespTarget implements Target {
     return Mono.create(
         sink -> {
           // Whoever takes this first owns the connection: the request when it is made, or a
-          // cancellation (the
-          // request timed out while connecting), which closes it once it is made.
+          // cancellation (the request timed out while connecting), which closes it once it is made.
           AtomicBoolean taken = new AtomicBoolean();
           var connecting = client.connectAsync(ByteArrayCodec.INSTANCE, uri);
           sink.onCancel(

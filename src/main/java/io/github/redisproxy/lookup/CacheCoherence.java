@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the local cache coherent with Redis under CACHE_INVALIDATION=tracking: a changed key is
- * removed as soon as Redis reports it, and nothing is cached that Redis would not report.
+ * removed as soon as Redis reports it, and nothing is cached that Redis would not report (the
+ * {@link TrackingSession} the loader consults says what Redis would report).
  *
  * <p>The race a tracking cache must not lose: a load reads the old value, the key changes, and the
  * old value is cached after the invalidation was handled, to stay until it expires. Replies and
@@ -27,83 +28,32 @@ import org.slf4j.LoggerFactory;
  * drain: now and then the thread that sent the {@code GET}, a moment after the event loop read the
  * reply, and perhaps after it handled the next invalidation too. A load completed on any thread but
  * the one that hands over invalidations is therefore kept only if no invalidation overtook it
- * ({@link #completesInOrder}).
+ * ({@link TrackingSession#completesInOrder}).
  *
- * <p>Loads are also tied to the tracking session they started in: each start reads a {@link Ticket}
- * (the session number, and whether tracking was on). A load is kept only if tracking was on when it
- * started and the session has not changed since: a load sent while tracking was off, or across a
- * lost connection, might never be invalidated.
+ * <p>Loads are also tied to the tracking session they started in ({@link TrackingSession}).
  */
-final class CacheCoherence implements InvalidationListener {
+public final class CacheCoherence implements InvalidationListener {
   private static final Logger log = LoggerFactory.getLogger(CacheCoherence.class);
 
-  /** The tracking session a load started in. */
-  record Ticket(long session, boolean trusted) {}
-
-  private static final Ticket ALWAYS = new Ticket(0, true);
-
   private final LocalCache<Key, byte[]> cache;
-  private volatile boolean tracking; // false under CACHE_INVALIDATION=none, or after a fallback
-  private volatile boolean trusted;
-  private volatile long session;
-  private volatile String mode;
-
-  /**
-   * The thread that hands over invalidations: Lettuce's event loop for the connection, which also
-   * reads replies.
-   */
-  private volatile Thread invalidationThread;
-
+  private final TrackingSession session;
   private final LongAdder invalidatedKeys = new LongAdder();
   private final LongAdder flushes = new LongAdder();
   private final LongAdder lostSessions = new LongAdder();
 
-  private CacheCoherence(LocalCache<Key, byte[]> cache, boolean tracking) {
-    this.cache = cache;
-    this.tracking = tracking;
-    this.trusted =
-        !tracking; // with tracking, nothing is cached until Redis confirms it tracks our reads
-    this.mode = tracking ? "tracking" : "none";
-  }
-
-  /** Expiry only: every load is kept. */
-  static CacheCoherence none(LocalCache<Key, byte[]> cache) {
-    return new CacheCoherence(cache, false);
-  }
-
-  /** Server-assisted invalidation; call {@code backend.listenForInvalidations(this)} next. */
-  static CacheCoherence tracking(LocalCache<Key, byte[]> cache) {
-    return new CacheCoherence(cache, true);
-  }
-
-  /** Read when a load starts. */
-  Ticket ticket() {
-    return tracking ? new Ticket(session, trusted) : ALWAYS;
-  }
-
-  /** Whether a load that started with {@code ticket} may be cached now that it has completed. */
-  boolean mayKeep(Ticket ticket) {
-    return !tracking || (ticket.trusted() && trusted && ticket.session() == session);
-  }
-
   /**
-   * Whether a load completing now, on this thread, had its reply read after every invalidation
-   * handled so far: true on the thread that hands over invalidations, since it reads replies and
-   * invalidations in the order Redis sent them. An invalidation records its thread before it marks
-   * a load, so a load that was marked can rely on this.
+   * Applies Redis' invalidations to {@code cache}, and keeps {@code session} (which the cache's
+   * loader consults) up to date; register it with {@code backend.listenForInvalidations} under
+   * tracking.
    */
-  boolean completesInOrder() {
-    return Thread.currentThread() == invalidationThread;
-  }
-
-  /** Called instead of caching a load that {@link #mayKeep} refused. */
-  void discard(Key key) {
-    cache.invalidate(key, EvictionCause.INVALIDATED);
+  public CacheCoherence(LocalCache<Key, byte[]> cache, TrackingSession session) {
+    this.cache = cache;
+    this.session = session;
   }
 
   @Override
   public void keysChanged(List<byte[]> keys) {
-    invalidationThread = Thread.currentThread();
+    session.handlingInvalidations();
     for (byte[] key : keys) {
       invalidatedKeys.increment();
       cache.invalidateLoaded(Key.of(key), EvictionCause.INVALIDATED);
@@ -112,7 +62,7 @@ final class CacheCoherence implements InvalidationListener {
 
   @Override
   public void allKeysChanged() {
-    invalidationThread = Thread.currentThread();
+    session.handlingInvalidations();
     flushes.increment();
     long removed = cache.invalidateAllLoaded(EvictionCause.INVALIDATED);
     log.info("Redis flushed its keys (FLUSHALL or FLUSHDB): cleared {} cached keys", removed);
@@ -120,36 +70,28 @@ final class CacheCoherence implements InvalidationListener {
 
   @Override
   public synchronized void trackingLost() {
-    trusted = false;
-    session++;
+    session.lost();
     lostSessions.increment();
     long removed = cache.invalidateAll(EvictionCause.INVALIDATED);
     log.warn(
-        "Lost the connection that carries invalidations: cleared {} cached keys, which may have changed unseen;"
-            + " nothing is cached until tracking is back",
+        "Lost the connection that carries invalidations: cleared {} cached keys, which may have"
+            + " changed unseen; nothing is cached until tracking is back",
         removed);
   }
 
   @Override
   public synchronized void trackingOn() {
-    // No new session: a load that started while tracking was off already has an untrusted ticket,
-    // and a second "on"
-    // for the same connection (Lettuce can report a reconnect while the first CLIENT TRACKING is
-    // still being answered)
-    // must not make the loads of a session that never lost tracking uncacheable.
-    trusted = true;
+    session.on();
   }
 
   @Override
   public synchronized void trackingUnavailable(String reason) {
-    tracking = false;
-    trusted = true;
-    mode = "none (Redis refused CLIENT TRACKING: " + reason + ")";
+    session.unavailable(reason);
   }
 
   /** {@code tracking}, {@code none}, or why tracking fell back to none. */
   String mode() {
-    return mode;
+    return session.mode();
   }
 
   /**
@@ -157,7 +99,7 @@ final class CacheCoherence implements InvalidationListener {
    * else 0.
    */
   int trustedNow() {
-    return trusted ? 1 : 0;
+    return session.trustedNow();
   }
 
   long invalidatedKeys() {

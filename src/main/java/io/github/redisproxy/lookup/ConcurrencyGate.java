@@ -25,7 +25,7 @@ import reactor.core.publisher.MonoSink;
  * slot and a new waiter can therefore never miss each other: each of them runs {@code drain} after
  * making its change visible.
  */
-final class ConcurrencyGate {
+public final class ConcurrencyGate {
   private final int maxConcurrency;
   private final int maxQueued;
   private final Duration maxWait;
@@ -36,7 +36,7 @@ final class ConcurrencyGate {
   private final LongAdder queueFull = new LongAdder();
   private final LongAdder queueTimeout = new LongAdder();
 
-  ConcurrencyGate(int maxConcurrency, int maxQueued, Duration maxWait) {
+  public ConcurrencyGate(int maxConcurrency, int maxQueued, Duration maxWait) {
     this.maxConcurrency = maxConcurrency;
     this.maxQueued = maxQueued;
     this.maxWait = maxWait;
@@ -152,8 +152,8 @@ final class ConcurrencyGate {
         return false;
       }
       queued.decrementAndGet();
-      sink.success(
-          this); // runs the work now, on this thread, unless the request was cancelled meanwhile
+      // Runs the work now, on this thread, unless the request was cancelled meanwhile.
+      sink.success(this);
       return true;
     }
 

@@ -1,32 +1,23 @@
 package io.github.redisproxy.lookup;
 
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.BackendException;
 import io.github.redisproxy.cache.CacheRead;
 import io.github.redisproxy.cache.EvictionCause;
-import io.github.redisproxy.cache.Loader;
 import io.github.redisproxy.cache.LocalCache;
-import io.github.redisproxy.cache.LocalCaches;
-import io.github.redisproxy.config.CacheConfig;
-import io.github.redisproxy.config.ServerConfig;
-import io.github.redisproxy.metrics.LatencyBuckets;
-import io.github.redisproxy.metrics.MeterNames;
-import io.github.redisproxy.metrics.Meters;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
  * Key to value, for every front end: through the concurrency gate, then the local cache, then (on a
- * miss) one backend {@code GET} shared by every concurrent request for the key.
+ * miss) one backend {@code GET} shared by every concurrent request for the key. Its parts are built
+ * and wired in {@code app} (the cache with its {@link BackendLoader}, the {@link CacheCoherence},
+ * the gate); its meters are registered by {@link LookupMeters}.
  */
 public final class LookupService {
   private static final Logger log = LoggerFactory.getLogger(LookupService.class);
@@ -35,217 +26,48 @@ public final class LookupService {
   private final ConcurrencyGate gate;
   private final CacheCoherence coherence;
   private final LongAdder hits = new LongAdder();
-  private final LongAdder loads = new LongAdder();
-  private final LongAdder joins = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder coalesced = new LongAdder();
 
-  LookupService(LocalCache<Key, byte[]> cache, ConcurrencyGate gate, CacheCoherence coherence) {
+  /**
+   * A lookup through {@code gate} into {@code cache}, which {@code coherence} keeps coherent with
+   * Redis.
+   */
+  public LookupService(
+      LocalCache<Key, byte[]> cache, ConcurrencyGate gate, CacheCoherence coherence) {
     this.cache = cache;
     this.gate = gate;
     this.coherence = coherence;
   }
 
   /**
-   * A lookup service whose cache loads from {@code backend}, with its meters in {@code registry}:
-   * requests by result, load latency, evictions by cause, size, and the concurrency gate's state
-   * and refusals.
-   */
-  public static LookupService create(
-      CacheConfig cacheConfig, ServerConfig serverConfig, Backend backend, MeterRegistry registry) {
-    BackendLoads loads =
-        new BackendLoads(backend, loadTimer(registry, "success"), loadTimer(registry, "failure"));
-    LocalCache<Key, byte[]> cache = LocalCaches.create(cacheConfig, Ticker.systemTicker(), loads);
-    CacheCoherence coherence =
-        backend.tracksInvalidations() ? CacheCoherence.tracking(cache) : CacheCoherence.none(cache);
-    loads.coherence = coherence;
-    if (backend.tracksInvalidations()) {
-      backend.listenForInvalidations(coherence);
-    }
-    ConcurrencyGate gate =
-        new ConcurrencyGate(
-            serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
-    LookupService service = new LookupService(cache, gate, coherence);
-    service.bindMeters(registry, cacheConfig.capacity());
-    return service;
-  }
-
-  /**
-   * The cache's loader: one backend {@code GET}, timed, and kept only if {@link CacheCoherence}
-   * allows it. Removing the entry before the load completes is how a load is not kept: the cache
-   * never keeps a load whose entry has gone.
+   * Looks {@code key} up and answers with {@code answer}: the one door every front end uses.
    *
-   * <p>The result is completed on the thread that delivers Redis' reply: usually Lettuce's event
-   * loop, so the cache records the value before that thread reads the next message from Redis,
-   * which may be an invalidation of this very key; now and then the thread that sent the {@code
-   * GET} (see {@link CacheCoherence#completesInOrder}).
+   * <p>A hit is answered in place, on the calling thread: if the cache holds the key loaded and a
+   * concurrency slot is free now, the slot is taken and given back at once (so {@code
+   * MAX_CONCURRENCY} still bounds every request) and {@code answer} is applied before this method
+   * returns, with no lookup pipeline built: most requests of a hot-key workload end there. Anything
+   * else (a miss, a load to join, a full gate) returns a cold publisher: nothing happens until
+   * subscription, and cancelling it (a client that went away) never cancels the load that other
+   * requests for the same key share.
+   *
+   * @return {@code answer}'s publisher, or a {@link LookupException}
    */
-  private static final class BackendLoads implements Loader<Key, byte[]> {
-    private final Backend backend;
-    private final Timer successes;
-    private final Timer failures;
-    private CacheCoherence
-        coherence; // set once, before the service that owns the cache is returned
-
-    BackendLoads(Backend backend, Timer successes, Timer failures) {
-      this.backend = backend;
-      this.successes = successes;
-      this.failures = failures;
+  public <R> Mono<R> lookup(Key key, Function<Lookup, Mono<R>> answer) {
+    Lookup cached = cachedNow(key);
+    if (cached != null) {
+      return answer.apply(cached);
     }
-
-    @Override
-    public void load(Key key, CompletableFuture<byte[]> result) {
-      CacheCoherence.Ticket ticket = coherence.ticket();
-      long start = System.nanoTime();
-      backend
-          .get(key.bytes())
-          .subscribe(
-              value -> finish(key, ticket, start, result, value),
-              error -> {
-                failures.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                result.completeExceptionally(error);
-              },
-              () ->
-                  finish(
-                      key, ticket, start, result,
-                      null)); // after a value, a no-op: result is already done
-    }
-
-    @Override
-    public boolean completesInOrder() {
-      return coherence.completesInOrder();
-    }
-
-    private void finish(
-        Key key,
-        CacheCoherence.Ticket ticket,
-        long start,
-        CompletableFuture<byte[]> result,
-        byte[] value) {
-      if (result.isDone()) {
-        return;
-      }
-      successes.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      if (value != null && !coherence.mayKeep(ticket)) {
-        coherence.discard(key);
-      }
-      result.complete(value);
-    }
+    return gate.run(Mono.defer(() -> read(key))).flatMap(answer);
   }
 
-  private static Timer loadTimer(MeterRegistry registry, String result) {
-    return Timer.builder(MeterNames.CACHE_LOADS)
-        .description("Backend GETs started by a miss, from start to answer")
-        .tag("result", result)
-        .serviceLevelObjectives(LatencyBuckets.boundaries())
-        .register(registry);
+  /** As {@link #lookup(Key, Function)}, answering with the lookup itself. */
+  public Mono<Lookup> lookup(Key key) {
+    return lookup(key, Mono::just);
   }
 
-  private void bindMeters(MeterRegistry registry, int capacity) {
-    String requests =
-        "Lookups by result: hit, miss (started a backend GET) or coalesced (joined one in flight)";
-    Meters.counter(
-        registry, MeterNames.CACHE_REQUESTS, requests, hits, LongAdder::sum, "result", "hit");
-    Meters.counter(
-        registry, MeterNames.CACHE_REQUESTS, requests, loads, LongAdder::sum, "result", "miss");
-    Meters.counter(
-        registry,
-        MeterNames.CACHE_REQUESTS,
-        requests,
-        joins,
-        LongAdder::sum,
-        "result",
-        "coalesced");
-    for (EvictionCause cause : EvictionCause.values()) {
-      Meters.counter(
-          registry,
-          MeterNames.CACHE_EVICTIONS,
-          "Entries that left the cache, by cause (expiries are counted when cleaned up)",
-          cache,
-          c -> c.evictionCount(cause),
-          "cause",
-          cause.name().toLowerCase(Locale.ROOT));
-    }
-    Meters.gauge(
-        registry,
-        MeterNames.INVALIDATION_TRACKING,
-        "1 while every cached key will be invalidated when it changes in Redis (always 1 under none)",
-        coherence,
-        CacheCoherence::trustedNow);
-    String invalidations =
-        "Invalidations received from Redis: keys reported changed, whole-database flushes, lost tracking";
-    Meters.counter(
-        registry,
-        MeterNames.INVALIDATIONS,
-        invalidations,
-        coherence,
-        CacheCoherence::invalidatedKeys,
-        "kind",
-        "key");
-    Meters.counter(
-        registry,
-        MeterNames.INVALIDATIONS,
-        invalidations,
-        coherence,
-        CacheCoherence::flushes,
-        "kind",
-        "flush");
-    Meters.counter(
-        registry,
-        MeterNames.INVALIDATIONS,
-        invalidations,
-        coherence,
-        CacheCoherence::lostSessions,
-        "kind",
-        "tracking_lost");
-    Meters.gauge(
-        registry,
-        MeterNames.CACHE_SIZE,
-        "Entries in the cache, including loads in flight",
-        cache,
-        LocalCache::estimatedSize);
-    Meters.gauge(
-        registry,
-        MeterNames.CACHE_CAPACITY,
-        "CACHE_CAPACITY: the most keys the cache holds",
-        this,
-        service -> capacity);
-    Meters.gauge(
-        registry,
-        MeterNames.LOOKUPS_RUNNING,
-        "Lookups holding one of the MAX_CONCURRENCY slots",
-        gate,
-        ConcurrencyGate::running);
-    Meters.gauge(
-        registry,
-        MeterNames.LOOKUPS_QUEUED,
-        "Lookups waiting for a slot",
-        gate,
-        ConcurrencyGate::queued);
-    String rejected = "Lookups refused as overloaded (HTTP 503, RESP -ERR proxy overloaded)";
-    Meters.counter(
-        registry,
-        MeterNames.LOOKUPS_REJECTED,
-        rejected,
-        gate,
-        ConcurrencyGate::refusedQueueFull,
-        "reason",
-        "queue_full");
-    Meters.counter(
-        registry,
-        MeterNames.LOOKUPS_REJECTED,
-        rejected,
-        gate,
-        ConcurrencyGate::refusedQueueTimeout,
-        "reason",
-        "queue_timeout");
-  }
-
-  /**
-   * The hit path: the value of {@code key} if the cache holds it loaded and a concurrency slot is
-   * free now, else {@code null}, and then the caller uses {@link #lookup}. The slot is taken and
-   * given back in place, so {@code MAX_CONCURRENCY} still bounds every request, and no {@code Mono}
-   * is built: most requests of a hot-key workload end here.
-   */
-  public Lookup cachedNow(Key key) {
+  /** The value of {@code key} if it can be answered in place (see {@link #lookup}), else null. */
+  private Lookup cachedNow(Key key) {
     if (!gate.tryEnter()) {
       return null;
     }
@@ -260,36 +82,20 @@ public final class LookupService {
     }
   }
 
-  /**
-   * Looks {@code key} up. Cold: nothing happens until subscription. Cancelling the returned {@code
-   * Mono} (a client that went away) never cancels the load that other requests for the same key
-   * share.
-   *
-   * @return the lookup, or a {@link LookupException}
-   */
-  public Mono<Lookup> lookup(Key key) {
-    return gate.run(Mono.defer(() -> read(key)));
-  }
-
   private Mono<Lookup> read(Key key) {
     CacheRead<byte[]> read = cache.get(key);
     if (read.hit()) {
       return Mono.just(hit(key, read.value().getNow(null)));
     }
-    (read.source() == CacheRead.Source.STARTED_LOAD ? loads : joins).increment();
+    boolean started = read.source() == CacheRead.Source.STARTED_LOAD;
+    (started ? misses : coalesced).increment();
     if (log.isDebugEnabled()) {
-      log.debug(
-          "miss key={} {}",
-          key,
-          read.source() == CacheRead.Source.STARTED_LOAD
-              ? "started a load"
-              : "joined the load in flight");
+      log.debug("miss key={} {}", key, started ? "started a load" : "joined the load in flight");
     }
     // Through a future that never fails: a load that fails after this caller went away (a closed
-    // connection, an MGET
-    // cut short by another key's failure) would otherwise reach Reactor as a dropped error, logged
-    // at ERROR with a
-    // stack trace, although every caller still waiting is told of it.
+    // connection, an MGET cut short by another key's failure) would otherwise reach Reactor as a
+    // dropped error, logged at ERROR with a stack trace, although every caller still waiting is
+    // told of it.
     return Mono.fromFuture(read.value().handle(Outcome::new), true)
         .handle(
             (outcome, sink) -> {
@@ -332,16 +138,36 @@ public final class LookupService {
 
   /** Counters since start, and the cache's current size. */
   public LookupStats stats() {
+    Map<String, Long> evictions = new LinkedHashMap<>();
+    for (EvictionCause cause : EvictionCause.values()) {
+      evictions.put(cause.label(), cache.evictionCount(cause));
+    }
     return new LookupStats(
-        hits.sum(),
-        loads.sum(),
-        joins.sum(),
-        cache.estimatedSize(),
-        cache.evictionCount(EvictionCause.SIZE),
-        cache.evictionCount(EvictionCause.EXPIRED),
-        cache.evictionCount(EvictionCause.PURGED),
-        cache.evictionCount(EvictionCause.INVALIDATED),
-        coherence.mode());
+        hits(), misses(), coalesced(), cache.estimatedSize(), evictions, coherence.mode());
+  }
+
+  long hits() {
+    return hits.sum();
+  }
+
+  long misses() {
+    return misses.sum();
+  }
+
+  long coalesced() {
+    return coalesced.sum();
+  }
+
+  LocalCache<Key, byte[]> cache() {
+    return cache;
+  }
+
+  ConcurrencyGate gate() {
+    return gate;
+  }
+
+  CacheCoherence coherence() {
+    return coherence;
   }
 
   /** Lookups running now. */

@@ -1,37 +1,36 @@
 package io.github.redisproxy.lookup;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * What the lookup service has done since start.
+ * What the lookup service has done since start, in the words every report uses ({@code INFO cache},
+ * {@code /cache/stats}, Prometheus).
  *
  * @param hits lookups answered from the cache
- * @param loads lookups that started a backend load (misses)
- * @param joins lookups that joined a load already in flight (coalesced misses)
+ * @param misses lookups that started a backend load
+ * @param coalesced lookups that joined a load already in flight
  * @param size entries in the cache now, including loads in flight
- * @param evictions entries evicted because the cache was full
- * @param expirations entries removed because they expired (counted when cleaned up)
- * @param purges entries removed by an operator
- * @param invalidations entries removed because Redis reported them changed, or tracking was lost
+ * @param evictions entries that left the cache, by cause, in a fixed order: size, expired, purged,
+ *     invalidated (expiries are counted when cleaned up)
  * @param invalidationMode {@code tracking}, {@code none}, or why tracking fell back to none
  */
 public record LookupStats(
     long hits,
-    long loads,
-    long joins,
+    long misses,
+    long coalesced,
     long size,
-    long evictions,
-    long expirations,
-    long purges,
-    long invalidations,
+    Map<String, Long> evictions,
     String invalidationMode) {
 
-  /** All misses: started or joined a load. */
-  public long misses() {
-    return loads + joins;
+  public LookupStats {
+    evictions = Collections.unmodifiableMap(new LinkedHashMap<>(evictions));
   }
 
   /** Hits over all lookups, from 0 to 1; 0 before the first lookup. */
   public double hitRatio() {
-    long all = hits + loads + joins;
+    long all = hits + misses + coalesced;
     return all == 0 ? 0 : (double) hits / all;
   }
 }

@@ -14,7 +14,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
+import java.util.Map;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,7 +193,7 @@ public final class ManagementServer {
         HttpResponseStatus.OK,
         json -> {
           json.writeStartObject();
-          json.writeStringField("policy", cacheConfig.policy().name().toLowerCase(Locale.ROOT));
+          json.writeStringField("policy", cacheConfig.policy().configName());
           json.writeNumberField("capacity", cacheConfig.capacity());
           json.writeNumberField("size", stats.size());
           json.writeNumberField(
@@ -201,14 +201,13 @@ public final class ManagementServer {
               BigDecimal.valueOf(cacheConfig.expiry().toNanos(), 9).stripTrailingZeros());
           json.writeStringField("invalidation", stats.invalidationMode());
           json.writeNumberField("hits", stats.hits());
-          json.writeNumberField("misses", stats.loads());
-          json.writeNumberField("coalesced", stats.joins());
+          json.writeNumberField("misses", stats.misses());
+          json.writeNumberField("coalesced", stats.coalesced());
           json.writeNumberField("hit_ratio", stats.hitRatio());
           json.writeObjectFieldStart("evictions");
-          json.writeNumberField("size", stats.evictions());
-          json.writeNumberField("expired", stats.expirations());
-          json.writeNumberField("purged", stats.purges());
-          json.writeNumberField("invalidated", stats.invalidations());
+          for (Map.Entry<String, Long> cause : stats.evictions().entrySet()) {
+            json.writeNumberField(cause.getKey(), cause.getValue());
+          }
           json.writeEndObject();
           json.writeEndObject();
         });

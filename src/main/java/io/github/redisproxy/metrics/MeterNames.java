@@ -3,8 +3,8 @@ package io.github.redisproxy.metrics;
 /**
  * Every meter name of the proxy, in Micrometer's dotted form; Prometheus shows {@code
  * redis_proxy.cache.requests} as {@code redis_proxy_cache_requests_total}, and a timer as {@code
- * _seconds_count}, {@code _seconds_sum} and {@code _seconds_bucket}. The README's operating section
- * lists the Prometheus names.
+ * _seconds_count}, {@code _seconds_sum} and {@code _seconds_bucket}. docs/operations.md lists the
+ * Prometheus names (OperationsDocIT checks that each is exported).
  */
 public final class MeterNames {
   /**

@@ -177,14 +177,8 @@ final class RespCommands {
   }
 
   private Mono<RedisMessage> get(RespCommand command) {
-    Key key = Key.of(command.arg(0));
-    Lookup cached = lookups.cachedNow(key);
-    if (cached != null) {
-      return Mono.just(valueReply(cached));
-    }
     return lookups
-        .lookup(key)
-        .map(RespCommands::valueReply)
+        .lookup(Key.of(command.arg(0)), RespCommands::valueReply)
         .onErrorResume(LookupException.class, failure -> Mono.just(failureReply(failure)));
   }
 
@@ -194,8 +188,7 @@ final class RespCommands {
         .flatMapSequential(
             key ->
                 lookups
-                    .lookup(Key.of(key))
-                    .map(RespCommands::valueReply)
+                    .lookup(Key.of(key), RespCommands::valueReply)
                     // Like Redis: MGET answers nil for a key that holds another type.
                     .onErrorResume(
                         error ->
@@ -226,8 +219,8 @@ final class RespCommands {
     return null;
   }
 
-  private static RedisMessage valueReply(Lookup lookup) {
-    return lookup.found() ? RespReplies.bulk(lookup.value()) : RespReplies.NIL;
+  private static Mono<RedisMessage> valueReply(Lookup lookup) {
+    return Mono.just(lookup.found() ? RespReplies.bulk(lookup.value()) : RespReplies.NIL);
   }
 
   /** The one place a lookup failure becomes a RESP error. */
@@ -426,31 +419,23 @@ final class RespCommands {
           .append("cache_misses:")
           .append(stats.misses())
           .append("\r\n")
-          .append("cache_loads:")
-          .append(stats.loads())
-          .append("\r\n")
           .append("cache_coalesced:")
-          .append(stats.joins())
+          .append(stats.coalesced())
           .append("\r\n")
           .append("cache_size:")
           .append(stats.size())
           .append("\r\n")
           .append("cache_capacity:")
           .append(capacity)
-          .append("\r\n")
-          .append("cache_evictions:")
-          .append(stats.evictions())
-          .append("\r\n")
-          .append("cache_expirations:")
-          .append(stats.expirations())
-          .append("\r\n")
-          .append("cache_purges:")
-          .append(stats.purges())
-          .append("\r\n")
-          .append("cache_invalidations:")
-          .append(stats.invalidations())
-          .append("\r\n")
-          .append("cache_invalidation_mode:")
+          .append("\r\n");
+      for (Map.Entry<String, Long> cause : stats.evictions().entrySet()) {
+        text.append("cache_evictions_")
+            .append(cause.getKey())
+            .append(':')
+            .append(cause.getValue())
+            .append("\r\n");
+      }
+      text.append("cache_invalidation_mode:")
           .append(stats.invalidationMode())
           .append("\r\n")
           .append("cache_policy:")

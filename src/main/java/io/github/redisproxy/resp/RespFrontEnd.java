@@ -13,7 +13,6 @@ import io.netty.handler.codec.redis.RedisBulkStringAggregator;
 import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.handler.codec.redis.RedisMessage;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -67,7 +66,7 @@ public final class RespFrontEnd {
         new RespCommands(
             lookups,
             cacheConfig.capacity(),
-            cacheConfig.policy().name().toLowerCase(Locale.ROOT),
+            cacheConfig.policy().configName(),
             config.port(),
             connections::get);
     return TcpServer.create()

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
@@ -331,6 +332,45 @@ class LocalCacheContractTest {
     assertThat(untouched.value().join()).isEqualTo("no invalidation overtook it");
     assertThat(cache.getLoaded("overtaken")).isNull();
     assertThat(cache.getLoaded("untouched")).isEqualTo("no invalidation overtook it");
+    assertThat(cache.estimatedSize()).isEqualTo(1);
+  }
+
+  /**
+   * The loader's keep condition is taken when a load starts and asked when it completes: a value it
+   * no longer vouches for (under tracking: the session it was read in was lost) answers its callers
+   * and is removed, counted as invalidated; a load whose condition still holds is kept.
+   */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aLoadWhoseKeepConditionFailedAnswersItsCallersButIsNotKept(CachePolicy policy) {
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    AtomicBoolean vouched = new AtomicBoolean(true);
+    Loader<String, String> vouching =
+        new Loader<>() {
+          @Override
+          public void load(String key, CompletableFuture<String> result) {
+            results.add(result);
+          }
+
+          @Override
+          public KeepCondition keepCondition() {
+            boolean atStart = vouched.get();
+            return () -> atStart && vouched.get();
+          }
+        };
+    LocalCache<String, String> cache = cache(policy, vouching);
+    CacheRead<String> refused = cache.get("refused");
+    vouched.set(false);
+    results.get(0).complete("read while it could not be vouched for");
+    vouched.set(true);
+    CacheRead<String> kept = cache.get("kept");
+    results.get(1).complete("still vouched for");
+
+    assertThat(refused.value().join()).isEqualTo("read while it could not be vouched for");
+    assertThat(cache.getLoaded("refused")).isNull();
+    assertThat(cache.evictionCount(EvictionCause.INVALIDATED)).isEqualTo(1);
+    assertThat(kept.value().join()).isEqualTo("still vouched for");
+    assertThat(cache.getLoaded("kept")).isEqualTo("still vouched for");
     assertThat(cache.estimatedSize()).isEqualTo(1);
   }
 

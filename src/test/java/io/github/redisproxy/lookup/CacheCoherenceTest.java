@@ -2,6 +2,8 @@ package io.github.redisproxy.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.app.LookupWiring;
 import io.github.redisproxy.backend.InvalidationListener;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.CachePolicy;
@@ -25,11 +27,12 @@ class CacheCoherenceTest {
   private final FakeBackend backend = new FakeBackend().tracking();
 
   private LookupService service(CachePolicy policy) {
-    return LookupService.create(
+    return LookupWiring.wire(
         new CacheConfig(100, Duration.ofMinutes(1), policy),
         new ServerConfig(
             "127.0.0.1", 8080, 100, 100, Duration.ofSeconds(5), Duration.ofSeconds(1), false, 0),
         backend,
+        Ticker.systemTicker(),
         new SimpleMeterRegistry());
   }
 
@@ -109,7 +112,7 @@ class CacheCoherenceTest {
     read(lookups, backend, "a", "new", false);
     read(lookups, backend, "a", "new", true);
     read(lookups, backend, "b", "b", true);
-    assertThat(lookups.stats().invalidations()).isEqualTo(1);
+    assertThat(lookups.stats().evictions().get("invalidated")).isEqualTo(1);
   }
 
   /**
@@ -166,7 +169,7 @@ class CacheCoherenceTest {
 
     read(lookups, backend, "loading", "after the flush", true);
     read(lookups, backend, "cached", "new", false);
-    assertThat(lookups.stats().invalidations()).isEqualTo(1);
+    assertThat(lookups.stats().evictions().get("invalidated")).isEqualTo(1);
   }
 
   /**

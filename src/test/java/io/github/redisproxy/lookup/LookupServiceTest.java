@@ -2,6 +2,8 @@ package io.github.redisproxy.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.app.LookupWiring;
 import io.github.redisproxy.backend.BackendException;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.CachePolicy;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -22,7 +25,7 @@ class LookupServiceTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private LookupService service(int maxConcurrency, int maxQueued) {
-    return LookupService.create(
+    return LookupWiring.wire(
         new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
         new ServerConfig(
             "127.0.0.1",
@@ -34,7 +37,24 @@ class LookupServiceTest {
             false,
             0),
         backend,
+        Ticker.systemTicker(),
         registry);
+  }
+
+  /**
+   * What a front end's answer receives if {@code key} is answered in place, while {@link
+   * LookupService#lookup(Key, java.util.function.Function)} runs; null if the lookup would need a
+   * pipeline (which is left unsubscribed: nothing is started).
+   */
+  private static Lookup answeredInPlace(LookupService lookups, String key) {
+    AtomicReference<Lookup> answered = new AtomicReference<>();
+    lookups.lookup(
+        Key.of(key),
+        lookup -> {
+          answered.set(lookup);
+          return Mono.just(lookup);
+        });
+    return answered.get();
   }
 
   private static String text(Lookup lookup) {
@@ -198,7 +218,7 @@ class LookupServiceTest {
   @Test
   void aCachedValueIsAnsweredInPlaceOnlyWhileASlotIsFree() {
     LookupService lookups = service(1, 10);
-    assertThat(lookups.cachedNow(Key.of("a"))).as("not cached yet").isNull();
+    assertThat(answeredInPlace(lookups, "a")).as("not cached yet").isNull();
     StepVerifier load =
         StepVerifier.create(lookups.lookup(Key.of("a")))
             .expectNextCount(1)
@@ -207,7 +227,7 @@ class LookupServiceTest {
     backend.answer("a", "1");
     load.verify(WAIT);
 
-    Lookup hit = lookups.cachedNow(Key.of("a"));
+    Lookup hit = answeredInPlace(lookups, "a");
     assertThat(hit.hit()).isTrue();
     assertThat(new String(hit.value(), StandardCharsets.UTF_8)).isEqualTo("1");
     assertThat(lookups.stats().hits()).isEqualTo(1);
@@ -218,13 +238,13 @@ class LookupServiceTest {
             .expectNextCount(1)
             .expectComplete()
             .verifyLater();
-    assertThat(lookups.cachedNow(Key.of("a")))
+    assertThat(answeredInPlace(lookups, "a"))
         .as("MAX_CONCURRENCY=1 and a miss holds the slot")
         .isNull();
     assertThat(lookups.stats().hits()).as("a refused fast path counts nothing").isEqualTo(1);
     backend.answer("b", "2");
     busy.verify(WAIT);
-    assertThat(lookups.cachedNow(Key.of("a"))).isNotNull();
+    assertThat(answeredInPlace(lookups, "a")).isNotNull();
   }
 
   @Test
@@ -276,11 +296,12 @@ class LookupServiceTest {
   @Test
   void aRequestWaitingLongerThanTheQueueTimeoutIsRefused() {
     LookupService lookups =
-        LookupService.create(
+        LookupWiring.wire(
             new CacheConfig(100, Duration.ofMinutes(1), CachePolicy.LRU),
             new ServerConfig(
                 "127.0.0.1", 8080, 1, 10, Duration.ofMillis(50), Duration.ofSeconds(1), false, 0),
             backend,
+            Ticker.systemTicker(),
             registry);
     StepVerifier running =
         StepVerifier.create(lookups.lookup(Key.of("a")))

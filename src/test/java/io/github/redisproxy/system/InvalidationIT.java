@@ -496,7 +496,7 @@ class InvalidationIT {
     double keysBefore = proxy.metric(keyInvalidations);
     double flushesBefore = proxy.metric(flushInvalidations);
     long statsBefore = invalidatedInStats();
-    long infoBefore = Long.parseLong(infoCache().get("cache_invalidations"));
+    long infoBefore = Long.parseLong(infoCache().get("cache_evictions_invalidated"));
 
     for (String key : List.of("inv:m1", "inv:m2", "inv:m3")) {
       redis.commands().set(key, "value of " + key);
@@ -523,8 +523,8 @@ class InvalidationIT {
     Map<String, String> info = infoCache();
     assertEquals(
         2,
-        Long.parseLong(info.get("cache_invalidations")) - infoBefore,
-        "INFO cache_invalidations");
+        Long.parseLong(info.get("cache_evictions_invalidated")) - infoBefore,
+        "INFO cache_evictions_invalidated");
     assertEquals("tracking", info.get("cache_invalidation_mode"));
   }
 

@@ -96,9 +96,8 @@ public final class RedisServerProcess implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
       try {
-        reader.join(
-            1_000); // its last lines say why redis-server failed (for example: address already in
-        // use)
+        // Its last lines say why redis-server failed (for example: address already in use).
+        reader.join(1_000);
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
       }

@@ -1,13 +1,15 @@
 package io.github.redisproxy.cache;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * What a {@link CoalescingCache} tells its eviction policy, and how keys leave the cache. The
  * Caffeine map is the single store of entries; a policy keeps at most an order of its entries
  * beside it.
  */
-interface Eviction<K, V> {
+interface EvictionPolicy<K, V> {
 
   /**
    * The future that will hold {@code key}'s next load, created before it goes into the map. A
@@ -42,4 +44,32 @@ interface Eviction<K, V> {
    * @return how many keys were removed
    */
   long invalidateAll(boolean loadsToo);
+
+  /**
+   * Removes {@code key}'s entry, unless it is a load in flight and not {@code loadsToo} (then it is
+   * marked overtaken); returns the entry this call removed, or null. Every future in the map was
+   * made by {@link #newEntry}.
+   */
+  static <K, V> CacheEntry<V> remove(
+      ConcurrentMap<K, CompletableFuture<V>> map, K key, boolean loadsToo) {
+    CacheEntry<V> present = (CacheEntry<V>) map.get(key);
+    if (present == null
+        || (!loadsToo && present.overtakeIfLoading())
+        || !map.remove(key, present)) {
+      return null;
+    }
+    return present;
+  }
+
+  /** Removes the entries one by one, so that the count is of entries this call removed. */
+  static <K, V> long removeAll(ConcurrentMap<K, CompletableFuture<V>> map, boolean loadsToo) {
+    long removed = 0;
+    for (Map.Entry<K, CompletableFuture<V>> entry : map.entrySet()) {
+      CacheEntry<V> present = (CacheEntry<V>) entry.getValue();
+      if ((loadsToo || !present.overtakeIfLoading()) && map.remove(entry.getKey(), present)) {
+        removed++;
+      }
+    }
+    return removed;
+  }
 }

@@ -28,12 +28,12 @@ import java.util.concurrent.ConcurrentMap;
  * <p>Lock order: this lock, then Caffeine's. Caffeine never calls back into this class, so no cycle
  * exists.
  */
-final class ExactLruEviction<K, V> implements Eviction<K, V> {
+final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
   private final ConcurrentMap<K, CompletableFuture<V>> map;
   private final int capacity;
   private final long expiryNanos;
   private final Ticker ticker;
-  private final Evictions evictions;
+  private final EvictionCounters evictions;
 
   // Guarded by "this": the two orders' ends (each list's head is its eldest) and how many entries
   // are linked.
@@ -61,12 +61,12 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
     }
   }
 
-  ExactLruEviction(
+  ExactLruPolicy(
       ConcurrentMap<K, CompletableFuture<V>> map,
       int capacity,
       long expiryNanos,
       Ticker ticker,
-      Evictions evictions) {
+      EvictionCounters evictions) {
     this.map = map;
     this.capacity = capacity;
     this.expiryNanos = expiryNanos;
@@ -112,15 +112,14 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
 
   @Override
   public synchronized boolean invalidate(K key, boolean loadsToo) {
-    CacheEntry<V> removed = CaffeineEviction.remove(map, key, loadsToo);
+    CacheEntry<V> removed = EvictionPolicy.remove(map, key, loadsToo);
     if (removed == null) {
       return false;
     }
     Entry<K, V> entry = entry(removed);
     if (entry.linked) {
-      unlink(
-          entry); // a load removed in flight is not linked, and never will be: recordLoaded checks
-      // the map
+      // A load removed in flight is not linked, and never will be: recordLoaded checks the map.
+      unlink(entry);
     }
     return true;
   }
@@ -128,7 +127,7 @@ final class ExactLruEviction<K, V> implements Eviction<K, V> {
   @Override
   public synchronized long invalidateAll(boolean loadsToo) {
     // Every linked entry has loaded, so it is removed either way; a load in flight is not linked.
-    long removed = CaffeineEviction.removeAll(map, loadsToo);
+    long removed = EvictionPolicy.removeAll(map, loadsToo);
     while (eldestLoad != null) {
       unlink(eldestLoad);
     }

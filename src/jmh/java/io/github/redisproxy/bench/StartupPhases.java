@@ -1,5 +1,7 @@
 package io.github.redisproxy.bench;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.app.LookupWiring;
 import io.github.redisproxy.backend.LettuceBackend;
 import io.github.redisproxy.config.ConfigLoader;
 import io.github.redisproxy.config.ProxyConfig;
@@ -104,7 +106,8 @@ public final class StartupPhases {
     metrics.bindBackend(backend);
     phase("lettuce-backend-start-rest");
     LookupService lookups =
-        LookupService.create(config.cache(), config.server(), backend, metrics.registry());
+        LookupWiring.wire(
+            config.cache(), config.server(), backend, Ticker.systemTicker(), metrics.registry());
     phase("lookup-and-cache");
     String bindAddress = config.server().bindAddress();
     DisposableServer management = null;

@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Counts of entries that left the cache, by cause; written by the cache and its policy, read by
  * metrics.
  */
-final class Evictions {
+final class EvictionCounters {
   private final Map<EvictionCause, LongAdder> counts = new EnumMap<>(EvictionCause.class);
 
-  Evictions() {
+  EvictionCounters() {
     for (EvictionCause cause : EvictionCause.values()) {
       counts.put(cause, new LongAdder());
     }
