@@ -48,8 +48,8 @@ public final class InvalidationDelay {
       }
       for (int i = 0; i < samples; i++) {
         String value = "value-" + i;
-        http.send(
-            read, HttpResponse.BodyHandlers.ofString()); // cached (and tracked) before it changes
+        // Cached (and tracked) before it changes.
+        http.send(read, HttpResponse.BodyHandlers.ofString());
         long hitStart = System.nanoTime();
         http.send(read, HttpResponse.BodyHandlers.ofString());
         hits[i] = System.nanoTime() - hitStart;

@@ -97,8 +97,7 @@ public final class StartupPhases {
     metrics.bindEventLoops(loops.onServer(true));
     phase("event-loops");
     // Lettuce's client resources (its own event loops, computation threads, event bus, timer) and
-    // client, thrown
-    // away; then the real backend, which builds its own and starts connecting.
+    // client, thrown away; then the real backend, which builds its own and starts connecting.
     ClientResources resources = ClientResources.create();
     RedisClient.create(resources).shutdownAsync(0, 0, TimeUnit.SECONDS);
     phase("lettuce-client-resources");

@@ -34,8 +34,8 @@ final class HttpTarget implements Target {
     this.pool =
         ConnectionProvider.builder("loadtest")
             .maxConnections(connections)
-            .pendingAcquireMaxCount(
-                -1) // bounded by the callers: at most `connections` requests at a time
+            // Unbounded here, bounded by the callers: at most `connections` requests at a time.
+            .pendingAcquireMaxCount(-1)
             .pendingAcquireTimeout(options.timeout())
             .build();
     this.client =

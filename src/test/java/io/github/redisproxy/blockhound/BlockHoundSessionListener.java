@@ -31,33 +31,27 @@ public final class BlockHoundSessionListener implements LauncherSessionListener 
       return;
     }
     // install(...) also loads the integrations on the class path (Reactor's, Netty's, Reactor
-    // Netty's), which mark
-    // their event-loop and non-blocking threads; BlockHound.builder() alone would check no thread
-    // at all.
+    // Netty's), which mark their event-loop and non-blocking threads; BlockHound.builder() alone
+    // would check no thread at all.
     BlockHound.install(
         builder ->
             builder
                 // Log lines are written synchronously to the console. The proxy logs per event (a
-                // lost connection, an
-                // unexpected error), never per request at the default level; console logging is not
-                // what this guards.
+                // lost connection, an unexpected error), never per request at the default level;
+                // console logging is not what this guards.
                 .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")
                 // Lettuce takes a short lock of its own on the caller's thread for every command,
-                // contended only while the
-                // connection changes state (close, reconnect). Throwing inside it is worse than the
-                // wait: DefaultEndpoint
-                // decrements its writer count in a finally after a failed increment, the count goes
-                // negative, and every
-                // later command spins forever (seen once: a request racing the proxy's stop in
+                // contended only while the connection changes state (close, reconnect). Throwing
+                // inside it is worse than the wait: DefaultEndpoint decrements its writer count in
+                // a finally after a failed increment, the count goes negative, and every later
+                // command spins forever (seen once: a request racing the proxy's stop in
                 // RequestPathIsNonBlockingTest).
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
                 // Building a connection (connectAsync, which the load generator's RESP mode calls
-                // from Lettuce's own threads)
-                // takes a lock around Lettuce's shared cache of method translations for its
-                // synchronous API; contended only
-                // while several connections are built at once. Seen once in a full run:
-                // LoadGeneratorRespTest got io errors.
+                // from Lettuce's own threads) takes a lock around Lettuce's shared cache of method
+                // translations for its synchronous API; contended only while several connections
+                // are built at once. Seen once in a full run: LoadGeneratorRespTest got io errors.
                 .allowBlockingCallsInside(
                     "io.lettuce.core.internal.AbstractInvocationHandler$MethodTranslator", "of")
                 .blockingMethodCallback(

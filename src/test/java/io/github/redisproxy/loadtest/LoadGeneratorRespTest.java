@@ -138,8 +138,7 @@ class LoadGeneratorRespTest {
   @Test
   void openLoopSendsRateTimesDurationRequests() {
     // More connections than rate x timeout (40/s x 2 s): a request holds one at most until it times
-    // out, so no
-    // request can find them all busy, however slowly this machine answers.
+    // out, so no request can find them all busy, however slowly this machine answers.
     LoadReport report =
         run(
             "--keys=10",

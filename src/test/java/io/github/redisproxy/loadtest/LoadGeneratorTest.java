@@ -56,8 +56,7 @@ class LoadGeneratorTest {
                 })
             .bindNow();
     // A cold JVM takes hundreds of milliseconds over its first requests (class loading, JIT,
-    // BlockHound's
-    // instrumentation); the timing-sensitive tests below should not pay for that.
+    // BlockHound's instrumentation); the timing-sensitive tests below should not pay for that.
     LoadTestOptions warmup =
         LoadTestOptions.parse(
             List.of(
@@ -111,8 +110,7 @@ class LoadGeneratorTest {
   @Test
   void openLoopSendsRateTimesDurationRequests() {
     // More connections than rate x timeout (400/s x 2 s): a request holds one at most until it
-    // times out, so no
-    // request can find them all busy, however slowly this machine answers.
+    // times out, so no request can find them all busy, however slowly this machine answers.
     LoadReport report =
         run(
             "--keys=100",

@@ -175,8 +175,7 @@ class AccessLogIT {
     assertEquals(exchange.userAgent(), fields.group("agent"), line);
     assertEquals(response.header("X-Cache").orElse("-"), fields.group("cache"), line);
     // Milliseconds, so about as long as the client waited: the proxy's clock stops when it has
-    // written the response,
-    // which may be a moment after the client has read it.
+    // written the response, which may be a moment after the client has read it.
     long millis = Long.parseLong(fields.group("millis"));
     assertTrue(
         millis <= exchange.elapsedMillis() + SLACK.toMillis(),

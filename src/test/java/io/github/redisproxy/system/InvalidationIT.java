@@ -223,8 +223,8 @@ class InvalidationIT {
         answers -> answers.stream().allMatch(Answer.ABSENT));
     String line = proxy.awaitLog(FLUSHED, flushes, LOG_TIMEOUT).get(flushes - 1);
     assertTrue(line.endsWith("cleared 3 cached keys"), line);
-    second.awaitLog(
-        FLUSHED, flushes, LOG_TIMEOUT); // it cached none of them, but heard the flush too
+    // It cached none of them, but heard the flush too.
+    second.awaitLog(FLUSHED, flushes, LOG_TIMEOUT);
   }
 
   /** Two proxies that both cached a key both serve its new value within 100 ms of one SET. */

@@ -59,9 +59,8 @@ class LoadGeneratorIT {
     assertThat(report.get("requests").asLong()).isPositive();
     assertThat(report.get("errors").asLong()).as("errors; %s", report).isZero();
     // How many of the 100 keys are first read in the measured part, and so the hit ratio, depends
-    // on the machine's
-    // speed; that every answer says hit or miss, and that Redis is asked for each key at most once,
-    // does not.
+    // on the machine's speed; that every answer says hit or miss, and that Redis is asked for each
+    // key at most once, does not.
     long hits = report.get("hits").asLong();
     long misses = report.get("misses").asLong();
     assertThat(hits + misses)
@@ -77,11 +76,9 @@ class LoadGeneratorIT {
     Path output = outputFile("open.json");
 
     // The whole run (warm-up included) sends 600 requests, so 600 connections can never all be
-    // busy: no backlog by
-    // construction. (Rate x timeout is not enough: a pacer that a loaded machine holds up sends the
-    // requests it owes
-    // at once, and 500 connections did fill up that way.) Connections are opened only as requests
-    // need them.
+    // busy: no backlog by construction. (Rate x timeout is not enough: a pacer that a loaded
+    // machine holds up sends the requests it owes at once, and 500 connections did fill up that
+    // way.) Connections are opened only as requests need them.
     ProxyProcess.Run run =
         loadtest(
             "--seed-redis=" + redis.address(),

@@ -47,9 +47,8 @@ class LoadGeneratorRespIT {
     Path output = outputFile("resp-closed.json");
 
     // One key, so that exactly one GET reaches Redis: the 8 connections' first requests coalesce
-    // into one load, and
-    // every later one is a cache hit. (Over RESP the report cannot tell hits; Redis' own count
-    // can.)
+    // into one load, and every later one is a cache hit. (Over RESP the report cannot tell hits;
+    // Redis' own count can.)
     ProxyProcess.Run run =
         loadtest(
             "--seed-redis=" + redis.address(),

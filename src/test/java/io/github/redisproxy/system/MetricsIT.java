@@ -85,8 +85,8 @@ class MetricsIT {
   @Test
   void metricsAreStrictPrometheusText() {
     redis.commands().set("names:k", "v");
-    assertEquals(
-        200, http.get("/names:k").statusCode()); // the timer of GET 200 exists once one is timed
+    // The timer of GET 200 exists once one is timed.
+    assertEquals(200, http.get("/names:k").statusCode());
     Map<String, String> get200 = labels("frontend", "http", "command", "get", "status", "200");
 
     PrometheusText metrics = // scrape() reads every line strictly and checks the Content-Type

@@ -30,10 +30,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * writes (any {@code redis_proxy_}, {@code jvm_}, {@code process_}, {@code system_} or {@code
  * netty_} token; a histogram counts as exported through its {@code _bucket}, {@code _count}, {@code
  * _sum} or {@code _max} series; {@code jvm_*} needs one metric with that prefix), and every label
- * value its metrics table lists in the form {@code `label`: `value`, `value`}.
+ * value its metrics table lists in the form {@code `label`: `value`, `value`}. docs/resp.md lists
+ * exactly the fields {@code INFO cache} answers.
  */
 class OperationsDocIT {
   private static final Path PAGE = Path.of("docs", "operations.md");
+  private static final Path RESP_PAGE = Path.of("docs", "resp.md");
+  private static final Pattern INFO_FIELD = Pattern.compile("`(cache_[a-z_]+)`");
   private static final Pattern NAME =
       Pattern.compile("\\b((?:redis_proxy|jvm|process|system|netty)_[a-z0-9_]*[a-z0-9])\\b");
   private static final Pattern PREFIX =
@@ -62,6 +65,31 @@ class OperationsDocIT {
       assertThat(resp.call("GET", "ops-doc:key")).isEqualTo(RawResp.bulk("value"));
     }
     metrics = proxy.management().scrape();
+  }
+
+  /**
+   * docs/resp.md's {@code INFO} table lists exactly the fields {@code INFO cache} answers: the same
+   * words (hits, misses, coalesced, evictions by cause) as /metrics and /cache/stats.
+   */
+  @Test
+  void infoCacheFieldsAreExactlyThoseRespPageLists() throws IOException {
+    Set<String> documented = new TreeSet<>();
+    for (String line : Files.readAllLines(RESP_PAGE)) {
+      if (line.startsWith("| `# Cache`")) {
+        Matcher field = INFO_FIELD.matcher(line);
+        while (field.find()) {
+          documented.add(field.group(1));
+        }
+      }
+    }
+    Set<String> answered = new TreeSet<>();
+    for (String line : proxy.resp().info("cache").split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (!line.startsWith("#") && colon > 0) {
+        answered.add(line.substring(0, colon));
+      }
+    }
+    assertThat(documented).as("INFO cache fields in " + RESP_PAGE).isEqualTo(answered);
   }
 
   @Test

@@ -117,9 +117,9 @@ class RespConcurrencyIT {
       redis.commands().set(pipelineKey(i), "value-" + i);
     }
     try (StatefulRedisConnection<String, String> warming = connect()) {
+      // Every odd key is cached after this loop.
       for (int i = 1; i < commands; i += 2) {
-        assertEquals(
-            "value-" + i, warming.sync().get(pipelineKey(i))); // every odd key is now cached
+        assertEquals("value-" + i, warming.sync().get(pipelineKey(i)));
       }
     }
     redis.resetStats();

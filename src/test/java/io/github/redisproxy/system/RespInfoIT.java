@@ -67,9 +67,8 @@ class RespInfoIT {
     }
     redis.commands().rpush("info:list", "element");
     Map<String, String> before = fields(resp.info("cache"));
-    long loadsBefore =
-        Long.parseLong(
-            before.get("cache_misses")); // the start-up probe's: a missing key, not cached
+    // The start-up probe's: a missing key, not cached.
+    long missesBefore = Long.parseLong(before.get("cache_misses"));
     assertEquals("0", before.get("cache_hits"));
     assertEquals("0", before.get("cache_coalesced"));
     assertEquals("0", before.get("cache_size"));
@@ -83,8 +82,8 @@ class RespInfoIT {
         List.of(
             KeyValue.just("info:a", "value of info:a"), KeyValue.just("info:b", "value of info:b")),
         resp.mget("info:a", "info:b")); // hits 2 and 3; least recently used is now c
-    assertThrows(
-        RedisCommandExecutionException.class, () -> resp.get("info:list")); // load 5, WRONGTYPE
+    // Load 5: WRONGTYPE.
+    assertThrows(RedisCommandExecutionException.class, () -> resp.get("info:list"));
     assertEquals("value of info:d", resp.get("info:d")); // load 6, evicts c (eviction 1)
 
     // Two GETs for c at once (c was evicted): one load (7), one coalesced; it evicts a (eviction
@@ -103,7 +102,7 @@ class RespInfoIT {
     Map<String, String> after = fields(resp.info("cache"));
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("cache_hits", "3");
-    expected.put("cache_misses", Long.toString(loadsBefore + 7));
+    expected.put("cache_misses", Long.toString(missesBefore + 7));
     expected.put("cache_coalesced", "1");
     expected.put("cache_size", "3");
     expected.put("cache_capacity", "3");
