@@ -95,7 +95,7 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     // The bookkeeping is attached before the load starts, so it runs on the thread that completes
     // the load, at once.
     CompletableFuture<V> load = new CompletableFuture<>();
-    Loader.KeepCondition keep = loader.keepCondition();
+    Loader.KeepCondition keep = keepCondition(load);
     load.whenComplete(
         (value, error) -> {
           if (error == null && value != null) {
@@ -120,10 +120,23 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
             entry.complete(null);
           }
         });
+    if (load.isDone()) {
+      return; // the keep condition failed: the bookkeeping has removed the entry already
+    }
     try {
       loader.load(key, load);
     } catch (RuntimeException e) {
       load.completeExceptionally(e);
+    }
+  }
+
+  /** The loader's keep condition; if asking for it throws, the load fails with that instead. */
+  private Loader.KeepCondition keepCondition(CompletableFuture<V> load) {
+    try {
+      return loader.keepCondition();
+    } catch (RuntimeException e) {
+      load.completeExceptionally(e);
+      return Loader.KeepCondition.ALWAYS;
     }
   }
 

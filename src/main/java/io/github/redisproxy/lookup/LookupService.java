@@ -45,25 +45,54 @@ public final class LookupService {
    *
    * <p>A hit is answered in place, on the calling thread: if the cache holds the key loaded and a
    * concurrency slot is free now, the slot is taken and given back at once (so {@code
-   * MAX_CONCURRENCY} still bounds every request) and {@code answer} is applied before this method
-   * returns, with no lookup pipeline built: most requests of a hot-key workload end there. Anything
-   * else (a miss, a load to join, a full gate) returns a cold publisher: nothing happens until
-   * subscription, and cancelling it (a client that went away) never cancels the load that other
-   * requests for the same key share.
+   * MAX_CONCURRENCY} still bounds every request), then {@code answer} is applied before this method
+   * returns and its publisher is returned as it is, with no lookup pipeline around it: most
+   * requests of a hot-key workload end there. Anything else (a miss, a load to join, a full gate)
+   * returns a cold publisher: nothing happens until subscription, and cancelling it (a client that
+   * went away) never cancels the load that other requests for the same key share.
    *
-   * @return {@code answer}'s publisher, or a {@link LookupException}
+   * @param answer the front end's reply to a lookup
+   * @param failure the front end's reply to a {@link LookupException} (which only a miss can meet)
+   * @return the reply; an error only if {@code answer} or {@code failure} fails
+   */
+  public <R> Mono<R> lookup(
+      Key key, Function<Lookup, Mono<R>> answer, Function<LookupException, Mono<R>> failure) {
+    Lookup cached = cachedNow(key);
+    if (cached != null) {
+      return answerInPlace(answer, cached);
+    }
+    return gate.run(Mono.defer(() -> read(key)))
+        .flatMap(answer)
+        .onErrorResume(LookupException.class, failure);
+  }
+
+  /**
+   * As {@link #lookup(Key, Function, Function)}, with a {@link LookupException} left as the error
+   * of the returned publisher.
    */
   public <R> Mono<R> lookup(Key key, Function<Lookup, Mono<R>> answer) {
     Lookup cached = cachedNow(key);
     if (cached != null) {
-      return answer.apply(cached);
+      return answerInPlace(answer, cached);
     }
     return gate.run(Mono.defer(() -> read(key))).flatMap(answer);
   }
 
-  /** As {@link #lookup(Key, Function)}, answering with the lookup itself. */
-  public Mono<Lookup> lookup(Key key) {
+  /**
+   * The lookup itself, for tests. Unlike the front ends' door it counts a hit when it is called,
+   * not when it is subscribed.
+   */
+  Mono<Lookup> lookup(Key key) {
     return lookup(key, Mono::just);
+  }
+
+  /** An answer that throws on a hit fails its publisher, as it would on the pipeline path. */
+  private static <R> Mono<R> answerInPlace(Function<Lookup, Mono<R>> answer, Lookup hit) {
+    try {
+      return answer.apply(hit);
+    } catch (RuntimeException e) {
+      return Mono.error(e);
+    }
   }
 
   /** The value of {@code key} if it can be answered in place (see {@link #lookup}), else null. */
@@ -90,7 +119,9 @@ public final class LookupService {
     boolean started = read.source() == CacheRead.Source.STARTED_LOAD;
     (started ? misses : coalesced).increment();
     if (log.isDebugEnabled()) {
-      log.debug("miss key={} {}", key, started ? "started a load" : "joined the load in flight");
+      log.debug(
+          started ? "miss key={} started a load" : "coalesced key={} joined the load in flight",
+          key);
     }
     // Through a future that never fails: a load that fails after this caller went away (a closed
     // connection, an MGET cut short by another key's failure) would otherwise reach Reactor as a

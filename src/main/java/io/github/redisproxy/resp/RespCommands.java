@@ -177,9 +177,10 @@ final class RespCommands {
   }
 
   private Mono<RedisMessage> get(RespCommand command) {
-    return lookups
-        .lookup(Key.of(command.arg(0)), RespCommands::valueReply)
-        .onErrorResume(LookupException.class, failure -> Mono.just(failureReply(failure)));
+    return lookups.lookup(
+        Key.of(command.arg(0)),
+        RespCommands::valueReply,
+        failure -> Mono.just(failureReply(failure)));
   }
 
   /** Each key goes through the cache; misses load in parallel; the replies keep the keys' order. */
@@ -187,14 +188,14 @@ final class RespCommands {
     return Flux.fromIterable(command.args())
         .flatMapSequential(
             key ->
-                lookups
-                    .lookup(Key.of(key), RespCommands::valueReply)
+                lookups.lookup(
+                    Key.of(key),
+                    RespCommands::valueReply,
                     // Like Redis: MGET answers nil for a key that holds another type.
-                    .onErrorResume(
-                        error ->
-                            error instanceof LookupException failure
-                                && failure.reason() == LookupException.Reason.WRONG_TYPE,
-                        error -> Mono.just(RespReplies.NIL)),
+                    failure ->
+                        failure.reason() == LookupException.Reason.WRONG_TYPE
+                            ? Mono.just(RespReplies.NIL)
+                            : Mono.error(failure)),
             MGET_PARALLELISM)
         .collectList()
         .map(RespReplies::array)

@@ -139,6 +139,36 @@ class LocalCacheContractTest {
     assertThat(calls[0]).isEqualTo(3);
   }
 
+  /** A keep condition that throws fails its load like a loader that throws, and is not cached. */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void keepConditionThatThrowsFailsTheLoad(CachePolicy policy) {
+    boolean[] failing = {true};
+    Loader<String, String> loader =
+        new Loader<>() {
+          @Override
+          public void load(String key, CompletableFuture<String> result) {
+            result.complete("v");
+          }
+
+          @Override
+          public KeepCondition keepCondition() {
+            if (failing[0]) {
+              throw new IllegalStateException("cannot say");
+            }
+            return KeepCondition.ALWAYS;
+          }
+        };
+    LocalCache<String, String> cache = cache(policy, loader);
+
+    assertThat(cache.get("k").value()).isCompletedExceptionally();
+    failing[0] = false;
+    CacheRead<String> next = cache.get("k");
+    assertThat(next.source()).isEqualTo(CacheRead.Source.STARTED_LOAD);
+    assertThat(next.value().join()).isEqualTo("v");
+    assertThat(cache.get("k").hit()).isTrue();
+  }
+
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
   void absentKeyIsNotCached(CachePolicy policy) {

@@ -59,7 +59,7 @@ class CoalescingIT {
 
     CompletableFuture<HttpResponse<byte[]>> joining = http.getAsync("/" + key);
     proxy.awaitLog(
-        Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$"),
+        Pattern.compile("coalesced key=" + Pattern.quote(key) + " joined the load in flight$"),
         1,
         Duration.ofSeconds(5));
 
@@ -88,7 +88,7 @@ class CoalescingIT {
     }
     Pattern started = Pattern.compile("miss key=" + Pattern.quote(key) + " started a load$");
     Pattern joined =
-        Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$");
+        Pattern.compile("coalesced key=" + Pattern.quote(key) + " joined the load in flight$");
     proxy.awaitLog(joined, REQUESTS - 1, Duration.ofSeconds(10));
     assertEquals(1, proxy.linesMatching(started).size(), "loads started");
 

@@ -465,6 +465,6 @@ class MetricsIT {
   }
 
   private static Pattern joined(String key) {
-    return Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$");
+    return Pattern.compile("coalesced key=" + Pattern.quote(key) + " joined the load in flight$");
   }
 }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Concurrency over RESP, made deterministic: Redis is paused ({@code CLIENT PAUSE}) so that loads
  * stay in flight, and the proxy's debug and trace log lines ({@code miss key=K started a load},
- * {@code miss key=K joined the load in flight}, {@code hit key=K}) tell the test when every command
- * has reached the cache, before Redis answers.
+ * {@code coalesced key=K joined the load in flight}, {@code hit key=K}) tell the test when every
+ * command has reached the cache, before Redis answers.
  */
 class RespConcurrencyIT {
   /**
@@ -210,6 +210,6 @@ class RespConcurrencyIT {
   }
 
   private static Pattern joined(String key) {
-    return Pattern.compile("miss key=" + Pattern.quote(key) + " joined the load in flight$");
+    return Pattern.compile("coalesced key=" + Pattern.quote(key) + " joined the load in flight$");
   }
 }

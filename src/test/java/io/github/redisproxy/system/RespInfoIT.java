@@ -94,7 +94,9 @@ class RespInfoIT {
       RedisFuture<String> one = first.async().get("info:c");
       RedisFuture<String> other = second.async().get("info:c");
       proxy.awaitLog(
-          Pattern.compile("miss key=info:c joined the load in flight$"), 1, Duration.ofSeconds(10));
+          Pattern.compile("coalesced key=info:c joined the load in flight$"),
+          1,
+          Duration.ofSeconds(10));
       assertEquals("value of info:c", one.get(20, TimeUnit.SECONDS));
       assertEquals("value of info:c", other.get(20, TimeUnit.SECONDS));
     }
