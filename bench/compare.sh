@@ -69,12 +69,17 @@ out=bench/results/compare-$(date -u +%Y%m%dT%H%M%SZ).md
   echo
   echo "old: \`$OLD\`; new: \`$NEW\`. Median of $ROUNDS interleaved rounds (requests/s), hits only:"
   echo
-  echo "| row | old | new | new / old |"
-  echo "|---|---|---|---|"
+  echo "| row | old | new | new / old (medians) | new / old (median of the rounds' ratios) |"
+  echo "|---|---|---|---|---|"
   for row in $rows; do
     a=$(echo "${results[old,$row]}" | median); b=$(echo "${results[new,$row]}" | median)
-    echo "| $row | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", b/a}') |"
+    paired=$(paste -d' ' <(echo "${results[old,$row]}" | tr ' ' '\n' | grep -v '^$') \
+      <(echo "${results[new,$row]}" | tr ' ' '\n' | grep -v '^$') | awk '{printf "%f ", $2/$1}' | median)
+    echo "| $row | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", b/a}') | $(printf %.2f "$paired") |"
   done
+  echo
+  echo "The machine's speed drifts within a run; the paired ratio (each round's new / old, the two measured back to"
+  echo "back) is the steadier figure."
   echo
   echo "Every round (old / new): "
   for row in $rows; do echo "- $row: old ${results[old,$row]}/ new ${results[new,$row]}"; done
