@@ -41,6 +41,14 @@ class LookupServiceTest {
         registry);
   }
 
+  /** A lookup of {@code key} subscribed now, to be verified later: one answer, then completion. */
+  private static StepVerifier answersLater(LookupService lookups, String key) {
+    return StepVerifier.create(lookups.lookup(Key.of(key)))
+        .expectNextCount(1)
+        .expectComplete()
+        .verifyLater();
+  }
+
   /**
    * What a front end's answer receives if {@code key} is answered in place, while {@link
    * LookupService#lookup(Key, java.util.function.Function)} runs; null if the lookup would need a
@@ -108,11 +116,7 @@ class LookupServiceTest {
   @Test
   void aClientThatGoesAwayDoesNotCancelTheLoadOthersShare() {
     LookupService lookups = service(100, 10);
-    StepVerifier staying =
-        StepVerifier.create(lookups.lookup(Key.of("k")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier staying = answersLater(lookups, "k");
     StepVerifier.create(lookups.lookup(Key.of("k"))).thenCancel().verify(WAIT);
 
     backend.answer("k", "v");
@@ -179,21 +183,9 @@ class LookupServiceTest {
   @Test
   void requestsBeyondConcurrencyAndQueueAreRefusedAtOnce() {
     LookupService lookups = service(2, 1);
-    StepVerifier first =
-        StepVerifier.create(lookups.lookup(Key.of("a")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
-    StepVerifier second =
-        StepVerifier.create(lookups.lookup(Key.of("b")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
-    StepVerifier queued =
-        StepVerifier.create(lookups.lookup(Key.of("c")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier first = answersLater(lookups, "a");
+    StepVerifier second = answersLater(lookups, "b");
+    StepVerifier queued = answersLater(lookups, "c");
     assertThat(lookups.running()).isEqualTo(2);
     assertThat(lookups.queued()).isEqualTo(1);
     assertThat(backend.isWaiting("c")).isFalse();
@@ -219,11 +211,7 @@ class LookupServiceTest {
   void aCachedValueIsAnsweredInPlaceOnlyWhileASlotIsFree() {
     LookupService lookups = service(1, 10);
     assertThat(answeredInPlace(lookups, "a")).as("not cached yet").isNull();
-    StepVerifier load =
-        StepVerifier.create(lookups.lookup(Key.of("a")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier load = answersLater(lookups, "a");
     backend.answer("a", "1");
     load.verify(WAIT);
 
@@ -233,11 +221,7 @@ class LookupServiceTest {
     assertThat(lookups.stats().hits()).isEqualTo(1);
     assertThat(lookups.running()).isZero();
 
-    StepVerifier busy =
-        StepVerifier.create(lookups.lookup(Key.of("b")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier busy = answersLater(lookups, "b");
     assertThat(answeredInPlace(lookups, "a"))
         .as("MAX_CONCURRENCY=1 and a miss holds the slot")
         .isNull();
@@ -250,16 +234,8 @@ class LookupServiceTest {
   @Test
   void maxConcurrencyOfOneIsStrictlySequential() {
     LookupService lookups = service(1, 10);
-    StepVerifier first =
-        StepVerifier.create(lookups.lookup(Key.of("a")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
-    StepVerifier second =
-        StepVerifier.create(lookups.lookup(Key.of("b")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier first = answersLater(lookups, "a");
+    StepVerifier second = answersLater(lookups, "b");
     assertThat(backend.isWaiting("a")).isTrue();
     assertThat(backend.isWaiting("b")).isFalse();
     backend.answer("a", "1");
@@ -272,19 +248,11 @@ class LookupServiceTest {
   @Test
   void aQueuedRequestThatGivesUpFreesItsPlace() {
     LookupService lookups = service(1, 1);
-    StepVerifier running =
-        StepVerifier.create(lookups.lookup(Key.of("a")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier running = answersLater(lookups, "a");
     StepVerifier.create(lookups.lookup(Key.of("b"))).thenCancel().verify(WAIT);
     assertThat(lookups.queued()).isZero();
 
-    StepVerifier next =
-        StepVerifier.create(lookups.lookup(Key.of("c")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier next = answersLater(lookups, "c");
     backend.answer("a", "1");
     running.verify(WAIT);
     backend.answer("c", "3");
@@ -303,11 +271,7 @@ class LookupServiceTest {
             backend,
             Ticker.systemTicker(),
             registry);
-    StepVerifier running =
-        StepVerifier.create(lookups.lookup(Key.of("a")))
-            .expectNextCount(1)
-            .expectComplete()
-            .verifyLater();
+    StepVerifier running = answersLater(lookups, "a");
     StepVerifier.create(lookups.lookup(Key.of("b")))
         .expectErrorSatisfies(
             error ->
