@@ -1,10 +1,13 @@
 package io.github.redisproxy.app;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.github.redisproxy.backend.LettuceBackend;
+import io.github.redisproxy.backend.Backend;
+import io.github.redisproxy.backend.Backends;
+import io.github.redisproxy.backend.embedded.RedisClusterProcess;
 import io.github.redisproxy.backend.embedded.RedisServerProcess;
 import io.github.redisproxy.config.BackendConfig;
 import io.github.redisproxy.config.ProxyConfig;
+import io.github.redisproxy.config.RedisAddress;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.http.HttpFrontEnd;
 import io.github.redisproxy.lookup.LookupService;
@@ -12,6 +15,8 @@ import io.github.redisproxy.management.ManagementServer;
 import io.github.redisproxy.management.ProxyMetrics;
 import io.github.redisproxy.resp.RespFrontEnd;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.LockSupport;
@@ -28,9 +33,14 @@ import reactor.netty.resources.LoopResources;
 public final class ProxyServer {
   private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
+  /**
+   * Short, so that a local trial of a failover (kill a master) answers again within a few seconds.
+   */
+  private static final Duration EMBEDDED_CLUSTER_NODE_TIMEOUT = Duration.ofSeconds(2);
+
   private final ProxyConfig config;
-  private final RedisServerProcess embeddedRedis;
-  private final LettuceBackend backend;
+  private final AutoCloseable embeddedRedis;
+  private final Backend backend;
   private final HttpFrontEnd http;
   private final DisposableServer httpServer;
   private final RespFrontEnd resp;
@@ -42,8 +52,8 @@ public final class ProxyServer {
 
   private ProxyServer(
       ProxyConfig config,
-      RedisServerProcess embeddedRedis,
-      LettuceBackend backend,
+      AutoCloseable embeddedRedis,
+      Backend backend,
       HttpFrontEnd http,
       DisposableServer httpServer,
       RespFrontEnd resp,
@@ -74,17 +84,26 @@ public final class ProxyServer {
     log.info("Starting redis-proxy: {}", config.describe());
     try (StartupRollback built = new StartupRollback()) {
       BackendConfig backendConfig = config.backend();
-      RedisServerProcess embeddedRedis = null;
-      if (backendConfig.address().isEmbedded()) {
-        embeddedRedis = built.push(startEmbeddedRedis(backendConfig), RedisServerProcess::close);
-        backendConfig = backendConfig.at("127.0.0.1", embeddedRedis.port());
+      AutoCloseable embeddedRedis = null;
+      if (backendConfig.address().kind() == RedisAddress.Kind.EMBEDDED_CLUSTER) {
+        RedisClusterProcess cluster =
+            built.push(
+                RedisClusterProcess.start(3, 1, EMBEDDED_CLUSTER_NODE_TIMEOUT),
+                RedisClusterProcess::close);
+        embeddedRedis = cluster;
+        backendConfig = backendConfig.withAddress(backendConfig.address().withNodes(seeds(cluster)));
+      } else if (backendConfig.address().isEmbedded()) {
+        RedisServerProcess server =
+            built.push(startEmbeddedRedis(backendConfig), RedisServerProcess::close);
+        embeddedRedis = server;
+        backendConfig = backendConfig.at("127.0.0.1", server.port());
       }
       // Lettuce's client and connection objects take about 40 % of start-up (hundreds of classes,
       // and a reflective proxy for the synchronous API it builds eagerly), and so do the metrics
       // registry and event loops: they are independent, so the backend starts on a thread of its
       // own meanwhile. It only creates objects; the connection to Redis is made in the background
       // either way.
-      CompletableFuture<LettuceBackend> backendStart =
+      CompletableFuture<Backend> backendStart =
           built.push(startBackendInBackground(backendConfig), ProxyServer::closeWhenStarted);
       ProxyMetrics metrics = built.push(new ProxyMetrics(), ProxyMetrics::close);
       // One set of event loops for every port: they share the machine's cores rather than compete.
@@ -96,7 +115,7 @@ public final class ProxyServer {
           built.push(LoopResources.create("redis-proxy", eventLoops, true), LoopResources::dispose);
       metrics.bindEventLoops(loops.onServer(true));
 
-      LettuceBackend backend = awaitStarted(backendStart);
+      Backend backend = awaitStarted(backendStart);
       metrics.bindBackend(backend);
       LookupService lookups =
           LookupWiring.wire(
@@ -122,7 +141,7 @@ public final class ProxyServer {
       RespFrontEnd resp = null;
       DisposableServer respServer = null;
       if (config.resp().enabled()) {
-        resp = new RespFrontEnd(lookups, config.cache(), metrics.registry());
+        resp = new RespFrontEnd(lookups, backend, config.cache(), metrics.registry());
         respServer =
             built.push(resp.bind(bindAddress, config.resp(), loops), DisposableServer::disposeNow);
       }
@@ -154,18 +173,26 @@ public final class ProxyServer {
     }
   }
 
+  private static List<RedisAddress.Node> seeds(RedisClusterProcess cluster) {
+    List<RedisAddress.Node> seeds = new ArrayList<>();
+    for (int port : cluster.masterPorts()) {
+      seeds.add(new RedisAddress.Node("127.0.0.1", port));
+    }
+    return seeds;
+  }
+
   private static RedisServerProcess startEmbeddedRedis(BackendConfig backendConfig) {
     int port = backendConfig.address().port();
     return port == 0 ? RedisServerProcess.start() : RedisServerProcess.start(port);
   }
 
-  private static CompletableFuture<LettuceBackend> startBackendInBackground(BackendConfig config) {
-    CompletableFuture<LettuceBackend> started = new CompletableFuture<>();
+  private static CompletableFuture<Backend> startBackendInBackground(BackendConfig config) {
+    CompletableFuture<Backend> started = new CompletableFuture<>();
     Thread starter =
         new Thread(
             () -> {
               try {
-                started.complete(LettuceBackend.start(config));
+                started.complete(Backends.start(config));
               } catch (Throwable e) {
                 started.completeExceptionally(e);
               }
@@ -176,7 +203,7 @@ public final class ProxyServer {
     return started;
   }
 
-  private static LettuceBackend awaitStarted(CompletableFuture<LettuceBackend> start) {
+  private static Backend awaitStarted(CompletableFuture<Backend> start) {
     try {
       return start.join();
     } catch (CompletionException e) {
@@ -194,8 +221,8 @@ public final class ProxyServer {
    * A start-up that failed elsewhere: the backend, once (if ever) started, must not keep its
    * threads alive.
    */
-  private static void closeWhenStarted(CompletableFuture<LettuceBackend> start) {
-    start.thenAccept(LettuceBackend::close);
+  private static void closeWhenStarted(CompletableFuture<Backend> start) {
+    start.thenAccept(Backend::close);
   }
 
   /**
@@ -226,7 +253,15 @@ public final class ProxyServer {
         "stop the event loops",
         () -> loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block());
     if (embeddedRedis != null) {
-      step("stop the embedded redis-server", embeddedRedis::close);
+      step(
+          "stop the embedded redis-server",
+          () -> {
+            try {
+              embeddedRedis.close();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
     }
     log.info("Stopped");
   }

@@ -1,5 +1,6 @@
 package io.github.redisproxy.backend;
 
+import java.util.List;
 import reactor.core.publisher.Mono;
 
 /**
@@ -14,6 +15,34 @@ public interface Backend extends AutoCloseable {
    * @return the value's bytes, empty when the key does not exist, or a {@link BackendException}
    */
   Mono<byte[]> get(byte[] key);
+
+  /**
+   * Taken just before {@code GET key} is sent; asked again when its reply arrives: whether the
+   * backend can still vouch for a value read by it, as far as its routing goes (the node it was
+   * read from still serves the key's slot, and that node's invalidations were heard all along). A
+   * single Redis always can: its tracking state is reported through {@link #listenForInvalidations}.
+   */
+  default ReadCondition readCondition(byte[] key) {
+    return ReadCondition.ALWAYS;
+  }
+
+  /** Whether a value read may be cached; see {@link #readCondition}. */
+  @FunctionalInterface
+  interface ReadCondition {
+    ReadCondition ALWAYS = () -> true;
+
+    boolean holds();
+  }
+
+  /** {@code standalone}, {@code cluster} or {@code sentinel}. */
+  default String mode() {
+    return "standalone";
+  }
+
+  /** The nodes of a cluster or sentinel set, as the proxy sees them now; empty for one Redis. */
+  default List<NodeStatus> nodes() {
+    return List.of();
+  }
 
   /** {@code PING}; completes empty on {@code PONG}, or fails with a {@link BackendException}. */
   Mono<Void> ping();

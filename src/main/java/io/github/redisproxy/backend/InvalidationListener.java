@@ -1,6 +1,7 @@
 package io.github.redisproxy.backend;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * What Redis' server-assisted invalidation (CLIENT TRACKING) tells the cache. Called on the Redis
@@ -16,6 +17,15 @@ public interface InvalidationListener {
 
   /** Every key may have changed ({@code FLUSHALL}, {@code FLUSHDB}). */
   void allKeysChanged();
+
+  /**
+   * The backend can no longer vouch for the cached values of these keys (on a cluster: the node
+   * they were read from lost its connection, or no longer serves their slot); remove them, loaded
+   * or loading. Called rarely, on topology and connection events.
+   *
+   * @return how many cached keys were removed
+   */
+  long keysOutdated(Predicate<byte[]> keys);
 
   /**
    * The connection that carries invalidations is down: anything cached may already be stale, and

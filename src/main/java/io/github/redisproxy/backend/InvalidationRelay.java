@@ -1,6 +1,7 @@
 package io.github.redisproxy.backend;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Hands tracking events to the one {@link InvalidationListener}, and remembers the tracking state
@@ -42,6 +43,12 @@ final class InvalidationRelay implements InvalidationListener {
     if (current != null) {
       current.allKeysChanged();
     }
+  }
+
+  @Override
+  public long keysOutdated(Predicate<byte[]> keys) {
+    InvalidationListener current = listener;
+    return current == null ? 0 : current.keysOutdated(keys);
   }
 
   @Override

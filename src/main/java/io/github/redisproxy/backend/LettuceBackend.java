@@ -57,9 +57,12 @@ public final class LettuceBackend implements Backend {
   private static final Duration FIRST_RETRY = Duration.ofMillis(50);
   private static final Duration MAX_RETRY = Duration.ofSeconds(1);
 
-  private final RedisAddress address;
+  private final String address;
+  private final RedisURI uri;
   private final Duration timeout;
   private final ClientResources resources;
+  private final boolean ownsResources;
+  private final boolean readOnly;
   private final RedisClient client;
   private final Disposable connecting;
   private final Disposable connectionEvents;
@@ -69,40 +72,61 @@ public final class LettuceBackend implements Backend {
   private final boolean tracking;
   private final InvalidationRelay invalidations = new InvalidationRelay();
 
-  private LettuceBackend(BackendConfig config) {
-    this.address = config.address();
-    this.timeout = config.timeout();
-    this.tracking = config.invalidation() == InvalidationMode.TRACKING;
-    this.resources =
-        ClientResources.builder()
-            .reconnectDelay(
-                Delay.exponential(
-                    FIRST_RETRY, MAX_RETRY, 2, java.util.concurrent.TimeUnit.MILLISECONDS))
-            .build();
+  private LettuceBackend(
+      String address,
+      RedisURI uri,
+      Duration timeout,
+      boolean tracking,
+      boolean readOnly,
+      ClientResources shared) {
+    this.address = address;
+    this.uri = uri;
+    this.timeout = timeout;
+    this.tracking = tracking;
+    this.readOnly = readOnly;
+    this.ownsResources = shared == null;
+    this.resources = ownsResources ? resources() : shared;
     this.client = RedisClient.create(resources);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-            .build());
+    client.setOptions(clientOptions(timeout));
+    // A node of a cluster or sentinel set shares its resources (and their event bus) with the other
+    // nodes, so it hears of its own connection's ups and downs through a listener instead.
     this.connectionEvents =
-        resources
-            .eventBus()
-            .get()
-            .subscribe(
-                event -> {
-                  if (event instanceof ConnectedEvent) {
-                    log.info("Connected to Redis at {}", address);
-                  } else if (event instanceof DisconnectedEvent) {
-                    if (!closing) {
-                      disconnects.increment();
-                      log.warn("Disconnected from Redis at {}; reconnecting", address);
-                    }
-                  }
-                });
+        !ownsResources
+            ? null
+            : resources
+                .eventBus()
+                .get()
+                .subscribe(
+                    event -> {
+                      if (event instanceof ConnectedEvent) {
+                        log.info("Connected to Redis at {}", address);
+                      } else if (event instanceof DisconnectedEvent) {
+                        if (!closing) {
+                          disconnects.increment();
+                          log.warn("Disconnected from Redis at {}; reconnecting", address);
+                        }
+                      }
+                    });
     this.connecting = connectUntilConnected();
+  }
+
+  /** Client resources whose reconnect delay starts short and stays short. */
+  static ClientResources resources() {
+    return ClientResources.builder()
+        .reconnectDelay(
+            Delay.exponential(
+                FIRST_RETRY, MAX_RETRY, 2, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .build();
+  }
+
+  /** Fail fast: commands are rejected while disconnected, and every command has a timeout. */
+  static ClientOptions clientOptions(Duration timeout) {
+    return ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+        .build();
   }
 
   /**
@@ -110,11 +134,34 @@ public final class LettuceBackend implements Backend {
    * calls fail with {@link BackendException.Kind#UNAVAILABLE}.
    */
   public static LettuceBackend start(BackendConfig config) {
-    return new LettuceBackend(config);
+    RedisAddress address = config.address();
+    return new LettuceBackend(
+        address.toString(),
+        uri(address, address.host(), address.port(), config.timeout()),
+        config.timeout(),
+        config.invalidation() == InvalidationMode.TRACKING,
+        false,
+        null);
+  }
+
+  /**
+   * The connection to one node of a cluster or sentinel set, on resources shared with the other
+   * nodes (which {@link #close} leaves running).
+   *
+   * @param readOnly sends {@code READONLY} after every (re)connection, before tracking is turned on,
+   *     so that a cluster replica answers reads instead of redirecting them
+   */
+  static LettuceBackend node(
+      String address,
+      RedisURI uri,
+      Duration timeout,
+      boolean tracking,
+      boolean readOnly,
+      ClientResources shared) {
+    return new LettuceBackend(address, uri, timeout, tracking, readOnly, shared);
   }
 
   private Disposable connectUntilConnected() {
-    RedisURI uri = uri(address, timeout);
     return Mono.defer(
             () -> Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE, uri)))
         .retryWhen(
@@ -129,39 +176,69 @@ public final class LettuceBackend implements Backend {
                             signal.failure().getMessage());
                       }
                     }))
-        .flatMap(this::withTracking)
+        .flatMap(this::prepared)
         .subscribe(
-            connected -> connection = connected,
+            connected -> {
+              connection = connected;
+              if (!ownsResources) {
+                log.info("Connected to Redis at {}", address);
+              }
+            },
             error -> log.error("Giving up connecting to Redis at {}", address, error));
   }
 
   /**
    * Turns tracking on for a new connection before it serves a single {@code GET}, and again on
-   * every reconnect. The push listener is added first, so that no invalidation can arrive unheard.
+   * every reconnect (after {@code READONLY} for a cluster replica). The push listener is added
+   * first, so that no invalidation can arrive unheard.
    */
-  private Mono<StatefulRedisConnection<byte[], byte[]>> withTracking(
+  private Mono<StatefulRedisConnection<byte[], byte[]>> prepared(
       StatefulRedisConnection<byte[], byte[]> connected) {
-    if (!tracking) {
+    if (!tracking && !readOnly && ownsResources) {
       return Mono.just(connected);
     }
-    connected.addListener(this::onPush);
+    if (tracking) {
+      connected.addListener(this::onPush);
+    }
     connected.addListener(
         new RedisConnectionStateListener() {
           @Override
           public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress remote) {
             if (!closing) {
-              enableTracking(connected).subscribe();
+              if (!ownsResources) {
+                log.info("Reconnected to Redis at {}", address);
+              }
+              readOnly(connected).then(enableTracking(connected)).subscribe();
             }
           }
 
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
             if (!closing) {
-              invalidations.trackingLost();
+              if (!ownsResources) {
+                disconnects.increment();
+                log.warn("Disconnected from Redis at {}; reconnecting", address);
+              }
+              if (tracking) {
+                invalidations.trackingLost();
+              }
             }
           }
         });
-    return enableTracking(connected).thenReturn(connected);
+    return readOnly(connected).then(enableTracking(connected)).thenReturn(connected);
+  }
+
+  /** {@code READONLY} on a cluster replica's connection; nothing otherwise. */
+  private Mono<Void> readOnly(StatefulRedisConnection<byte[], byte[]> connected) {
+    if (!readOnly) {
+      return Mono.empty();
+    }
+    return Mono.defer(() -> guard(connected.reactive().readOnly()))
+        .doOnError(
+            failure ->
+                log.warn("Redis at {} did not accept READONLY: {}", address, failure.getMessage()))
+        .onErrorResume(failure -> Mono.empty())
+        .then();
   }
 
   /**
@@ -170,6 +247,9 @@ public final class LettuceBackend implements Backend {
    * expiry only, and says so.
    */
   private Mono<Void> enableTracking(StatefulRedisConnection<byte[], byte[]> connected) {
+    if (!tracking) {
+      return Mono.empty();
+    }
     return Mono.defer(
             () -> guard(connected.reactive().clientTracking(TrackingArgs.Builder.enabled())))
         .retryWhen(
@@ -238,11 +318,12 @@ public final class LettuceBackend implements Backend {
     return bytes;
   }
 
-  private static RedisURI uri(RedisAddress address, Duration timeout) {
+  /** The URI of one Redis server at {@code host:port}, with {@code address}' credentials. */
+  static RedisURI uri(RedisAddress address, String host, int port, Duration timeout) {
     RedisURI.Builder uri =
         RedisURI.builder()
-            .withHost(address.host())
-            .withPort(address.port())
+            .withHost(host)
+            .withPort(port)
             .withSsl(address.tls())
             .withDatabase(address.database())
             .withTimeout(timeout)
@@ -300,6 +381,11 @@ public final class LettuceBackend implements Backend {
   }
 
   private BackendException translate(Throwable error) {
+    return translate(error, address, timeout);
+  }
+
+  /** A Lettuce failure as the proxy reports it. */
+  static BackendException translate(Throwable error, String address, Duration timeout) {
     if (error instanceof RedisCommandTimeoutException || error instanceof TimeoutException) {
       return new BackendException(
           BackendException.Kind.TIMEOUT,
@@ -312,6 +398,7 @@ public final class LettuceBackend implements Backend {
         return new BackendException(BackendException.Kind.WRONG_TYPE, message, error);
       }
       if (message.startsWith("LOADING")
+          || message.startsWith("CLUSTERDOWN")
           || message.startsWith("BUSY")
           || message.startsWith("MASTERDOWN")
           || message.startsWith("NOAUTH")
@@ -356,7 +443,9 @@ public final class LettuceBackend implements Backend {
       current.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    connectionEvents.dispose();
-    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    if (ownsResources) {
+      connectionEvents.dispose();
+      resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.CachePolicy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 
 /**
  * The one {@link LocalCache} implementation: a Caffeine {@link AsyncCache} of futures (which gives
@@ -95,7 +96,7 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
     // The bookkeeping is attached before the load starts, so it runs on the thread that completes
     // the load, at once.
     CompletableFuture<V> load = new CompletableFuture<>();
-    Loader.KeepCondition keep = keepCondition(load);
+    Loader.KeepCondition keep = keepCondition(key, load);
     load.whenComplete(
         (value, error) -> {
           if (error == null && value != null) {
@@ -131,9 +132,9 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   }
 
   /** The loader's keep condition; if asking for it throws, the load fails with that instead. */
-  private Loader.KeepCondition keepCondition(CompletableFuture<V> load) {
+  private Loader.KeepCondition keepCondition(K key, CompletableFuture<V> load) {
     try {
-      return loader.keepCondition();
+      return loader.keepCondition(key);
     } catch (RuntimeException e) {
       load.completeExceptionally(e);
       return Loader.KeepCondition.ALWAYS;
@@ -169,6 +170,18 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
   @Override
   public long invalidateAll(EvictionCause cause) {
     long removed = eviction.invalidateAll(true);
+    evictions.record(cause, removed);
+    return removed;
+  }
+
+  @Override
+  public long invalidateIf(Predicate<K> keys, EvictionCause cause) {
+    long removed = 0;
+    for (K key : map.keySet()) {
+      if (keys.test(key) && eviction.invalidate(key, true)) {
+        removed++;
+      }
+    }
     evictions.record(cause, removed);
     return removed;
   }

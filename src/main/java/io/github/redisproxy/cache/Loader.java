@@ -33,13 +33,14 @@ public interface Loader<K, V> {
   }
 
   /**
-   * Asked by the cache just before it starts a load; the answer is asked again when that load
-   * completes with a value: whether the cache may keep the value. A loader whose values are kept
-   * only while something holds (a source that reports changes is still listened to, as it was when
-   * the load started) returns a condition on that; a refused value answers its callers and is
-   * removed as {@link EvictionCause#INVALIDATED}. The default keeps every value.
+   * Asked by the cache just before it starts loading {@code key}; the answer is asked again when
+   * that load completes with a value: whether the cache may keep the value. A loader whose values
+   * are kept only while something holds (a source that reports changes is still listened to, as it
+   * was when the load started, for this key's part of the source) returns a condition on that; a
+   * refused value answers its callers and is removed as {@link EvictionCause#INVALIDATED}. The
+   * default keeps every value.
    */
-  default KeepCondition keepCondition() {
+  default KeepCondition keepCondition(K key) {
     return KeepCondition.ALWAYS;
   }
 

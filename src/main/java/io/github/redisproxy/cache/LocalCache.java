@@ -1,5 +1,7 @@
 package io.github.redisproxy.cache;
 
+import java.util.function.Predicate;
+
 /**
  * A cache of values that loads what it lacks, once per key however many callers ask at the same
  * time.
@@ -46,6 +48,16 @@ public interface LocalCache<K, V> {
    * @return how many keys were removed
    */
   long invalidateAll(EvictionCause cause);
+
+  /**
+   * Removes every key that {@code keys} accepts, loaded or loading; loads in flight still answer
+   * their callers but are not kept. For a source that can no longer vouch for a group of keys (say,
+   * those of one shard of a cluster). Visits every entry: for rare events, not for each request.
+   *
+   * @param cause counted in {@link #evictionCount(EvictionCause)} once per key removed
+   * @return how many keys were removed
+   */
+  long invalidateIf(Predicate<K> keys, EvictionCause cause);
 
   /**
    * What the source reporting a change calls: removes the key if its value has loaded. A load in

@@ -56,8 +56,13 @@ public final class BackendLoader implements Loader<Key, byte[]> {
   }
 
   @Override
-  public KeepCondition keepCondition() {
-    return session.keepCondition();
+  public KeepCondition keepCondition(Key key) {
+    KeepCondition tracked = session.keepCondition();
+    Backend.ReadCondition routed = backend.readCondition(key.bytes());
+    if (routed == Backend.ReadCondition.ALWAYS) {
+      return tracked;
+    }
+    return () -> tracked.holds() && routed.holds();
   }
 
   @Override

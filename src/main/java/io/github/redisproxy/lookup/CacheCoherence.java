@@ -4,6 +4,7 @@ import io.github.redisproxy.backend.InvalidationListener;
 import io.github.redisproxy.cache.EvictionCause;
 import io.github.redisproxy.cache.LocalCache;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,11 @@ public final class CacheCoherence implements InvalidationListener {
     flushes.increment();
     long removed = cache.invalidateAllLoaded(EvictionCause.INVALIDATED);
     log.info("Redis flushed its keys (FLUSHALL or FLUSHDB): cleared {} cached keys", removed);
+  }
+
+  @Override
+  public long keysOutdated(Predicate<byte[]> keys) {
+    return cache.invalidateIf(key -> keys.test(key.bytes()), EvictionCause.INVALIDATED);
   }
 
   @Override

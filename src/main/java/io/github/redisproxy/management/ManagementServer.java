@@ -1,6 +1,7 @@
 package io.github.redisproxy.management;
 
 import io.github.redisproxy.backend.Backend;
+import io.github.redisproxy.backend.NodeStatus;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.http.BadKeyException;
 import io.github.redisproxy.http.KeyDecoder;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -56,6 +58,7 @@ public final class ManagementServer {
   private final String backendAddress;
   private final PrometheusMeterRegistry registry;
   private final CacheConfig cacheConfig;
+  private final NodeMeters nodeMeters;
 
   public ManagementServer(
       LookupService lookups,
@@ -68,6 +71,7 @@ public final class ManagementServer {
     this.backendAddress = backendAddress;
     this.registry = registry;
     this.cacheConfig = cacheConfig;
+    this.nodeMeters = new NodeMeters(registry);
   }
 
   /** Binds the management port and returns once it accepts connections. */
@@ -153,6 +157,22 @@ public final class ManagementServer {
               if (reason != null) {
                 json.writeStringField("reason", reason);
               }
+              List<NodeStatus> nodes = backend.nodes();
+              if (!nodes.isEmpty()) {
+                json.writeStringField("mode", backend.mode());
+                json.writeArrayFieldStart("nodes");
+                for (NodeStatus node : nodes) {
+                  json.writeStartObject();
+                  json.writeStringField("address", node.address());
+                  json.writeStringField("role", node.role());
+                  json.writeBooleanField("read_from", node.readFrom());
+                  json.writeStringField(
+                      "status", !node.readFrom() ? "NOT_READ" : node.up() ? "UP" : "DOWN");
+                  json.writeBooleanField("tracking", node.tracking());
+                  json.writeEndObject();
+                }
+                json.writeEndArray();
+              }
               json.writeEndObject();
               json.writeEndObject();
             }));
@@ -181,7 +201,11 @@ public final class ManagementServer {
     String accept = request.requestHeaders().get(HttpHeaderNames.ACCEPT, "");
     String contentType =
         accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
-    return Mono.fromCallable(() -> registry.scrape(contentType).getBytes(StandardCharsets.UTF_8))
+    return Mono.fromCallable(
+            () -> {
+              nodeMeters.register(backend.nodes());
+              return registry.scrape(contentType).getBytes(StandardCharsets.UTF_8);
+            })
         .subscribeOn(Schedulers.boundedElastic())
         .flatMap(body -> send(response, HttpResponseStatus.OK, contentType, body));
   }

@@ -67,5 +67,35 @@ public final class MeterNames {
   /** Counter: times the connection to Redis was lost. */
   public static final String BACKEND_DISCONNECTS = "redis_proxy.backend.disconnects";
 
+  /**
+   * Function timer, tag {@code node} (host:port of a cluster or sentinel set's node): reads the
+   * proxy sent to that node, and their time.
+   */
+  public static final String NODE_READS = "redis_proxy.backend.node.reads";
+
+  /** Counter, tag {@code node}: reads that failed (timeouts, errors, lost connections). */
+  public static final String NODE_ERRORS = "redis_proxy.backend.node.errors";
+
+  /** Counter, tag {@code node}: times the connection to the node was lost. */
+  public static final String NODE_RECONNECTS = "redis_proxy.backend.node.reconnects";
+
+  /** Counter, tag {@code node}: reads the node answered with MOVED or ASK. */
+  public static final String NODE_REDIRECTS = "redis_proxy.backend.node.redirects";
+
+  /** Counter, tag {@code node}: keys the node reported changed. */
+  public static final String NODE_INVALIDATIONS = "redis_proxy.backend.node.invalidations";
+
+  /**
+   * Counter, tags {@code node} and {@code reason}: {@code topology_change}, {@code
+   * connection_lost} or {@code slot_moved}: cached keys dropped because of that node.
+   */
+  public static final String NODE_FLUSHED = "redis_proxy.backend.node.flushed";
+
+  /** Gauge, tag {@code node}: 1 while the proxy's connection to the node is up. */
+  public static final String NODE_UP = "redis_proxy.backend.node.up";
+
+  /** Gauge, tag {@code node}: 1 while invalidation tracking is armed on that connection. */
+  public static final String NODE_TRACKING = "redis_proxy.backend.node.tracking";
+
   private MeterNames() {}
 }

@@ -1,5 +1,8 @@
 package io.github.redisproxy.resp;
 
+import io.github.redisproxy.backend.Backend;
+import io.github.redisproxy.backend.NodeStatus;
+
 import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.Lookup;
 import io.github.redisproxy.lookup.LookupException;
@@ -117,6 +120,7 @@ final class RespCommands {
       int arity, String flags, BiFunction<RespCommand, RespSession, Mono<RedisMessage>> handler) {}
 
   private final LookupService lookups;
+  private final Backend backend;
   private final int capacity;
   private final String policy;
   private final int port;
@@ -125,8 +129,14 @@ final class RespCommands {
   private final Map<String, Command> table = new LinkedHashMap<>();
 
   RespCommands(
-      LookupService lookups, int capacity, String policy, int port, LongSupplier connectedClients) {
+      LookupService lookups,
+      Backend backend,
+      int capacity,
+      String policy,
+      int port,
+      LongSupplier connectedClients) {
     this.lookups = lookups;
+    this.backend = backend;
     this.capacity = capacity;
     this.policy = policy;
     this.port = port;
@@ -410,6 +420,37 @@ final class RespCommands {
           .append("connected_clients:")
           .append(connectedClients.getAsLong())
           .append("\r\n\r\n");
+    }
+    if (all || section.equals("backend")) {
+      List<NodeStatus> nodes = backend.nodes();
+      text.append("# Backend\r\n")
+          .append("backend_mode:")
+          .append(backend.mode())
+          .append("\r\n")
+          .append("backend_up:")
+          .append(backend.isConnected() ? 1 : 0)
+          .append("\r\n")
+          .append("backend_nodes:")
+          .append(nodes.size())
+          .append("\r\n");
+      for (int i = 0; i < nodes.size(); i++) {
+        NodeStatus node = nodes.get(i);
+        // The shape of Redis' own "slave0:ip=…,port=…" lines.
+        text.append("backend_node")
+            .append(i)
+            .append(":address=")
+            .append(node.address())
+            .append(",role=")
+            .append(node.role())
+            .append(",read_from=")
+            .append(node.readFrom() ? 1 : 0)
+            .append(",up=")
+            .append(node.up() ? 1 : 0)
+            .append(",tracking=")
+            .append(node.tracking() ? 1 : 0)
+            .append("\r\n");
+      }
+      text.append("\r\n");
     }
     if (all || section.equals("cache") || section.equals("stats")) {
       LookupStats stats = lookups.stats();

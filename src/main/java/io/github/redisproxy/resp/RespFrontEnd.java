@@ -1,5 +1,7 @@
 package io.github.redisproxy.resp;
 
+import io.github.redisproxy.backend.Backend;
+
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.RespConfig;
 import io.github.redisproxy.lookup.LookupService;
@@ -48,13 +50,20 @@ public final class RespFrontEnd {
   private static final int MAX_PIPELINED = 1024;
 
   private final LookupService lookups;
+  private final Backend backend;
   private final CacheConfig cacheConfig;
   private final RequestRecorder requests;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public RespFrontEnd(LookupService lookups, CacheConfig cacheConfig, MeterRegistry registry) {
+  /**
+   * A RESP front end over {@code lookups}; {@code backend} is only asked what it is, for {@code
+   * INFO}.
+   */
+  public RespFrontEnd(
+      LookupService lookups, Backend backend, CacheConfig cacheConfig, MeterRegistry registry) {
     this.lookups = lookups;
+    this.backend = backend;
     this.cacheConfig = cacheConfig;
     this.requests = new RequestRecorder(registry, "resp");
     Meters.frontEnd(registry, "resp", inFlight, connections);
@@ -65,6 +74,7 @@ public final class RespFrontEnd {
     RespCommands commands =
         new RespCommands(
             lookups,
+            backend,
             cacheConfig.capacity(),
             cacheConfig.policy().configName(),
             config.port(),

@@ -152,7 +152,7 @@ class LocalCacheContractTest {
           }
 
           @Override
-          public KeepCondition keepCondition() {
+          public KeepCondition keepCondition(String key) {
             if (failing[0]) {
               throw new IllegalStateException("cannot say");
             }
@@ -383,7 +383,7 @@ class LocalCacheContractTest {
           }
 
           @Override
-          public KeepCondition keepCondition() {
+          public KeepCondition keepCondition(String key) {
             boolean atStart = vouched.get();
             return () -> atStart && vouched.get();
           }

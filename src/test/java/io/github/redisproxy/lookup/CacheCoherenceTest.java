@@ -230,6 +230,122 @@ class CacheCoherenceTest {
     read(lookups, backend, "k", "v2", false);
   }
 
+  /**
+   * On a cluster each node's connection hands over its own invalidations, on its own thread. A load
+   * overtaken by its key's invalidation is kept only if its reply came on the thread of that
+   * invalidation, that is, on the same connection, after it.
+   */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void perNodeAReplyReadAfterItsKeysInvalidationOnTheSameConnectionIsKept(CachePolicy policy)
+      throws InterruptedException {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    StepVerifier inFlight = loading(lookups, "k", "new");
+    Thread nodeA =
+        new Thread(
+            () -> {
+              redis().keysChanged(keys("k"));
+              backend.answer("k", "new");
+            },
+            "node-a-connection");
+    nodeA.start();
+    nodeA.join(WAIT.toMillis());
+    inFlight.verify(WAIT);
+
+    read(lookups, backend, "k", "new", true);
+    assertThat(backend.gets()).isEqualTo(1);
+  }
+
+  /**
+   * The other order on one node: a reply read before its key's invalidation is recorded, then
+   * removed by it.
+   */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void perNodeAReplyReadBeforeItsKeysInvalidationOnTheSameConnectionIsRemovedByIt(
+      CachePolicy policy) throws InterruptedException {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    StepVerifier inFlight = loading(lookups, "k", "old");
+    Thread nodeA =
+        new Thread(
+            () -> {
+              backend.answer("k", "old");
+              redis().keysChanged(keys("k"));
+            },
+            "node-a-connection");
+    nodeA.start();
+    nodeA.join(WAIT.toMillis());
+    inFlight.verify(WAIT);
+
+    read(lookups, backend, "k", "new", false);
+  }
+
+  /**
+   * An invalidation handed over by another node's connection says nothing of the order of this
+   * node's replies: the overtaken load is not kept.
+   */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void anInvalidationFromAnotherNodesConnectionLeavesAnOvertakenLoadUnkept(CachePolicy policy)
+      throws InterruptedException {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    StepVerifier inFlight = loading(lookups, "k", "old");
+    Thread nodeB = new Thread(() -> redis().keysChanged(keys("k")), "node-b-connection");
+    nodeB.start();
+    nodeB.join(WAIT.toMillis());
+    Thread nodeA = new Thread(() -> backend.answer("k", "old"), "node-a-connection");
+    nodeA.start();
+    nodeA.join(WAIT.toMillis());
+    inFlight.verify(WAIT);
+
+    read(lookups, backend, "k", "new", false);
+  }
+
+  /**
+   * A read whose node stopped vouching for its key while it was in flight (the slot moved, or the
+   * node's connection was lost) answers its caller, but is not kept.
+   */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void aLoadWhoseRouteChangedWhileInFlightAnswersButIsNotKept(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    StepVerifier inFlight = loading(lookups, "k", "from the old owner");
+    backend.reroute("k");
+    backend.answer("k", "from the old owner");
+    inFlight.verify(WAIT);
+
+    read(lookups, backend, "k", "from the new owner", false);
+    read(lookups, backend, "k", "from the new owner", true);
+  }
+
+  /**
+   * Keys the backend can no longer vouch for are dropped, loaded or loading; the others stay.
+   */
+  @ParameterizedTest
+  @EnumSource(CachePolicy.class)
+  void outdatedKeysAreDroppedAndOthersStay(CachePolicy policy) {
+    LookupService lookups = service(policy);
+    redis().trackingOn();
+    read(lookups, backend, "shard-a", "a", false);
+    read(lookups, backend, "shard-b", "b", false);
+    StepVerifier inFlight = loading(lookups, "shard-a:loading", "old");
+
+    long dropped =
+        redis()
+            .keysOutdated(key -> new String(key, StandardCharsets.UTF_8).startsWith("shard-a"));
+    backend.answer("shard-a:loading", "old");
+    inFlight.verify(WAIT);
+
+    assertThat(dropped).isEqualTo(2);
+    read(lookups, backend, "shard-a", "a2", false);
+    read(lookups, backend, "shard-a:loading", "new", false);
+    read(lookups, backend, "shard-b", "b", true);
+  }
+
   private void answerOnAnotherThread(String key, String value) {
     Thread other = new Thread(() -> backend.answer(key, value), "not-the-invalidation-thread");
     other.start();

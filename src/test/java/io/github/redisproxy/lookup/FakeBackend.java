@@ -18,6 +18,7 @@ final class FakeBackend implements Backend {
   private final Map<String, Sinks.One<byte[]>> pending = new ConcurrentHashMap<>();
   private final AtomicInteger gets = new AtomicInteger();
   private final AtomicInteger cancelled = new AtomicInteger();
+  private final Map<String, AtomicInteger> routes = new ConcurrentHashMap<>();
   private boolean tracking;
   private volatile InvalidationListener listener;
 
@@ -30,6 +31,24 @@ final class FakeBackend implements Backend {
           pending.put(new String(key, StandardCharsets.UTF_8), answer);
           return answer.asMono().doOnCancel(cancelled::incrementAndGet);
         });
+  }
+
+  /** As a cluster does: a value may be kept while the key's route is the one its read took. */
+  @Override
+  public ReadCondition readCondition(byte[] key) {
+    AtomicInteger route =
+        routes.computeIfAbsent(
+            new String(key, StandardCharsets.UTF_8), k -> new AtomicInteger());
+    int taken = route.get();
+    return () -> route.get() == taken;
+  }
+
+  /**
+   * The node that served {@code key} no longer vouches for it (its slot moved, or its connection
+   * was lost): reads in flight for it may not be kept.
+   */
+  void reroute(String key) {
+    routes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
   }
 
   @Override
