@@ -35,11 +35,16 @@ public final class ConfigLoader {
 
     CachePolicy policy = Settings.CACHE_POLICY.parse(raw.get(Settings.CACHE_POLICY.name()));
     requireDistinctPorts(raw);
+    RedisAddress address = value(Settings.REDIS_ADDRESS, raw);
+    ReadFrom readFrom = value(Settings.READ_FROM, raw);
+    requireReplicasFor(readFrom, address);
     return new ProxyConfig(
         new BackendConfig(
-            value(Settings.REDIS_ADDRESS, raw),
+            address,
             value(Settings.REDIS_TIMEOUT, raw),
-            value(Settings.CACHE_INVALIDATION, raw)),
+            value(Settings.CACHE_INVALIDATION, raw),
+            readFrom,
+            value(Settings.CLUSTER_REFRESH_PERIOD, raw)),
         new CacheConfig(
             value(Settings.CACHE_CAPACITY, raw), value(Settings.GLOBAL_CACHE_EXPIRY, raw), policy),
         new ServerConfig(
@@ -79,6 +84,23 @@ public final class ConfigLoader {
                   + "; expected another port");
         }
       }
+    }
+  }
+
+  /**
+   * Only a cluster or a sentinel-managed set has replicas to read from; accepting READ_FROM=replica
+   * for one server would quietly read from its master.
+   */
+  private static void requireReplicasFor(ReadFrom readFrom, RedisAddress address) {
+    if (readFrom != ReadFrom.MASTER && !address.isCluster() && !address.isSentinel()) {
+      throw new ConfigException(
+          Settings.READ_FROM.name()
+              + "="
+              + readFrom.configName()
+              + " needs a redis-cluster://, redis-sentinel:// or embedded-cluster address; "
+              + Settings.REDIS_ADDRESS.name()
+              + " is "
+              + address);
     }
   }
 

@@ -21,12 +21,13 @@ public record ProxyConfig(
   /** One line for the start-up log; the Redis password is masked. */
   public String describe() {
     return String.format(
-        "REDIS_ADDRESS=%s CACHE_CAPACITY=%d GLOBAL_CACHE_EXPIRY=%ss CACHE_POLICY=%s CACHE_INVALIDATION=%s"
+        "REDIS_ADDRESS=%s%s CACHE_CAPACITY=%d GLOBAL_CACHE_EXPIRY=%ss CACHE_POLICY=%s CACHE_INVALIDATION=%s"
             + " PROXY_PORT=%d RESP_PORT=%d"
             + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s"
             + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d EVENT_LOOPS=%s REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
             + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s",
         backend.address(),
+        scaleOutSettings(),
         cache.capacity(),
         seconds(cache.expiry()),
         cache.policy().configName(),
@@ -46,6 +47,18 @@ public record ProxyConfig(
         resp.maxArrayLength(),
         server.accessLog(),
         logLevel);
+  }
+
+  /** READ_FROM and CLUSTER_REFRESH_PERIOD, which mean something only for a cluster or sentinels. */
+  private String scaleOutSettings() {
+    if (!backend.address().isCluster() && !backend.address().isSentinel()) {
+      return "";
+    }
+    return " READ_FROM="
+        + backend.readFrom().configName()
+        + " CLUSTER_REFRESH_PERIOD="
+        + seconds(backend.clusterRefreshPeriod())
+        + "s";
   }
 
   private static String seconds(java.time.Duration duration) {

@@ -55,11 +55,14 @@ public final class Setting<T> {
 
   /**
    * Parses a raw value, or throws a {@link ConfigException} that names this setting and the
-   * expected form.
+   * expected form, and the parser's reason when it gave one ({@link InvalidValueException}).
    */
   T parse(String raw) {
     try {
       return parser.apply(raw.trim());
+    } catch (InvalidValueException e) {
+      throw new ConfigException(
+          name + ": expected " + expected + ", got \"" + raw + "\" (" + e.getMessage() + ")");
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name + ": expected " + expected + ", got \"" + raw + "\"");
     }

@@ -17,8 +17,13 @@ public final class Settings {
       new Setting<>(
           "REDIS_ADDRESS",
           "localhost:6379",
-          "the backing Redis; 'embedded' starts a bundled real redis-server on a free loopback port",
-          "host:port, redis://[user:pass@]host:port[/db], rediss://..., embedded or embedded:port",
+          "the backing Redis: one server, a cluster's seed nodes or a master's sentinels; 'embedded' starts a"
+              + " bundled real redis-server on a free loopback port, 'embedded-cluster' a 3-master, 3-replica"
+              + " cluster",
+          "host:port, redis[s]://[user:pass@]host:port[/db],"
+              + " redis[s]-cluster://[user:pass@]host:port[,host:port...],"
+              + " redis[s]-sentinel://[user:pass@]host:port[,host:port...][/db]#master,"
+              + " embedded, embedded:port or embedded-cluster",
           RedisAddress::parse);
   public static final Setting<Integer> CACHE_CAPACITY =
       new Setting<>(
@@ -115,6 +120,21 @@ public final class Settings {
           "seconds before a backend call fails (also the longest wait in the queue)",
           "a number of seconds greater than 0, e.g. 1 or 0.25",
           Settings::positiveSeconds);
+  public static final Setting<ReadFrom> READ_FROM =
+      new Setting<>(
+          "READ_FROM",
+          "master",
+          "for cluster and sentinel addresses, which nodes serve the proxy's reads (Lettuce's ReadFrom)",
+          "master, replica, replicaPreferred, nearest or any",
+          ReadFrom::parse);
+  public static final Setting<Duration> CLUSTER_REFRESH_PERIOD =
+      new Setting<>(
+          "CLUSTER_REFRESH_PERIOD",
+          "30",
+          "seconds between periodic topology refreshes of a cluster (and reconciliations of a sentinel's"
+              + " master), besides those that redirects and reconnects trigger (decimals allowed)",
+          "a number of seconds greater than 0, e.g. 30 or 0.5",
+          Settings::positiveSeconds);
   public static final Setting<CachePolicy> CACHE_POLICY =
       new Setting<>(
           "CACHE_POLICY",
@@ -153,6 +173,8 @@ public final class Settings {
           MAX_QUEUED_REQUESTS,
           EVENT_LOOPS,
           REDIS_TIMEOUT,
+          READ_FROM,
+          CLUSTER_REFRESH_PERIOD,
           SHUTDOWN_TIMEOUT,
           RESP_MAX_BULK_LENGTH,
           RESP_MAX_ARRAY_LENGTH,

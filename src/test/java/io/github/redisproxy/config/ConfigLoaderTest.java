@@ -139,7 +139,14 @@ class ConfigLoaderTest {
         "MANAGEMENT_PORT|admin",
         "ACCESS_LOG|yes",
         "EVENT_LOOPS|0",
-        "EVENT_LOOPS|many"
+        "EVENT_LOOPS|many",
+        "REDIS_ADDRESS|redis-cluster://a:7000,a:7000",
+        "REDIS_ADDRESS|redis-sentinel://s1:26379",
+        "READ_FROM|slave",
+        "READ_FROM|replica_preferred",
+        "CLUSTER_REFRESH_PERIOD|0",
+        "CLUSTER_REFRESH_PERIOD|-5",
+        "CLUSTER_REFRESH_PERIOD|often"
       })
   void badValueFailsWithOneLineNamingTheSetting(String name, String value) {
     assertThatThrownBy(() -> load(Map.of(name, value)))
@@ -171,18 +178,125 @@ class ConfigLoaderTest {
         .hasMessageContaining("line 1");
   }
 
+  /** A malformed REDIS_ADDRESS is refused with the reason at the end of the one line. */
   @Test
-  void redisAddressFormsAreParsed() {
-    assertThat(RedisAddress.parse("cache.internal:6380"))
-        .isEqualTo(RedisAddress.of("cache.internal", 6380));
-    assertThat(RedisAddress.parse("embedded").isEmbedded()).isTrue();
-    assertThat(RedisAddress.parse("embedded:6390")).isEqualTo(RedisAddress.embedded(6390));
-    assertThat(RedisAddress.parse("redis://h"))
-        .isEqualTo(new RedisAddress(false, "h", 6379, false, null, null, 0));
-    assertThat(RedisAddress.parse("rediss://user:p%40ss@h:7000/3"))
-        .isEqualTo(new RedisAddress(false, "h", 7000, true, "user", "p@ss", 3));
-    assertThat(RedisAddress.parse("redis://:secret@[::1]:6379"))
-        .isEqualTo(new RedisAddress(false, "::1", 6379, false, null, "secret", 0));
+  void malformedRedisAddressErrorEndsWithTheReason() {
+    assertThatThrownBy(() -> load(Map.of("REDIS_ADDRESS", "redis-sentinel://s1:26379,s2:26379")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("REDIS_ADDRESS: expected host:port, ")
+        .hasMessageEndingWith(
+            ", got \"redis-sentinel://s1:26379,s2:26379\""
+                + " (no master name: end the address with #mastername)");
+  }
+
+  /** Every backend setting reaches BackendConfig; READ_FROM is master and refreshes every 30 s. */
+  @Test
+  void backendSettingsDefaultToMasterReadsAndA30SecondRefresh() {
+    assertThat(load(Map.of()).backend())
+        .isEqualTo(
+            new BackendConfig(
+                RedisAddress.of("localhost", 6379),
+                Duration.ofSeconds(1),
+                InvalidationMode.TRACKING,
+                ReadFrom.MASTER,
+                Duration.ofSeconds(30)));
+  }
+
+  /** READ_FROM takes Lettuce's ReadFrom names in any letter case. */
+  @ParameterizedTest
+  @CsvSource({
+    "master, MASTER",
+    "Replica, REPLICA",
+    "replicaPreferred, REPLICA_PREFERRED",
+    "REPLICAPREFERRED, REPLICA_PREFERRED",
+    "nearest, NEAREST",
+    "any, ANY"
+  })
+  void readFromTakesLettuceNamesInAnyCase(String raw, ReadFrom expected) {
+    ProxyConfig config = load(Map.of("REDIS_ADDRESS", "redis-cluster://a:7000", "READ_FROM", raw));
+    assertThat(config.backend().readFrom()).isEqualTo(expected);
+    assertThat(ReadFrom.parse(expected.configName())).isEqualTo(expected);
+  }
+
+  /** Replica reads are accepted for a cluster, sentinels or the embedded cluster. */
+  @ParameterizedTest
+  @CsvSource({
+    "redis-cluster://a:7000",
+    "rediss-cluster://a:7000",
+    "redis-sentinel://s:26379#mymaster",
+    "embedded-cluster"
+  })
+  void readFromReplicaIsAcceptedForAClusterOrSentinels(String address) {
+    assertThat(load(Map.of("REDIS_ADDRESS", address), "--read-from=replica").backend().readFrom())
+        .isEqualTo(ReadFrom.REPLICA);
+  }
+
+  /** One server has no replicas to read from, so READ_FROM other than master is an error. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "localhost:6379|replica|redis://localhost:6379",
+        "redis://:hunter2@db:6379/1|any|redis://:****@db:6379/1",
+        "embedded|replicaPreferred|embedded",
+        "embedded:6390|nearest|redis://127.0.0.1:6390 (embedded)"
+      })
+  void readFromOtherThanMasterNeedsAClusterOrSentinelAddress(
+      String address, String readFrom, String logged) {
+    assertThatThrownBy(() -> load(Map.of("REDIS_ADDRESS", address, "READ_FROM", readFrom)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "READ_FROM="
+                + readFrom
+                + " needs a redis-cluster://, redis-sentinel:// or embedded-cluster address;"
+                + " REDIS_ADDRESS is "
+                + logged);
+  }
+
+  /** CLUSTER_REFRESH_PERIOD is a positive number of seconds, decimals allowed. */
+  @Test
+  void clusterRefreshPeriodIsPositiveSecondsWithDecimals() {
+    assertThat(load(Map.of("CLUSTER_REFRESH_PERIOD", "2.5")).backend().clusterRefreshPeriod())
+        .isEqualTo(Duration.ofMillis(2500));
+    assertThat(load(Map.of(), "--cluster-refresh-period=60").backend().clusterRefreshPeriod())
+        .isEqualTo(Duration.ofSeconds(60));
+  }
+
+  /**
+   * The start-up line shows READ_FROM and CLUSTER_REFRESH_PERIOD only where they mean something.
+   */
+  @Test
+  void loggedConfigurationShowsReadFromOnlyForAClusterOrSentinels() {
+    assertThat(load(Map.of()).describe()).doesNotContain("READ_FROM", "CLUSTER_REFRESH_PERIOD");
+    assertThat(
+            load(Map.of(
+                    "REDIS_ADDRESS",
+                    "redis-sentinel://:hunter2@s1,s2#mymaster",
+                    "READ_FROM",
+                    "replicaPreferred",
+                    "CLUSTER_REFRESH_PERIOD",
+                    "0.5"))
+                .describe())
+        .contains(
+            "REDIS_ADDRESS=redis-sentinel://:****@s1:26379,s2:26379#mymaster"
+                + " READ_FROM=replicaPreferred CLUSTER_REFRESH_PERIOD=0.5s CACHE_CAPACITY=")
+        .doesNotContain("hunter2");
+  }
+
+  /** An embedded server or cluster, once started, keeps every other backend setting. */
+  @Test
+  void startedEmbeddedBackendKeepsItsOtherSettings() {
+    BackendConfig config =
+        load(Map.of("REDIS_ADDRESS", "embedded-cluster", "READ_FROM", "any")).backend();
+    List<RedisAddress.Node> nodes = List.of(new RedisAddress.Node("127.0.0.1", 30001));
+
+    BackendConfig started = config.withAddress(config.address().withNodes(nodes));
+    assertThat(started.address().nodes()).isEqualTo(nodes);
+    assertThat(started.address().isCluster()).isTrue();
+    assertThat(started.readFrom()).isEqualTo(ReadFrom.ANY);
+    assertThat(started.clusterRefreshPeriod()).isEqualTo(config.clusterRefreshPeriod());
+    assertThat(load(Map.of("REDIS_ADDRESS", "embedded")).backend().at("127.0.0.1", 6391).address())
+        .isEqualTo(RedisAddress.embedded(6391));
   }
 
   @Test
