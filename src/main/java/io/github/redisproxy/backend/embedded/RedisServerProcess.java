@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -21,11 +23,13 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real redis-server running as a child process on a loopback port, without persistence.
+ * A real redis-server (or Redis Sentinel) running as a child process on a loopback port, without
+ * persistence, in its own temporary working directory that {@link #close()} deletes.
  *
  * <p>Blocking by nature (it starts and waits for a process): call it from {@code main} or a test,
  * never from an event loop.
@@ -37,10 +41,16 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
   private final Process process;
+  private final Path workingDirectory;
+  private final String name;
+  private volatile boolean stopRequested;
+  private volatile boolean stopped;
 
-  private RedisServerProcess(int port, Process process) {
+  private RedisServerProcess(int port, Process process, Path workingDirectory, String name) {
     this.port = port;
     this.process = process;
+    this.workingDirectory = workingDirectory;
+    this.name = name;
   }
 
   /** Starts redis-server on a free loopback port. */
@@ -54,34 +64,85 @@ public final class RedisServerProcess implements AutoCloseable {
    * @throws IllegalStateException if it exits or does not become ready in time
    */
   public static RedisServerProcess start(int port) {
-    Path binary = binary();
-    List<String> command =
-        List.of(
-            binary.toString(),
-            "--port",
-            Integer.toString(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--protected-mode",
-            "no",
-            "--daemonize",
-            "no");
+    return start(port, List.of());
+  }
+
+  /**
+   * Starts redis-server on the given loopback port with {@code extraArgs} after the usual ones (for
+   * example {@code --cluster-enabled yes} or {@code --replicaof 127.0.0.1 6379}), and waits until
+   * it accepts connections. Its working directory is a new temporary directory (where a cluster
+   * node keeps its {@code nodes.conf}), deleted by {@link #close()}.
+   *
+   * @throws IllegalStateException if it exits or does not become ready in time
+   */
+  public static RedisServerProcess start(int port, List<String> extraArgs) {
+    Path dir = createWorkingDirectory("redis-proxy-node-" + port + "-");
+    List<String> command = new ArrayList<>();
+    command.add(binary().toString());
+    command.addAll(commonArgs(port));
+    command.addAll(extraArgs);
+    return launch("redis-server", port, command, dir, "Ready to accept connections");
+  }
+
+  /**
+   * Starts a Redis Sentinel on the given loopback port: the same binary with {@code --sentinel} and
+   * a config file made of {@code configLines} (for example {@code sentinel monitor mymaster
+   * 127.0.0.1 6379 2}) in a new temporary working directory, where the sentinel also rewrites it;
+   * {@link #close()} deletes the directory. Returns once the sentinel monitors its first master (it
+   * logs {@code +monitor master}, not redis-server's "Ready to accept connections"), so {@code
+   * configLines} must contain a {@code sentinel monitor} line.
+   *
+   * @throws IllegalStateException if it exits or does not become ready in time
+   */
+  public static RedisServerProcess startSentinel(int port, List<String> configLines) {
+    Path dir = createWorkingDirectory("redis-proxy-sentinel-" + port + "-");
+    Path config = dir.resolve("sentinel.conf");
+    try {
+      Files.write(config, configLines, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      deleteRecursively(dir);
+      throw new UncheckedIOException("cannot write " + config, e);
+    }
+    List<String> command = new ArrayList<>();
+    command.add(binary().toString());
+    command.add(config.toString());
+    command.add("--sentinel");
+    command.addAll(commonArgs(port));
+    return launch("redis-sentinel", port, command, dir, "+monitor master");
+  }
+
+  private static List<String> commonArgs(int port) {
+    return List.of(
+        "--port",
+        Integer.toString(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "no",
+        "--daemonize",
+        "no");
+  }
+
+  private static RedisServerProcess launch(
+      String name, int port, List<String> command, Path dir, String readyLine) {
     Process process;
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + binary, e);
+      deleteRecursively(dir);
+      throw new UncheckedIOException("cannot run " + command.get(0), e);
     }
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Deque<String> lastLines = new ConcurrentLinkedDeque<>();
     Thread reader =
         new Thread(
-            () -> forwardOutput(process.getInputStream(), port, ready, lastLines),
-            "redis-server-" + port);
+            () -> forwardOutput(process.getInputStream(), port, readyLine, ready, lastLines),
+            name + "-" + port);
     reader.setDaemon(true);
     reader.start();
     process
@@ -90,19 +151,21 @@ public final class RedisServerProcess implements AutoCloseable {
             () ->
                 ready.completeExceptionally(
                     new IllegalStateException(
-                        "redis-server on port " + port + " exited with " + process.exitValue())));
+                        name + " on port " + port + " exited with " + process.exitValue())));
     try {
       ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      process.destroyForcibly();
+      destroyAndWait(process);
       try {
         // Its last lines say why redis-server failed (for example: address already in use).
         reader.join(1_000);
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
       }
+      deleteRecursively(dir);
       throw new IllegalStateException(
-          "redis-server on port "
+          name
+              + " on port "
               + port
               + " did not start: "
               + e.getMessage()
@@ -110,12 +173,13 @@ public final class RedisServerProcess implements AutoCloseable {
               + String.join(" | ", lastLines),
           e);
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      destroyAndWait(process);
+      deleteRecursively(dir);
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting redis-server", e);
+      throw new IllegalStateException("interrupted while starting " + name, e);
     }
-    log.info("Started redis-server {} on 127.0.0.1:{} (pid {})", binary, port, process.pid());
-    return new RedisServerProcess(port, process);
+    log.info("Started {} {} on 127.0.0.1:{} (pid {})", name, command.get(0), port, process.pid());
+    return new RedisServerProcess(port, process, dir, name);
   }
 
   /**
@@ -123,7 +187,11 @@ public final class RedisServerProcess implements AutoCloseable {
    * start.
    */
   private static void forwardOutput(
-      InputStream output, int port, CompletableFuture<Void> ready, Deque<String> lastLines) {
+      InputStream output,
+      int port,
+      String readyLine,
+      CompletableFuture<Void> ready,
+      Deque<String> lastLines) {
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
       String line;
@@ -133,7 +201,7 @@ public final class RedisServerProcess implements AutoCloseable {
         if (lastLines.size() > 3) {
           lastLines.pollFirst();
         }
-        if (line.contains("Ready to accept connections")) {
+        if (line.contains(readyLine)) {
           ready.complete(null);
         }
       }
@@ -154,12 +222,60 @@ public final class RedisServerProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Stops the server with SIGTERM (SIGKILL after a grace period) and waits for it to exit. */
-  @Override
-  public void close() {
+  /**
+   * The process's own temporary working directory (a cluster node's {@code nodes.conf}, a
+   * sentinel's config file); {@link #close()} deletes it.
+   */
+  public Path workingDirectory() {
+    return workingDirectory;
+  }
+
+  /**
+   * Kills the server with SIGKILL, as a crash would, and waits for it to exit: no shutdown, no
+   * goodbye to its clients or cluster peers. Its working directory stays until {@link #close()}.
+   */
+  public void kill() {
     if (!process.isAlive()) {
       return;
     }
+    process.destroyForcibly();
+    try {
+      process.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stopped = true;
+    log.info("Killed {} on port {} (SIGKILL)", name, port);
+  }
+
+  /**
+   * Stops the server with SIGTERM (SIGKILL after a grace period), waits for it to exit and deletes
+   * its working directory. Calling it again, or after {@link #kill()}, only deletes what is left.
+   */
+  @Override
+  public void close() {
+    if (process.isAlive() || stopRequested) {
+      destroyAndWait(process);
+      if (!stopped) {
+        stopped = true;
+        log.info("Stopped {} on port {}", name, port);
+      }
+    }
+    deleteRecursively(workingDirectory);
+  }
+
+  /**
+   * Sends SIGTERM without waiting, so that several servers can shut down at once; {@link #close()}
+   * then waits for this one.
+   */
+  void requestStop() {
+    if (process.isAlive()) {
+      stopRequested = true;
+      process.destroy();
+    }
+  }
+
+  private static void destroyAndWait(Process process) {
     process.destroy();
     try {
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -169,7 +285,25 @@ public final class RedisServerProcess implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
-    log.info("Stopped redis-server on port {}", port);
+  }
+
+  private static Path createWorkingDirectory(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a working directory for redis-server", e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("Could not delete {}: {}", dir, e.getMessage());
+    }
   }
 
   /** A loopback port that was free a moment ago. */
