@@ -91,7 +91,8 @@ public final class ProxyServer {
                 RedisClusterProcess.start(3, 1, EMBEDDED_CLUSTER_NODE_TIMEOUT),
                 RedisClusterProcess::close);
         embeddedRedis = cluster;
-        backendConfig = backendConfig.withAddress(backendConfig.address().withNodes(seeds(cluster)));
+        backendConfig =
+            backendConfig.withAddress(backendConfig.address().withNodes(seeds(cluster)));
       } else if (backendConfig.address().isEmbedded()) {
         RedisServerProcess server =
             built.push(startEmbeddedRedis(backendConfig), RedisServerProcess::close);

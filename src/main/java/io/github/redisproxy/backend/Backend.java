@@ -20,7 +20,8 @@ public interface Backend extends AutoCloseable {
    * Taken just before {@code GET key} is sent; asked again when its reply arrives: whether the
    * backend can still vouch for a value read by it, as far as its routing goes (the node it was
    * read from still serves the key's slot, and that node's invalidations were heard all along). A
-   * single Redis always can: its tracking state is reported through {@link #listenForInvalidations}.
+   * single Redis always can: its tracking state is reported through {@link
+   * #listenForInvalidations}.
    */
   default ReadCondition readCondition(byte[] key) {
     return ReadCondition.ALWAYS;

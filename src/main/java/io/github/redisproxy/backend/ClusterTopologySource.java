@@ -29,10 +29,9 @@ import reactor.util.retry.Retry;
  * A Redis Cluster's topology, from Lettuce's {@link RedisClusterClient}: it reads {@code CLUSTER
  * NODES} from the seeds, refreshes every {@code CLUSTER_REFRESH_PERIOD} and adaptively (on
  * redirects, reconnects and uncovered slots, rate-limited to one per second rather than Lettuce's
- * default 5 s),
- * and reports each change as a {@link ClusterTopologyChangedEvent}. Its one cluster connection also
- * serves the reads that cannot go through the routed node connections: it follows MOVED and ASK
- * redirects itself.
+ * default 5 s), and reports each change as a {@link ClusterTopologyChangedEvent}. Its one cluster
+ * connection also serves the reads that cannot go through the routed node connections: it follows
+ * MOVED and ASK redirects itself.
  */
 final class ClusterTopologySource implements TopologySource {
   private static final Logger log = LoggerFactory.getLogger(ClusterTopologySource.class);
@@ -66,7 +65,8 @@ final class ClusterTopologySource implements TopologySource {
             .topologyRefreshOptions(
                 ClusterTopologyRefreshOptions.builder()
                     .enablePeriodicRefresh(config.clusterRefreshPeriod())
-                    // Every adaptive trigger is on by default since Lettuce 7; only their rate limit
+                    // Every adaptive trigger is on by default since Lettuce 7; only their rate
+                    // limit
                     // (5 s by default) is shortened.
                     .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                     .refreshTriggersReconnectAttempts(1)
@@ -99,7 +99,9 @@ final class ClusterTopologySource implements TopologySource {
         // The asynchronous connect needs the partitions loaded first (the synchronous one loads
         // them itself, blocking).
         Mono.defer(() -> Mono.fromCompletionStage(client.refreshPartitionsAsync()))
-            .then(Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE))))
+            .then(
+                Mono.defer(
+                    () -> Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE))))
             .retryWhen(
                 Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)
                     .maxBackoff(MAX_RETRY)

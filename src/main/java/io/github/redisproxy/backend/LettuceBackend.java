@@ -148,8 +148,8 @@ public final class LettuceBackend implements Backend {
    * The connection to one node of a cluster or sentinel set, on resources shared with the other
    * nodes (which {@link #close} leaves running).
    *
-   * @param readOnly sends {@code READONLY} after every (re)connection, before tracking is turned on,
-   *     so that a cluster replica answers reads instead of redirecting them
+   * @param readOnly sends {@code READONLY} after every (re)connection, before tracking is turned
+   *     on, so that a cluster replica answers reads instead of redirecting them
    */
   static LettuceBackend node(
       String address,

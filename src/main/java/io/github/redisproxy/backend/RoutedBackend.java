@@ -26,9 +26,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A backend of many nodes: a Redis Cluster, or a master and its replicas found through sentinels.
- * A {@link TopologySource} says which node serves which hash slot; this class reads each key from
- * a node that serves its slot, on a connection of its own to that node, with invalidation tracking
+ * A backend of many nodes: a Redis Cluster, or a master and its replicas found through sentinels. A
+ * {@link TopologySource} says which node serves which hash slot; this class reads each key from a
+ * node that serves its slot, on a connection of its own to that node, with invalidation tracking
  * armed on that same connection.
  *
  * <p>Why connections of its own rather than Lettuce's cluster connection: tracking is a property of
@@ -77,10 +77,7 @@ public final class RoutedBackend implements Backend {
   private volatile boolean closing;
 
   private RoutedBackend(
-      BackendConfig config,
-      ClientResources resources,
-      TopologySource source,
-      boolean cluster) {
+      BackendConfig config, ClientResources resources, TopologySource source, boolean cluster) {
     this.address = config.address();
     this.description = address.toString();
     this.timeout = config.timeout();
@@ -99,8 +96,7 @@ public final class RoutedBackend implements Backend {
   /** A Redis Cluster from its seed nodes; connects in the background and returns at once. */
   public static RoutedBackend cluster(BackendConfig config) {
     ClientResources resources = LettuceBackend.resources();
-    return new RoutedBackend(
-        config, resources, new ClusterTopologySource(config, resources), true);
+    return new RoutedBackend(config, resources, new ClusterTopologySource(config, resources), true);
   }
 
   /** A master/replica set through its sentinels; connects in the background and returns at once. */
@@ -181,7 +177,9 @@ public final class RoutedBackend implements Backend {
     public void trackingUnavailable(String reason) {
       armed = false;
       log.warn(
-          "Redis at {} refused CLIENT TRACKING ({}): its keys are read but not cached", node, reason);
+          "Redis at {} refused CLIENT TRACKING ({}): its keys are read but not cached",
+          node,
+          reason);
     }
   }
 
@@ -446,8 +444,7 @@ public final class RoutedBackend implements Backend {
   }
 
   private Mono<Void> pingShard(Topology current, Topology.Shard shard) {
-    List<Node> candidates =
-        current.candidates(current.slotsReadFrom(shard.master()).nextSetBit(0));
+    List<Node> candidates = current.candidates(current.slotsReadFrom(shard.master()).nextSetBit(0));
     for (Node node : candidates) {
       Link link = links.get(node);
       if (link != null && link.connection.isConnected()) {

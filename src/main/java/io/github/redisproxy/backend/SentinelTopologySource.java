@@ -86,20 +86,25 @@ final class SentinelTopologySource implements TopologySource {
     this.onTopology = onTopology;
     for (Node sentinel : address.nodes()) {
       RedisURI uri = RedisURI.create(sentinel.host(), sentinel.port());
-      tasks.add(connect(sentinel, () -> client.connectSentinelAsync(StringCodec.UTF8, uri))
-          .subscribe(connected -> {
-            sentinels.add(connected);
-            refresh();
-          }));
-      tasks.add(connect(sentinel, () -> client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture())
-          .flatMap(this::listen)
-          .subscribe());
+      tasks.add(
+          connect(sentinel, () -> client.connectSentinelAsync(StringCodec.UTF8, uri))
+              .subscribe(
+                  connected -> {
+                    sentinels.add(connected);
+                    refresh();
+                  }));
+      tasks.add(
+          connect(
+                  sentinel,
+                  () -> client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture())
+              .flatMap(this::listen)
+              .subscribe());
     }
-    tasks.add(
-        Flux.interval(period, Schedulers.parallel()).subscribe(tick -> refresh()));
+    tasks.add(Flux.interval(period, Schedulers.parallel()).subscribe(tick -> refresh()));
   }
 
-  private <T> Mono<T> connect(Node sentinel, java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> connect) {
+  private <T> Mono<T> connect(
+      Node sentinel, java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> connect) {
     return Mono.defer(() -> Mono.fromCompletionStage(connect.get()))
         .retryWhen(
             Retry.backoff(Long.MAX_VALUE, FIRST_RETRY)

@@ -15,9 +15,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which nodes serve which hash slots at one moment, and, for the configured {@code READ_FROM}, which
- * of them the proxy may read each slot from (its candidates, in order of preference). Immutable: a
- * change of topology is a new instance, and {@link #slotsChangedSince} says which slots it touched.
+ * Which nodes serve which hash slots at one moment, and, for the configured {@code READ_FROM},
+ * which of them the proxy may read each slot from (its candidates, in order of preference).
+ * Immutable: a change of topology is a new instance, and {@link #slotsChangedSince} says which
+ * slots it touched.
  *
  * <p>A sentinel-managed set is one shard that serves every slot, so the same routing and the same
  * per-slot bookkeeping serve both.

@@ -4,8 +4,8 @@ import io.github.redisproxy.backend.InvalidationListener;
 import io.github.redisproxy.cache.EvictionCause;
 import io.github.redisproxy.cache.LocalCache;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

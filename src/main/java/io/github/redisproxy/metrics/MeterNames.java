@@ -86,8 +86,8 @@ public final class MeterNames {
   public static final String NODE_INVALIDATIONS = "redis_proxy.backend.node.invalidations";
 
   /**
-   * Counter, tags {@code node} and {@code reason}: {@code topology_change}, {@code
-   * connection_lost} or {@code slot_moved}: cached keys dropped because of that node.
+   * Counter, tags {@code node} and {@code reason}: {@code topology_change}, {@code connection_lost}
+   * or {@code slot_moved}: cached keys dropped because of that node.
    */
   public static final String NODE_FLUSHED = "redis_proxy.backend.node.flushed";
 

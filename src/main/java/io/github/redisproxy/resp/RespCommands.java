@@ -2,7 +2,6 @@ package io.github.redisproxy.resp;
 
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.NodeStatus;
-
 import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.Lookup;
 import io.github.redisproxy.lookup.LookupException;

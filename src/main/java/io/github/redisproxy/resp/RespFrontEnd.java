@@ -1,7 +1,6 @@
 package io.github.redisproxy.resp;
 
 import io.github.redisproxy.backend.Backend;
-
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.RespConfig;
 import io.github.redisproxy.lookup.LookupService;

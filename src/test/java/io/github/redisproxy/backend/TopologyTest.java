@@ -60,11 +60,12 @@ class TopologyTest {
     return Topology.ofCluster(nodes, readFrom);
   }
 
-  /** Each slot is read from its master by default, and from the replica first with replicaPreferred. */
+  /**
+   * Each slot is read from its master by default, and from the replica first with replicaPreferred.
+   */
   @Test
   void readCandidatesFollowReadFrom() {
-    Topology master =
-        cluster(ReadFrom.MASTER, shard(A, A1, 0, 8191), shard(B, B1, 8192, 16383));
+    Topology master = cluster(ReadFrom.MASTER, shard(A, A1, 0, 8191), shard(B, B1, 8192, 16383));
     assertEquals(List.of(A), master.candidates(0));
     assertEquals(List.of(B), master.candidates(16383));
     assertEquals(Set.of(A, B), master.readNodes());
@@ -90,10 +91,8 @@ class TopologyTest {
    */
   @Test
   void changesAreCountedPerSlot() {
-    Topology before =
-        cluster(ReadFrom.MASTER, shard(A, A1, 0, 8191), shard(B, B1, 8192, 16383));
-    Topology resharded =
-        cluster(ReadFrom.MASTER, shard(A, A1, 0, 8190), shard(B, B1, 8191, 16383));
+    Topology before = cluster(ReadFrom.MASTER, shard(A, A1, 0, 8191), shard(B, B1, 8192, 16383));
+    Topology resharded = cluster(ReadFrom.MASTER, shard(A, A1, 0, 8190), shard(B, B1, 8191, 16383));
     BitSet changed = resharded.slotsChangedSince(before);
     assertEquals(1, changed.cardinality());
     assertTrue(changed.get(8191));

@@ -322,9 +322,7 @@ class CacheCoherenceTest {
     read(lookups, backend, "k", "from the new owner", true);
   }
 
-  /**
-   * Keys the backend can no longer vouch for are dropped, loaded or loading; the others stay.
-   */
+  /** Keys the backend can no longer vouch for are dropped, loaded or loading; the others stay. */
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
   void outdatedKeysAreDroppedAndOthersStay(CachePolicy policy) {
@@ -335,8 +333,7 @@ class CacheCoherenceTest {
     StepVerifier inFlight = loading(lookups, "shard-a:loading", "old");
 
     long dropped =
-        redis()
-            .keysOutdated(key -> new String(key, StandardCharsets.UTF_8).startsWith("shard-a"));
+        redis().keysOutdated(key -> new String(key, StandardCharsets.UTF_8).startsWith("shard-a"));
     backend.answer("shard-a:loading", "old");
     inFlight.verify(WAIT);
 

@@ -37,8 +37,7 @@ final class FakeBackend implements Backend {
   @Override
   public ReadCondition readCondition(byte[] key) {
     AtomicInteger route =
-        routes.computeIfAbsent(
-            new String(key, StandardCharsets.UTF_8), k -> new AtomicInteger());
+        routes.computeIfAbsent(new String(key, StandardCharsets.UTF_8), k -> new AtomicInteger());
     int taken = route.get();
     return () -> route.get() == taken;
   }

@@ -252,15 +252,16 @@ public final class RedisClusterProcess implements AutoCloseable {
    * directories. Idempotent.
    */
   @Override
-  public void close() {
-    List<RedisServerProcess> stopping;
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      stopping = new ArrayList<>(nodes.values());
+  public synchronized void close() {
+    // Synchronized as a whole: the JVM runs shutdown hooks at once, so this may be running in its
+    // own hook when the proxy's hook calls it too; the second caller waits until the nodes are
+    // stopped and their directories deleted, rather than returning while that is under way (after
+    // which the proxy halts the JVM).
+    if (closed) {
+      return;
     }
+    closed = true;
+    List<RedisServerProcess> stopping = new ArrayList<>(nodes.values());
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
