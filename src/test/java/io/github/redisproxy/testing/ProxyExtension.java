@@ -80,10 +80,10 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
     if (process != null) {
       return;
     }
-    RedisServerExtension redis = settings.redis;
+    RedisUnderTest redis = settings.redis;
     if (redis != null && !redis.isRunning()) {
       throw new ExtensionConfigurationException(
-          "the RedisServerExtension of "
+          "the Redis extension of "
               + context.getDisplayName()
               + " has not started: register it before the ProxyExtension (@Order(1) on it, a"
               + " higher @Order on the proxy)");
@@ -220,7 +220,7 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
    * and the ERROR lines that are no failure.
    */
   public static final class Builder {
-    private RedisServerExtension redis;
+    private RedisUnderTest redis;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final List<Pattern> expectedErrors = new ArrayList<>();
@@ -233,7 +233,7 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
      * The Redis to read from: {@code REDIS_ADDRESS} names it (its port is known once it has
      * started), and its {@code FLUSHALL} before each test waits for this proxy.
      */
-    public Builder redis(RedisServerExtension redis) {
+    public Builder redis(RedisUnderTest redis) {
       this.redis = redis;
       return this;
     }

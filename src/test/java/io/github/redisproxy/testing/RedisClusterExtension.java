@@ -77,7 +77,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The helpers that change it return once every live node agrees on the result.
  */
 public final class RedisClusterExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+    implements RedisUnderTest, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
   private static final Pattern GET_CALLS =
       Pattern.compile("^cmdstat_get:calls=(\\d+),", Pattern.MULTILINE);
   private static final Pattern REPL_OFFSET =
@@ -198,6 +198,12 @@ public final class RedisClusterExtension
    * {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}: the masters as built, as seeds
    * in the form REDIS_ADDRESS takes. It stays the same when the cluster is restarted before a test.
    */
+  @Override
+  public synchronized boolean isRunning() {
+    return cluster != null;
+  }
+
+  @Override
   public String address() {
     return process().masterPorts().stream()
         .map(port -> "127.0.0.1:" + port)

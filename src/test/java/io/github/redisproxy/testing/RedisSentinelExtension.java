@@ -59,7 +59,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </ul>
  */
 public final class RedisSentinelExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+    implements RedisUnderTest, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
   /** The name the sentinels monitor the master under. */
   public static final String MASTER_NAME = "mymaster";
 
@@ -181,6 +181,12 @@ public final class RedisSentinelExtension
    * {@code redis-sentinel://127.0.0.1:S1,127.0.0.1:S2,127.0.0.1:S3#mymaster}: the sentinels, in the
    * form REDIS_ADDRESS takes (Lettuce's syntax).
    */
+  @Override
+  public synchronized boolean isRunning() {
+    return !sentinels.isEmpty();
+  }
+
+  @Override
   public String address() {
     return sentinelPorts().stream()
         .map(port -> "127.0.0.1:" + port)

@@ -56,7 +56,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </ul>
  */
 public final class RedisServerExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+    implements RedisUnderTest, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
   private static final Pattern GET_CALLS =
       Pattern.compile("^cmdstat_get:calls=(\\d+),", Pattern.MULTILINE);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
