@@ -18,6 +18,12 @@ import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.event.connection.ConnectedEvent;
 import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
@@ -349,6 +355,32 @@ public final class LettuceBackend implements Backend {
             return Mono.error(notConnected());
           }
           return guard(current.reactive().get(key));
+        });
+  }
+
+  /**
+   * {@code ASKING} then {@code GET}, written together so that no other command on this connection
+   * comes between them: the answer to a cluster's {@code ASK} redirect, which holds for one command
+   * on the importing node while a slot migrates.
+   */
+  Mono<byte[]> getAsking(byte[] key) {
+    return Mono.defer(
+        () -> {
+          StatefulRedisConnection<byte[], byte[]> current = connection;
+          if (current == null) {
+            return Mono.error(notConnected());
+          }
+          ByteArrayCodec codec = ByteArrayCodec.INSTANCE;
+          AsyncCommand<byte[], byte[], String> asking =
+              new AsyncCommand<>(new Command<>(CommandType.ASKING, new StatusOutput<>(codec)));
+          AsyncCommand<byte[], byte[], byte[]> get =
+              new AsyncCommand<>(
+                  new Command<>(
+                      CommandType.GET,
+                      new ValueOutput<>(codec),
+                      new CommandArgs<>(codec).addKey(key)));
+          current.dispatch(List.of(asking, get));
+          return guard(Mono.fromCompletionStage(get));
         });
   }
 

@@ -217,7 +217,17 @@ public final class RoutedBackend implements Backend {
                     "the topology of " + description + " is not known yet",
                     null));
           }
-          return source.get(key);
+          if (hasLink(slot)) {
+            // Its nodes are known and down (a failover under way, most likely): answer at once
+            // rather than queue behind a dead connection, so that the next read, and the refresh
+            // it triggers, come soon.
+            return Mono.error(
+                new BackendException(
+                    BackendException.Kind.UNAVAILABLE,
+                    "no node serving slot " + slot + " of " + description + " is reachable",
+                    null));
+          }
+          return source.get(key); // a slot no node of ours serves: let Lettuce's routing try
         });
   }
 
@@ -225,7 +235,16 @@ public final class RoutedBackend implements Backend {
     long start = System.nanoTime();
     return link.connection
         .get(key)
-        .doOnSuccess(value -> link.stats.recordRead(System.nanoTime() - start))
+        .doOnSuccess(
+            value -> {
+              link.stats.recordRead(System.nanoTime() - start);
+              if (value == null && link.replica) {
+                // A replica may answer nil for a key of a slot it no longer serves (mid-resharding,
+                // redis#7362) instead of a redirect: answer it, but cache nothing of this slot read
+                // now.
+                epochs.incrementAndGet(slot);
+              }
+            })
         .onErrorResume(
             BackendException.class,
             failure -> {
@@ -235,34 +254,39 @@ public final class RoutedBackend implements Backend {
                 link.stats.recordRedirect();
                 epochs.incrementAndGet(slot);
                 source.refresh();
-                Link target = movedTo(failure);
-                if (target != null) {
-                  return target.connection.get(key);
+                Redirect redirect = Redirect.parse(failure.getMessage());
+                Link target = redirect == null ? null : links.get(redirect.node());
+                if (target != null && target.connection.isConnected() && !target.replica) {
+                  return redirect.asking()
+                      ? target.connection.getAsking(key)
+                      : target.connection.get(key);
                 }
-                return source.get(key); // ASK (needs ASKING first), or a node not connected yet
+                return source.get(key); // a node not connected yet
               }
               link.stats.recordError();
               return Mono.error(failure);
             });
   }
 
-  /** The connected node a {@code MOVED slot host:port} reply names, or null. */
-  private Link movedTo(BackendException failure) {
-    String[] parts = String.valueOf(failure.getMessage()).split(" ");
-    if (parts.length != 3 || !parts[0].equals("MOVED")) {
-      return null;
-    }
-    int colon = parts[2].lastIndexOf(':');
-    if (colon < 0) {
-      return null;
-    }
-    try {
-      Node node =
-          new Node(parts[2].substring(0, colon), Integer.parseInt(parts[2].substring(colon + 1)));
-      Link link = links.get(node);
-      return link != null && link.connection.isConnected() && !link.replica ? link : null;
-    } catch (RuntimeException e) {
-      return null;
+  /** A cluster's {@code MOVED slot host:port} or {@code ASK slot host:port} reply. */
+  private record Redirect(boolean asking, Node node) {
+    static Redirect parse(String message) {
+      String[] parts = String.valueOf(message).split(" ");
+      if (parts.length != 3 || !(parts[0].equals("MOVED") || parts[0].equals("ASK"))) {
+        return null;
+      }
+      int colon = parts[2].lastIndexOf(':');
+      if (colon < 0) {
+        return null;
+      }
+      try {
+        return new Redirect(
+            parts[0].equals("ASK"),
+            new Node(
+                parts[2].substring(0, colon), Integer.parseInt(parts[2].substring(colon + 1))));
+      } catch (NumberFormatException e) {
+        return null;
+      }
     }
   }
 
@@ -287,6 +311,15 @@ public final class RoutedBackend implements Backend {
       }
     }
     return best;
+  }
+
+  private boolean hasLink(int slot) {
+    for (Node node : topology.candidates(slot)) {
+      if (links.containsKey(node)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Link anyConnected(int slot) {

@@ -430,6 +430,13 @@ public final class RedisClusterExtension
           () -> commands(port).clusterInfo(),
           info -> info.contains("cluster_state:ok"));
     }
+    // The test's own cluster client must route to the settled topology at once: a command sent to
+    // a killed node's connection would wait there for a reconnect that never comes.
+    synchronized (this) {
+      if (clusterClient != null) {
+        clusterClient.refreshPartitions();
+      }
+    }
   }
 
   /**

@@ -1,0 +1,192 @@
+package io.github.redisproxy.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.redisproxy.testing.Polling;
+import io.github.redisproxy.testing.ProxyClient;
+import io.github.redisproxy.testing.ProxyExtension;
+import io.github.redisproxy.testing.RedisClusterExtension;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Topology changes under reads: a resharded slot, a graceful failover and a killed master. After
+ * each, a value written (and acknowledged) is never answered older by a read that started after the
+ * acknowledgement, and the proxy answers again within the cluster's node timeout plus 2 s. The
+ * cluster extension rebuilds the cluster before each test when the one before changed it.
+ */
+class ClusterFailoverIT {
+  private static final int WRITES = 30;
+
+  @RegisterExtension
+  @Order(1)
+  static final RedisClusterExtension cluster = new RedisClusterExtension();
+
+  @RegisterExtension
+  @Order(2)
+  static final ProxyExtension proxy = ProxyExtension.builder().redis(cluster).build();
+
+  private static final ProxyClient http = proxy.http();
+
+  /**
+   * The cluster extension may have just restarted the whole cluster (an outage the proxy rightly
+   * answers 503 for): each test starts once the proxy reaches every shard again.
+   */
+  @BeforeEach
+  void proxyReachesEveryShard() {
+    proxy.awaitBackendReady();
+  }
+
+  /**
+   * Writes 1..WRITES to {@code key} through the cluster; after each acknowledgement, a read through
+   * the proxy must answer that value (reads after an acknowledged write never see an older one).
+   */
+  private static void noReadIsOlderThanTheLastAcknowledgedWrite(String key) {
+    for (int i = 1; i <= WRITES; i++) {
+      cluster.cluster().set(key, Integer.toString(i));
+      String expected = Integer.toString(i);
+      // A value written after a topology change may reach the proxy a moment later (the former
+      // node's invalidation, or the refresh): poll briefly, but an older value must never be the
+      // last word.
+      String answered =
+          Polling.until(
+              Duration.ofMillis(200),
+              key + " = " + expected,
+              () -> body(http.get("/" + key)),
+              expected::equals);
+      assertEquals(expected, answered);
+    }
+  }
+
+  private static String body(HttpResponse<byte[]> response) {
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  /** Reads {@code key} in a loop until stopped; records the status of each answer. */
+  private static final class Reader implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<long[]> answers = new ArrayList<>(); // {nanoTime, status}
+    private final Thread thread;
+
+    Reader(String key) {
+      thread =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  int status;
+                  try {
+                    status = http.get("/" + key).statusCode();
+                  } catch (RuntimeException e) {
+                    status = -1;
+                  }
+                  synchronized (answers) {
+                    answers.add(new long[] {System.nanoTime(), status});
+                  }
+                }
+              },
+              "reader");
+      thread.start();
+    }
+
+    /**
+     * From the first failed answer to the first successful one after it, in ms; 0 if none failed.
+     */
+    long gapMillis() {
+      synchronized (answers) {
+        Long failed = null;
+        for (long[] answer : answers) {
+          if (answer[1] != 200 && failed == null) {
+            failed = answer[0];
+          } else if (answer[1] == 200 && failed != null) {
+            return (answer[0] - failed) / 1_000_000;
+          }
+        }
+        return failed == null ? 0 : Long.MAX_VALUE;
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
+
+  /**
+   * A slot moved to another master under reads: the reads keep answering, and values written after
+   * the move are never answered stale.
+   */
+  @Test
+  void aReshardedSlotIsNeverServedStale() throws Exception {
+    List<Integer> masters = cluster.currentMasterPorts();
+    String key = cluster.keyOwnedBy(masters.get(0), "moving:");
+    cluster.cluster().set(key, "0");
+    assertEquals("0", body(http.get("/" + key)));
+    try (Reader reader = new Reader(key)) {
+      cluster.migrateSlot(RedisClusterExtension.slotOf(key), masters.get(0), masters.get(1));
+      assertEquals(masters.get(1), cluster.masterPortFor(key));
+      noReadIsOlderThanTheLastAcknowledgedWrite(key);
+      reader.close();
+      assertEquals(0, reader.gapMillis(), "no read failed during the move");
+    }
+  }
+
+  /**
+   * CLUSTER FAILOVER on a replica under reads: no read fails for longer than the node timeout plus
+   * 2 s, and after the promotion no read is older than the new master's last acknowledged write.
+   */
+  @Test
+  void aGracefulFailoverServesNoStaleValue() throws Exception {
+    String key = "failover:graceful";
+    cluster.cluster().set(key, "0");
+    assertEquals("0", body(http.get("/" + key)));
+    int replica = cluster.replicaPortFor(key);
+    try (Reader reader = new Reader(key)) {
+      cluster.failover(replica);
+      assertEquals(replica, cluster.masterPortFor(key));
+      noReadIsOlderThanTheLastAcknowledgedWrite(key);
+      reader.close();
+      assertTrue(
+          reader.gapMillis() <= cluster.nodeTimeout().toMillis() + 2_000,
+          "longest outage " + reader.gapMillis() + " ms");
+    }
+  }
+
+  /**
+   * A master killed with SIGKILL: once its replica is promoted the proxy answers again, at most the
+   * node timeout plus 2 s after the first failed read, and no value older than the new master's
+   * last acknowledged write is served.
+   */
+  @Test
+  void aKilledMasterIsReplacedWithoutStaleReads() throws Exception {
+    String key = "failover:forced";
+    cluster.cluster().set(key, "0");
+    cluster.waitForReplicas();
+    assertEquals("0", body(http.get("/" + key)));
+    int master = cluster.masterPortFor(key);
+    int replica = cluster.replicaPortFor(key);
+    try (Reader reader = new Reader(key)) {
+      cluster.killNode(master);
+      cluster.awaitPromoted(replica);
+      Polling.until(
+          Duration.ofSeconds(5),
+          "a read served after the promotion",
+          () -> http.get("/" + key).statusCode(),
+          status -> status == 200);
+      reader.close();
+      assertTrue(
+          reader.gapMillis() <= cluster.nodeTimeout().toMillis() + 2_000,
+          "outage " + reader.gapMillis() + " ms");
+    }
+    noReadIsOlderThanTheLastAcknowledgedWrite(key);
+  }
+}
