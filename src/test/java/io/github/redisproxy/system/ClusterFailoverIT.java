@@ -7,11 +7,13 @@ import io.github.redisproxy.testing.Polling;
 import io.github.redisproxy.testing.ProxyClient;
 import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisClusterExtension;
+import io.lettuce.core.MigrateArgs;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
@@ -188,5 +190,78 @@ class ClusterFailoverIT {
           "outage " + reader.gapMillis() + " ms");
     }
     noReadIsOlderThanTheLastAcknowledgedWrite(key);
+  }
+
+  /**
+   * Mid-migration, a key already moved to the importing node is answered through an ASK redirect:
+   * the proxy reads it there (ASKING, then GET) and caches nothing it read that way, since the slot
+   * is not the importing node's yet.
+   */
+  @Test
+  void aKeyMidMigrationIsReadFromTheImportingNodeAndNotCached() {
+    List<Integer> masters = cluster.currentMasterPorts();
+    int from = masters.get(0);
+    int to = masters.get(1);
+    String key = cluster.keyOwnedBy(from, "asked:");
+    int slot = RedisClusterExtension.slotOf(key);
+    cluster.cluster().set(key, "moved");
+    String fromId = cluster.commands(from).clusterMyId();
+    String toId = cluster.commands(to).clusterMyId();
+    cluster.commands(to).clusterSetSlotImporting(slot, fromId);
+    cluster.commands(from).clusterSetSlotMigrating(slot, toId);
+    cluster.commands(from).migrate("127.0.0.1", to, 0, 5_000, MigrateArgs.Builder.keys(key));
+    long getsBefore = cluster.getCalls(to);
+
+    HttpResponse<byte[]> first = http.get("/" + key);
+    HttpResponse<byte[]> second = http.get("/" + key);
+
+    assertEquals("moved", body(first));
+    assertEquals("moved", body(second));
+    assertEquals(Optional.of("MISS"), ProxyClient.xCache(second), "an ASK reply is not cached");
+    assertEquals(getsBefore + 2, cluster.getCalls(to), "both reads asked the importing node");
+    for (int master : masters) {
+      cluster.commands(master).clusterSetSlotNode(slot, toId);
+    }
+    cluster.awaitClusterOk();
+  }
+
+  /**
+   * A master that joins after start-up and takes over a slot: the proxy connects to it with
+   * tracking on before it caches any of its keys, so a later write there reaches the proxy.
+   */
+  @Test
+  void aMasterAddedAfterStartUpIsTrackedBeforeItsKeysAreCached() {
+    int added = cluster.addMaster();
+    int from = cluster.currentMasterPorts().get(0);
+    String key = cluster.keyOwnedBy(from, "joined:");
+    cluster.cluster().set(key, "1");
+    cluster.migrateSlot(RedisClusterExtension.slotOf(key), from, added);
+
+    String answered =
+        Polling.until(
+            Duration.ofSeconds(5),
+            key + " read from the new master",
+            () -> {
+              HttpResponse<byte[]> response = http.get("/" + key);
+              return response.statusCode() + " " + body(response);
+            },
+            "200 1"::equals);
+    assertEquals("200 1", answered);
+    Polling.until(
+        Duration.ofSeconds(5),
+        key + " cached",
+        () -> ProxyClient.xCache(http.get("/" + key)),
+        Optional.of("HIT")::equals);
+    assertTrue(
+        cluster.commands(added).clientList().lines().anyMatch(ClusterFailoverIT::isTrackedProxy),
+        "a proxy connection with tracking on the new master");
+    cluster.commands(added).set(key, "2");
+    Polling.until(
+        Duration.ofMillis(500), key + " = 2", () -> body(http.get("/" + key)), "2"::equals);
+  }
+
+  private static boolean isTrackedProxy(String clientListLine) {
+    return clientListLine.contains(" name=redis-proxy ")
+        && clientListLine.matches(".* flags=[A-Za-z]*t[A-Za-z]* .*");
   }
 }
