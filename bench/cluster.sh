@@ -4,6 +4,8 @@
 #   1. hits (one warm key) and misses (a unique absent key per request, each a Redis GET) through a proxy on
 #      REDIS_ADDRESS=embedded (one redis-server) and through a proxy on REDIS_ADDRESS=embedded-cluster (3 masters,
 #      3 replicas, cluster-node-timeout 2 s), wrk interleaved ROUNDS times; medians and cluster/standalone ratios;
+#      beside them, the same GETs straight to the standalone Redis and to the cluster with redis-benchmark: the
+#      baseline ratio, what the cluster itself costs on these cores;
 #   2. the failover gap, from the first failed read to the first successful one, reading one key of a shard through
 #      the cluster proxy every ~10 ms: for a graceful failover (CLUSTER FAILOVER on the replica) and a forced one
 #      (kill -9 of the master; its replica is promoted after the node timeout), then stale reads after the promotion:
@@ -61,12 +63,20 @@ for port in "$SOLO_PORT" "$CLUSTER_PORT"; do
   wrk $WRK_OPTS -d5s -s "$LOGS/unique.lua" "http://127.0.0.1:$port" >/dev/null
 done
 declare -A runs
+BENCH_REQUESTS=${BENCH_REQUESTS:-400000}
+redis_benchmark_rps() { tr '\r' '\n' | awk '/^GET: [0-9.]+ requests per second/ {v = $2} END {print v}'; }
 for round in $(seq "$ROUNDS"); do
   sh=$(wrk_rps "http://127.0.0.1:$SOLO_PORT/bench:hot"); ch=$(wrk_rps "http://127.0.0.1:$CLUSTER_PORT/bench:hot")
   sm=$(wrk_rps "http://127.0.0.1:$SOLO_PORT" "$LOGS/unique.lua")
   cm=$(wrk_rps "http://127.0.0.1:$CLUSTER_PORT" "$LOGS/unique.lua")
+  # The same GETs of absent keys straight to Redis (no proxy): what one redis-server and three masters sharing these
+  # cores give, the baseline for the misses ratio.
+  sr=$(redis-benchmark -p "$REDIS_PORT" -t get -c 64 -n "$BENCH_REQUESTS" -r 1000000000 -q | redis_benchmark_rps)
+  cr=$(redis-benchmark --cluster -p "$SEED" -t get -c 64 -n "$BENCH_REQUESTS" -r 1000000000 -q | redis_benchmark_rps)
   runs[solo-hits]+="$sh "; runs[cluster-hits]+="$ch "; runs[solo-misses]+="$sm "; runs[cluster-misses]+="$cm "
-  echo "round $round: hits standalone $sh, cluster $ch; misses standalone $sm, cluster $cm requests/s"
+  runs[solo-redis]+="$sr "; runs[cluster-redis]+="$cr "
+  echo "round $round: hits standalone $sh, cluster $ch; misses standalone $sm, cluster $cm;" \
+    "redis-benchmark GET standalone $sr, cluster $cr requests/s"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 declare -A med
@@ -117,7 +127,7 @@ MASTER=$(owner); REPLICA=$(replica_of "$MASTER")
 read_loop "$LOGS/graceful.txt" & LOOP=$!; PIDS+=($LOOP)
 sleep 1; T0=$(now_ms)
 redis-cli -p "$REPLICA" cluster failover >/dev/null
-await_master "$REPLICA"; sleep 3; kill "$LOOP"
+await_master "$REPLICA"; GRACEFUL_PROMOTED=$(( $(now_ms) - T0 )); sleep 3; kill "$LOOP"
 GRACEFUL=$(gap "$LOGS/graceful.txt" "$T0"); GRACEFUL_STALE=$(stale_reads)
 
 echo "forced failover (kill -9 of the master) ..."
@@ -126,7 +136,7 @@ MASTER_PID=$(redis-cli -p "$MASTER" info server | awk -F: '/^process_id/ {print 
 read_loop "$LOGS/forced.txt" & LOOP=$!; PIDS+=($LOOP)
 sleep 1; T0=$(now_ms)
 kill -9 "$MASTER_PID"
-await_master "$REPLICA"; sleep 3; kill "$LOOP"
+await_master "$REPLICA"; FORCED_PROMOTED=$(( $(now_ms) - T0 )); sleep 3; kill "$LOOP"
 FORCED=$(gap "$LOGS/forced.txt" "$T0"); FORCED_STALE=$(stale_reads)
 NODE_TIMEOUT=$(grep -o 'cluster-node-timeout [0-9]* ms' "$LOGS/cluster.log" | head -1 | awk '{print $2}')
 
@@ -142,13 +152,14 @@ out=bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ).md
   echo "|---|---|---|---|"
   echo "| hits (one warm key) | ${med[solo-hits]} | ${med[cluster-hits]} | **$(ratio "${med[cluster-hits]}" "${med[solo-hits]}")** |"
   echo "| misses (unique absent keys, each a Redis GET) | ${med[solo-misses]} | ${med[cluster-misses]} | **$(ratio "${med[cluster-misses]}" "${med[solo-misses]}")** |"
+  echo "| baseline: \`redis-benchmark -t get -c 64 -r 1e9\` straight to Redis (\`--cluster\` for the cluster) | ${med[solo-redis]} | ${med[cluster-redis]} | $(ratio "${med[cluster-redis]}" "${med[solo-redis]}") |"
   echo
   echo "Failovers (cluster-node-timeout $NODE_TIMEOUT ms), reading one key of the shard every ~10 ms:"
   echo
-  echo "| failover | first failed → first successful read (ms) | event → first successful read after a failure (ms) | stale reads after promotion (of 50) |"
-  echo "|---|---|---|---|"
-  echo "| graceful (\`CLUSTER FAILOVER\`) | $(echo "$GRACEFUL" | cut -d' ' -f1) | $(echo "$GRACEFUL" | cut -d' ' -f2) | $GRACEFUL_STALE |"
-  echo "| forced (\`kill -9\` of the master) | $(echo "$FORCED" | cut -d' ' -f1) | $(echo "$FORCED" | cut -d' ' -f2) | $FORCED_STALE |"
+  echo "| failover | first failed → first successful read (ms) | event → first successful read after a failure (ms) | event → replica reports role:master, polled every 50 ms (ms) | stale reads after promotion (of 50) |"
+  echo "|---|---|---|---|---|"
+  echo "| graceful (\`CLUSTER FAILOVER\`) | $(echo "$GRACEFUL" | cut -d' ' -f1) | $(echo "$GRACEFUL" | cut -d' ' -f2) | $GRACEFUL_PROMOTED | $GRACEFUL_STALE |"
+  echo "| forced (\`kill -9\` of the master) | $(echo "$FORCED" | cut -d' ' -f1) | $(echo "$FORCED" | cut -d' ' -f2) | $FORCED_PROMOTED | $FORCED_STALE |"
 } > "$out"
 cat "$out"
 echo "written to $out"

@@ -235,16 +235,7 @@ public final class RoutedBackend implements Backend {
     long start = System.nanoTime();
     return link.connection
         .get(key)
-        .doOnSuccess(
-            value -> {
-              link.stats.recordRead(System.nanoTime() - start);
-              if (value == null && link.replica) {
-                // A replica may answer nil for a key of a slot it no longer serves (mid-resharding,
-                // redis#7362) instead of a redirect: answer it, but cache nothing of this slot read
-                // now.
-                epochs.incrementAndGet(slot);
-              }
-            })
+        .doOnSuccess(value -> link.stats.recordRead(System.nanoTime() - start))
         .onErrorResume(
             BackendException.class,
             failure -> {
