@@ -42,7 +42,7 @@ final class ClusterTopologySource implements TopologySource {
   private final Duration timeout;
   private final ReadFrom readFrom;
   private final RedisClusterClient client;
-  private static final Duration MIN_REFRESH_INTERVAL = Duration.ofMillis(250);
+  private static final Duration MIN_REFRESH_INTERVAL = Duration.ofMillis(100);
 
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile long lastRefresh = System.nanoTime() - MIN_REFRESH_INTERVAL.toNanos();
@@ -128,7 +128,14 @@ final class ClusterTopologySource implements TopologySource {
     if (connection == null || onTopology == null) {
       return;
     }
-    onTopology.accept(Topology.ofCluster(client.getPartitions().getPartitions(), readFrom));
+    try {
+      // Partitions, as a collection, iterates a snapshot that Lettuce replaces whole on each
+      // refresh (its getPartitions() list is the live one, changed under a refresh).
+      onTopology.accept(Topology.ofCluster(List.copyOf(client.getPartitions()), readFrom));
+    } catch (RuntimeException e) {
+      // Keep listening: the next event or refresh publishes again.
+      log.warn("Could not apply the cluster topology of {}: {}", address, e.toString(), e);
+    }
   }
 
   static io.lettuce.core.ReadFrom lettuceReadFrom(ReadFrom readFrom) {

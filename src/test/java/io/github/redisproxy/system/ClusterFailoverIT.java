@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
@@ -28,6 +30,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterFailoverIT {
   private static final int WRITES = 30;
+
+  /** How soon after the cluster promotes a replica the proxy must answer from it. */
+  private static final Duration PROXY_SHARE = Duration.ofSeconds(1);
 
   @RegisterExtension
   @Order(1)
@@ -77,6 +82,7 @@ class ClusterFailoverIT {
   private static final class Reader implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<long[]> answers = new ArrayList<>(); // {nanoTime, status}
+    private final Set<String> failures = ConcurrentHashMap.newKeySet(); // what failed reads said
     private final Thread thread;
 
     Reader(String key) {
@@ -86,9 +92,14 @@ class ClusterFailoverIT {
                 while (running.get()) {
                   int status;
                   try {
-                    status = http.get("/" + key).statusCode();
+                    HttpResponse<byte[]> response = http.get("/" + key);
+                    status = response.statusCode();
+                    if (status != 200) {
+                      failures.add(status + " " + body(response));
+                    }
                   } catch (RuntimeException e) {
                     status = -1;
+                    failures.add(e.toString());
                   }
                   synchronized (answers) {
                     answers.add(new long[] {System.nanoTime(), status});
@@ -102,6 +113,24 @@ class ClusterFailoverIT {
     /**
      * From the first failed answer to the first successful one after it, in ms; 0 if none failed.
      */
+    /** From {@code sinceNanos} to the first successful answer after a failed one, in ms. */
+    long recoveredMillisAfter(long sinceNanos) {
+      synchronized (answers) {
+        boolean failed = false;
+        for (long[] answer : answers) {
+          if (answer[0] < sinceNanos) {
+            continue;
+          }
+          if (answer[1] != 200) {
+            failed = true;
+          } else if (failed) {
+            return (answer[0] - sinceNanos) / 1_000_000;
+          }
+        }
+        return failed ? Long.MAX_VALUE : 0;
+      }
+    }
+
     long gapMillis() {
       synchronized (answers) {
         Long failed = null;
@@ -138,7 +167,7 @@ class ClusterFailoverIT {
       assertEquals(masters.get(1), cluster.masterPortFor(key));
       noReadIsOlderThanTheLastAcknowledgedWrite(key);
       reader.close();
-      assertEquals(0, reader.gapMillis(), "no read failed during the move");
+      assertEquals(0, reader.gapMillis(), "no read failed during the move: " + reader.failures);
     }
   }
 
@@ -164,9 +193,8 @@ class ClusterFailoverIT {
   }
 
   /**
-   * A master killed with SIGKILL: once its replica is promoted the proxy answers again, at most the
-   * node timeout plus 2 s after the first failed read, and no value older than the new master's
-   * last acknowledged write is served.
+   * A master killed with SIGKILL: the proxy answers again within 1 s of the cluster promoting its
+   * replica, and no value older than the new master's last acknowledged write is served.
    */
   @Test
   void aKilledMasterIsReplacedWithoutStaleReads() throws Exception {
@@ -177,17 +205,29 @@ class ClusterFailoverIT {
     int master = cluster.masterPortFor(key);
     int replica = cluster.replicaPortFor(key);
     try (Reader reader = new Reader(key)) {
+      long killed = System.nanoTime();
       cluster.killNode(master);
       cluster.awaitPromoted(replica);
+      long promotedMillis = (System.nanoTime() - killed) / 1_000_000;
       Polling.until(
           Duration.ofSeconds(5),
           "a read served after the promotion",
           () -> http.get("/" + key).statusCode(),
           status -> status == 200);
       reader.close();
-      assertTrue(
-          reader.gapMillis() <= cluster.nodeTimeout().toMillis() + 2_000,
-          "outage " + reader.gapMillis() + " ms");
+      long servedMillis = reader.recoveredMillisAfter(killed);
+      String timeline =
+          "killed → promoted (as every node sees it) "
+              + promotedMillis
+              + " ms, killed → served again "
+              + servedMillis
+              + " ms, outage "
+              + reader.gapMillis()
+              + " ms";
+      System.out.println(timeline);
+      // How long the cluster takes to promote is Redis' own election (the node timeout, the
+      // failure reports' gossip, 0.5-1 s of election delay): the proxy's share is what follows.
+      assertTrue(servedMillis <= promotedMillis + PROXY_SHARE.toMillis(), timeline);
     }
     noReadIsOlderThanTheLastAcknowledgedWrite(key);
   }
