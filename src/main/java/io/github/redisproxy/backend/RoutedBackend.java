@@ -239,14 +239,17 @@ public final class RoutedBackend implements Backend {
         .onErrorResume(
             BackendException.class,
             failure -> {
-              if (isRedirect(failure)) {
+              Redirect redirect =
+                  failure.kind() == BackendException.Kind.ERROR
+                      ? Redirect.parse(failure.getMessage())
+                      : null;
+              if (redirect != null) {
                 // The slot is elsewhere now (or moving): follow the redirect without caching, and
                 // learn the new owner.
                 link.stats.recordRedirect();
                 epochs.incrementAndGet(slot);
                 source.refresh();
-                Redirect redirect = Redirect.parse(failure.getMessage());
-                Link target = redirect == null ? null : links.get(redirect.node());
+                Link target = links.get(redirect.node());
                 if (target != null && target.connection.isConnected() && !target.replica) {
                   return redirect.asking()
                       ? target.connection.getAsking(key)
@@ -275,16 +278,10 @@ public final class RoutedBackend implements Backend {
             parts[0].equals("ASK"),
             new Node(
                 parts[2].substring(0, colon), Integer.parseInt(parts[2].substring(colon + 1))));
-      } catch (NumberFormatException e) {
+      } catch (IllegalArgumentException e) { // not a port number, or not a valid node address
         return null;
       }
     }
-  }
-
-  private static boolean isRedirect(BackendException failure) {
-    String message = String.valueOf(failure.getMessage());
-    return failure.kind() == BackendException.Kind.ERROR
-        && (message.startsWith("MOVED ") || message.startsWith("ASK "));
   }
 
   /** The ready node to read {@code slot} from, by READ_FROM; null if none is ready. */
