@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,7 @@ final class SentinelTopologySource implements TopologySource {
   private final AtomicBoolean again = new AtomicBoolean();
   private volatile Consumer<Topology> onTopology;
   private volatile boolean closing;
+  private volatile String lastProblem; // why the last refresh found no master; null if it did
 
   SentinelTopologySource(BackendConfig config, ClientResources resources) {
     this.address = config.address();
@@ -156,9 +158,28 @@ final class SentinelTopologySource implements TopologySource {
       return;
     }
     again.set(false);
-    Flux.fromIterable(List.copyOf(sentinels))
-        .concatMap(sentinel -> ask(sentinel).onErrorResume(error -> Mono.empty()), 1)
+    List<StatefulRedisSentinelConnection<String, String>> asked = List.copyOf(sentinels);
+    AtomicReference<String> problem = new AtomicReference<>();
+    Flux.fromIterable(asked)
+        .concatMap(
+            sentinel ->
+                ask(sentinel)
+                    .switchIfEmpty(
+                        Mono.fromRunnable(
+                            () -> problem.set("no sentinel knows a master named '" + master + "'")))
+                    .onErrorResume(
+                        error -> {
+                          problem.set(String.valueOf(error.getMessage()));
+                          return Mono.empty();
+                        }),
+            1)
         .next()
+        .doOnSuccess(
+            topology -> {
+              if (!asked.isEmpty()) { // with no sentinel connected, connect() says why
+                report(topology == null ? problem.get() : null);
+              }
+            })
         .doFinally(
             signal -> {
               refreshing.set(false);
@@ -176,6 +197,27 @@ final class SentinelTopologySource implements TopologySource {
               }
             },
             error -> log.debug("Asking the sentinels failed: {}", error.getMessage()));
+  }
+
+  /**
+   * Logs why the sentinels named no master, once per distinct reason (a wrong master name, or a
+   * node that is no sentinel, would otherwise leave the proxy answering 503 without a word), and
+   * when they name one again.
+   */
+  private void report(String problem) {
+    String before = lastProblem;
+    lastProblem = problem;
+    if (problem != null && !problem.equals(before)) {
+      log.warn(
+          "The sentinels at {} name no master for '{}' ({}); asking again on their next"
+              + " announcement and every {} s",
+          address,
+          master,
+          problem,
+          period.toSeconds());
+    } else if (problem == null && before != null) {
+      log.info("The sentinels at {} name a master for '{}' again", address, master);
+    }
   }
 
   private Mono<Topology> ask(StatefulRedisSentinelConnection<String, String> sentinel) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -138,6 +139,26 @@ class SentinelIT {
     }
     String health = body(proxy.management().get("/health"));
     assertTrue(health.contains("\"127.0.0.1:" + newMaster + "\""), health);
+  }
+
+  /** A master name the sentinels do not know: the proxy says so in its log and answers 503. */
+  @Test
+  void anUnknownMasterNameIsLoggedAndAnswered503() {
+    String address =
+        redis.address().replace("#" + RedisSentinelExtension.MASTER_NAME, "#nosuchmaster");
+    try (ProxyProcess misconfigured =
+        ProxyExtension.builder().env("REDIS_ADDRESS", address).awaitBackend(false).start()) {
+      misconfigured
+          .log()
+          .awaitLog(
+              Pattern.compile(
+                  "WARN .*name no master for 'nosuchmaster' \\(no sentinel knows a master named"
+                      + " 'nosuchmaster'\\)"),
+              1,
+              Duration.ofSeconds(10));
+      HttpResponse<byte[]> response = new ProxyClient(misconfigured).get("/sentinel:key");
+      assertEquals(503, response.statusCode(), body(response));
+    }
   }
 
   private static boolean isTrackedProxy(String clientListLine) {
