@@ -60,7 +60,7 @@ wrk_rps() { # url [script]
 echo "warming up (JIT) ..."
 for port in "$SOLO_PORT" "$CLUSTER_PORT"; do
   wrk $WRK_OPTS -d15s "http://127.0.0.1:$port/bench:hot" >/dev/null
-  wrk $WRK_OPTS -d5s -s "$LOGS/unique.lua" "http://127.0.0.1:$port" >/dev/null
+  wrk $WRK_OPTS -d15s -s "$LOGS/unique.lua" "http://127.0.0.1:$port" >/dev/null
 done
 declare -A runs
 BENCH_REQUESTS=${BENCH_REQUESTS:-400000}
