@@ -8,6 +8,7 @@ import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.lookup.BackendLoader;
 import io.github.redisproxy.lookup.CacheCoherence;
+import io.github.redisproxy.lookup.CachedValue;
 import io.github.redisproxy.lookup.ConcurrencyGate;
 import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.LookupMeters;
@@ -37,8 +38,15 @@ public final class LookupWiring {
       MeterRegistry registry) {
     boolean tracking = backend.tracksInvalidations();
     TrackingSession session = tracking ? TrackingSession.tracking() : TrackingSession.none();
-    BackendLoader loader = new BackendLoader(backend, session, LookupMeters.loadTimers(registry));
-    LocalCache<Key, byte[]> cache = LocalCaches.create(cacheConfig, ticker, loader);
+    BackendLoader loader =
+        new BackendLoader(
+            backend,
+            session,
+            LookupMeters.loadTimers(registry),
+            ticker::read,
+            cacheConfig.expiry());
+    LocalCache<Key, CachedValue> cache =
+        LocalCaches.create(cacheConfig, ticker, loader, CachedValue.TRAITS);
     CacheCoherence coherence = new CacheCoherence(cache, session);
     if (tracking) {
       backend.listenForInvalidations(coherence);
@@ -46,8 +54,9 @@ public final class LookupWiring {
     ConcurrencyGate gate =
         new ConcurrencyGate(
             serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
-    LookupService lookups = new LookupService(cache, gate, coherence);
-    LookupMeters.register(registry, lookups, cacheConfig.capacity());
+    LookupService lookups =
+        new LookupService(cache, gate, coherence, ticker::read, cacheConfig.maxValueBytes());
+    LookupMeters.register(registry, lookups, cacheConfig.capacity(), cacheConfig.maxBytes());
     return lookups;
   }
 }

@@ -10,11 +10,12 @@ import reactor.core.publisher.Mono;
 public interface Backend extends AutoCloseable {
 
   /**
-   * {@code GET key}.
+   * {@code GET key}, and the key's remaining time to live ({@code PTTL}) learnt in the same round
+   * trip: both commands are written together on one connection, so they cost one network wait.
    *
-   * @return the value's bytes, empty when the key does not exist, or a {@link BackendException}
+   * @return the value, empty when the key does not exist, or a {@link BackendException}
    */
-  Mono<byte[]> get(byte[] key);
+  Mono<RedisValue> get(byte[] key);
 
   /**
    * Taken just before {@code GET key} is sent; asked again when its reply arrives: whether the
@@ -53,6 +54,11 @@ public interface Backend extends AutoCloseable {
 
   /** How many times the connection to Redis was lost since start. */
   long disconnects();
+
+  /** Reads retried because the connection broke under them, since start. */
+  default long retries() {
+    return 0;
+  }
 
   /** Whether this backend reports changed keys (CACHE_INVALIDATION=tracking). */
   boolean tracksInvalidations();

@@ -18,6 +18,7 @@ import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.event.connection.ConnectedEvent;
 import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.AsyncCommand;
@@ -31,11 +32,13 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
@@ -62,6 +65,7 @@ public final class LettuceBackend implements Backend {
   private static final Logger log = LoggerFactory.getLogger(LettuceBackend.class);
   private static final Duration FIRST_RETRY = Duration.ofMillis(50);
   private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+  private static final Duration RECONNECT_POLL = Duration.ofMillis(5);
 
   private final String address;
   private final RedisURI uri;
@@ -75,6 +79,11 @@ public final class LettuceBackend implements Backend {
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean closing;
   private final LongAdder disconnects = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  // Connections made so far (the first, and every reconnect): a retry waits for a newer one.
+  private volatile long connections;
+  // Written and read only on the thread that reads this connection's messages.
+  private long invalidationsRead;
   private final boolean tracking;
   private final InvalidationRelay invalidations = new InvalidationRelay();
 
@@ -186,6 +195,7 @@ public final class LettuceBackend implements Backend {
         .subscribe(
             connected -> {
               connection = connected;
+              connections++;
               if (!ownsResources) {
                 log.info("Connected to Redis at {}", address);
               }
@@ -200,9 +210,6 @@ public final class LettuceBackend implements Backend {
    */
   private Mono<StatefulRedisConnection<byte[], byte[]>> prepared(
       StatefulRedisConnection<byte[], byte[]> connected) {
-    if (!tracking && !readOnly && ownsResources) {
-      return Mono.just(connected);
-    }
     if (tracking) {
       connected.addListener(this::onPush);
     }
@@ -211,6 +218,7 @@ public final class LettuceBackend implements Backend {
           @Override
           public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress remote) {
             if (!closing) {
+              connections++;
               if (!ownsResources) {
                 log.info("Reconnected to Redis at {}", address);
               }
@@ -303,6 +311,7 @@ public final class LettuceBackend implements Backend {
     if (!"invalidate".equals(message.getType())) {
       return;
     }
+    invalidationsRead++;
     List<Object> content = message.getContent(LettuceBackend::bytes);
     Object keys = content.size() > 1 ? content.get(1) : null;
     if (keys instanceof List<?> list) {
@@ -346,16 +355,120 @@ public final class LettuceBackend implements Backend {
     return uri.build();
   }
 
+  /**
+   * {@code PTTL} and {@code GET}, written together: the value and the time it has left, in one
+   * round trip. The read completes with {@code GET}'s reply, the later one, so the standalone
+   * argument holds unchanged: the cache records the value on the thread that reads Redis' replies,
+   * before that thread reads anything sent after it (an invalidation of this key included).
+   *
+   * <p>The time to live is read just before the value. Should the key change between the two (an
+   * invalidation read between the two replies; pipelined commands run back to back in Redis, so
+   * this is rare), the time to live may be the old value's: the value is then answered with no time
+   * left, so that it is not cached.
+   *
+   * <p>A read that fails because the connection broke (rejected while Lettuce reconnects, or lost
+   * with the connection) is retried once, as soon as the connection is back, within the same {@code
+   * REDIS_TIMEOUT}: a {@code GET} is safe to repeat. Timeouts and Redis' own errors are not
+   * retried.
+   */
   @Override
-  public Mono<byte[]> get(byte[] key) {
+  public Mono<RedisValue> get(byte[] key) {
+    return Mono.defer(
+        () -> {
+          long deadline = System.nanoTime() + timeout.toNanos();
+          long connection = connections;
+          return getOnce(key)
+              .onErrorResume(
+                  this::connectionBroke,
+                  broke -> retryWhenReconnected(key, deadline, connection, broke));
+        });
+  }
+
+  private Mono<RedisValue> getOnce(byte[] key) {
     return Mono.defer(
         () -> {
           StatefulRedisConnection<byte[], byte[]> current = connection;
           if (current == null) {
             return Mono.error(notConnected());
           }
-          return guard(current.reactive().get(key));
+          ByteArrayCodec codec = ByteArrayCodec.INSTANCE;
+          AsyncCommand<byte[], byte[], Long> ttl =
+              new AsyncCommand<>(
+                  new Command<>(
+                      CommandType.PTTL,
+                      new IntegerOutput<>(codec),
+                      new CommandArgs<>(codec).addKey(key)));
+          AsyncCommand<byte[], byte[], byte[]> get =
+              new AsyncCommand<>(
+                  new Command<>(
+                      CommandType.GET,
+                      new ValueOutput<>(codec),
+                      new CommandArgs<>(codec).addKey(key)));
+          // Attached before the commands are written, so both run on the thread that reads the
+          // replies, in order, and see the invalidations read between them.
+          long[] invalidationsAtTtl = {-1};
+          ttl.thenRun(() -> invalidationsAtTtl[0] = invalidationsRead);
+          CompletableFuture<RedisValue> value =
+              get.thenApply(
+                  bytes ->
+                      value(bytes, ttl.getNow(null), invalidationsAtTtl[0] == invalidationsRead));
+          current.dispatch(List.of(ttl, get));
+          return guard(Mono.fromCompletionStage(value));
         });
+  }
+
+  /**
+   * PTTL: -1 no expiry, -2 gone (so the value must not be kept); no time left either if the key
+   * changed between the two replies.
+   */
+  private static RedisValue value(byte[] bytes, Long ttl, boolean unchanged) {
+    if (bytes == null) {
+      return null;
+    }
+    if (!unchanged || ttl == null) {
+      return new RedisValue(bytes, 0);
+    }
+    return new RedisValue(bytes, ttl == -1 ? RedisValue.NO_TTL : Math.max(0, ttl));
+  }
+
+  private boolean connectionBroke(Throwable error) {
+    return !closing
+        && error instanceof BackendException failure
+        && failure.kind() == BackendException.Kind.UNAVAILABLE
+        && !(failure.getCause() instanceof RedisCommandExecutionException);
+  }
+
+  /**
+   * The one retry: waits (polling, on a timer, never blocking) until a connection newer than the
+   * one the read failed on is up, then reads again, all within what is left of the budget; past it,
+   * the first failure (or a timeout, if the retry itself went unanswered) is the answer. Waiting
+   * for a newer connection, not just an open one: a write can fail on a broken pipe before the
+   * connection is seen to close.
+   */
+  private Mono<RedisValue> retryWhenReconnected(
+      byte[] key, long deadline, long failedConnection, Throwable first) {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      return Mono.error(first);
+    }
+    retries.increment();
+    return Flux.interval(Duration.ZERO, RECONNECT_POLL)
+        .filter(tick -> connections != failedConnection && isConnected())
+        .next()
+        .flatMap(up -> getOnce(key))
+        .timeout(
+            Duration.ofNanos(left),
+            Mono.defer(
+                () ->
+                    Mono.error(
+                        isConnected()
+                            ? translate(new TimeoutException("retry unanswered"))
+                            : first)));
+  }
+
+  @Override
+  public long retries() {
+    return retries.sum();
   }
 
   /**
@@ -363,7 +476,7 @@ public final class LettuceBackend implements Backend {
    * comes between them: the answer to a cluster's {@code ASK} redirect, which holds for one command
    * on the importing node while a slot migrates.
    */
-  Mono<byte[]> getAsking(byte[] key) {
+  Mono<RedisValue> getAsking(byte[] key) {
     return Mono.defer(
         () -> {
           StatefulRedisConnection<byte[], byte[]> current = connection;
@@ -380,7 +493,7 @@ public final class LettuceBackend implements Backend {
                       new ValueOutput<>(codec),
                       new CommandArgs<>(codec).addKey(key)));
           current.dispatch(List.of(asking, get));
-          return guard(Mono.fromCompletionStage(get));
+          return guard(Mono.fromCompletionStage(get)).map(RedisValue::withoutTtl);
         });
   }
 

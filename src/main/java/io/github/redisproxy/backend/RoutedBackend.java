@@ -73,6 +73,7 @@ public final class RoutedBackend implements Backend {
   private final AtomicLongArray epochs = new AtomicLongArray(Topology.SLOTS);
   private final InvalidationRelay invalidations = new InvalidationRelay();
   private final LongAdder closedLinkDisconnects = new LongAdder();
+  private final LongAdder closedLinkRetries = new LongAdder();
   private volatile Topology topology = Topology.EMPTY;
   private volatile boolean closing;
 
@@ -194,7 +195,7 @@ public final class RoutedBackend implements Backend {
   }
 
   @Override
-  public Mono<byte[]> get(byte[] key) {
+  public Mono<RedisValue> get(byte[] key) {
     return Mono.defer(
         () -> {
           int slot = SlotHash.getSlot(key);
@@ -227,11 +228,13 @@ public final class RoutedBackend implements Backend {
                     "no node serving slot " + slot + " of " + description + " is reachable",
                     null));
           }
-          return source.get(key); // a slot no node of ours serves: let Lettuce's routing try
+          return source
+              .get(key)
+              .map(RedisValue::withoutTtl); // a slot no node of ours serves: Lettuce routes it
         });
   }
 
-  private Mono<byte[]> read(Link link, byte[] key, int slot) {
+  private Mono<RedisValue> read(Link link, byte[] key, int slot) {
     long start = System.nanoTime();
     return link.connection
         .get(key)
@@ -255,7 +258,7 @@ public final class RoutedBackend implements Backend {
                       ? target.connection.getAsking(key)
                       : target.connection.get(key);
                 }
-                return source.get(key); // a node not connected yet
+                return source.get(key).map(RedisValue::withoutTtl); // a node not connected yet
               }
               link.stats.recordError();
               return Mono.error(failure);
@@ -434,6 +437,7 @@ public final class RoutedBackend implements Backend {
   /** Closing a Lettuce client waits for its threads: never on the thread that reported a change. */
   private void closeLater(Link link) {
     closedLinkDisconnects.add(link.connection.disconnects());
+    closedLinkRetries.add(link.connection.retries());
     Schedulers.boundedElastic().schedule(link.connection::close);
   }
 
@@ -501,6 +505,15 @@ public final class RoutedBackend implements Backend {
       }
     }
     return true;
+  }
+
+  @Override
+  public long retries() {
+    long sum = closedLinkRetries.sum();
+    for (Link link : links.values()) {
+      sum += link.connection.retries();
+    }
+    return sum;
   }
 
   @Override

@@ -20,6 +20,17 @@ class CacheEntry<V> extends CompletableFuture<V> {
 
   private volatile int state = LOADING;
 
+  @SuppressWarnings("rawtypes")
+  private static final AtomicIntegerFieldUpdater<CacheEntry> REFRESHING =
+      AtomicIntegerFieldUpdater.newUpdater(CacheEntry.class, "refreshing");
+
+  private volatile int refreshing;
+
+  /** True for the one caller that may start this entry's refresh-ahead; false for all others. */
+  final boolean startRefresh() {
+    return refreshing == 0 && REFRESHING.compareAndSet(this, 0, 1);
+  }
+
   /**
    * An invalidation arrived: true if the load was still in flight (it is overtaken now), false if
    * it had loaded.

@@ -13,11 +13,13 @@ public enum EvictionCause {
   EXPIRED,
   /** An operator removed it (the management port's purge endpoints). */
   PURGED,
+  /** Redis reported that it changed (CLIENT TRACKING), or that it is gone. */
+  INVALIDATED,
   /**
-   * Redis reported that it changed (CLIENT TRACKING), or the proxy could no longer be told (the
-   * connection carrying invalidations was lost), so it might have.
+   * The proxy could no longer be told of its changes (the connection carrying invalidations was
+   * lost, or its hash slot moved to other nodes), so it might have changed unseen.
    */
-  INVALIDATED;
+  UNTRACKED;
 
   /**
    * The cause's name wherever evictions are reported: the {@code cause} tag in Prometheus, a field

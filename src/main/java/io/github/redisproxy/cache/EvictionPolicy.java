@@ -24,8 +24,18 @@ interface EvictionPolicy<K, V> {
   /**
    * A load of {@code key} succeeded and is about to be handed to its callers; {@code entry} is its
    * future in the map unless the key was invalidated meanwhile.
+   *
+   * @param expiresAt when the value expires by its own rule, on the cache's ticker ({@link
+   *     Long#MAX_VALUE}: by the cache's expiry alone)
+   * @param weight the key's and the value's bytes
    */
-  void recordLoaded(K key, CompletableFuture<V> entry);
+  void recordLoaded(K key, CompletableFuture<V> entry, long expiresAt, long weight);
+
+  /** The cache took {@code entry} out of the map itself (a refreshed value replaced it). */
+  void removed(CompletableFuture<V> entry);
+
+  /** The bytes of the cached keys and values, as this policy counts them. */
+  long bytes();
 
   /**
    * Removes one key from the map and from the policy's own order.

@@ -1,6 +1,8 @@
 package io.github.redisproxy.cache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.Comparator;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 
@@ -20,10 +22,15 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>Why the load order: an entry that has expired is never served (Caffeine checks on read), but
  * Caffeine removes it from its map only lazily. Counting such an entry as live would evict a live
- * key too early. Expiry is measured from load with one global duration, so expired entries are
+ * key too early. Most entries live for the one global duration from their load, so expired ones are
  * always a prefix of the load order, and dropping that prefix before choosing a victim keeps the
- * count exact. For the same reason an entry replaced in the map after it expired is still linked
- * until that prefix is dropped, at the latest just before the load that replaced it is linked.
+ * count exact. An entry whose value must expire sooner (its key's time to live in Redis) is kept
+ * out of the load order, in a tree ordered by its expiry instead: O(log n) for those entries only.
+ * For the same reason an entry replaced in the map after it expired is still linked until it is
+ * dropped, at the latest just before the load that replaced it is linked.
+ *
+ * <p>Besides the key count, the sum of the linked entries' weights (key and value bytes) is kept
+ * under {@code maxBytes}: a load that goes over evicts from the head of the read order too.
  *
  * <p>Lock order: this lock, then Caffeine's. Caffeine never calls back into this class, so no cycle
  * exists.
@@ -32,8 +39,16 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
   private final ConcurrentMap<K, CompletableFuture<V>> map;
   private final int capacity;
   private final long expiryNanos;
+  private final long maxBytes;
   private final Ticker ticker;
   private final EvictionCounters evictions;
+  private final ExpiryListener<K, V> expired;
+  private final TreeSet<Entry<K, V>> shortLived =
+      new TreeSet<>(
+          Comparator.<Entry<K, V>>comparingLong(entry -> entry.expiresAt)
+              .thenComparingLong(entry -> entry.sequence));
+  private long sequence;
+  private volatile long bytes;
 
   // Guarded by "this": the two orders' ends (each list's head is its eldest) and how many entries
   // are linked.
@@ -49,7 +64,10 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
    */
   static final class Entry<K, V> extends CacheEntry<V> {
     private final K key;
-    private long loadedAt;
+    private long expiresAt;
+    private long weight;
+    private long sequence;
+    private boolean inTree;
     private boolean linked;
     private Entry<K, V> previousRead;
     private Entry<K, V> nextRead;
@@ -65,13 +83,23 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
       ConcurrentMap<K, CompletableFuture<V>> map,
       int capacity,
       long expiryNanos,
+      long maxBytes,
       Ticker ticker,
-      EvictionCounters evictions) {
+      EvictionCounters evictions,
+      ExpiryListener<K, V> expired) {
     this.map = map;
     this.capacity = capacity;
     this.expiryNanos = expiryNanos;
+    this.maxBytes = maxBytes;
     this.ticker = ticker;
     this.evictions = evictions;
+    this.expired = expired;
+  }
+
+  /** Told of each entry this policy removes because it expired. */
+  @FunctionalInterface
+  interface ExpiryListener<K, V> {
+    void expired(K key, CompletableFuture<V> entry);
   }
 
   @Override
@@ -90,24 +118,48 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
   }
 
   @Override
-  public synchronized void recordLoaded(K key, CompletableFuture<V> future) {
+  public synchronized void recordLoaded(
+      K key, CompletableFuture<V> future, long expiresAt, long weight) {
     Entry<K, V> entry = entry(future);
     if (map.get(key) != entry) {
       return; // invalidated while loading: the value goes to its callers but is not cached
     }
     long now = ticker.read();
     dropExpired(now);
-    entry.loadedAt = now;
+    long global = now + expiryNanos;
     entry.linked = true;
+    entry.weight = weight;
     appendRead(entry);
-    appendLoad(entry);
+    if (expiresAt < global) {
+      entry.expiresAt = expiresAt;
+      entry.sequence = sequence++;
+      entry.inTree = true;
+      shortLived.add(entry);
+    } else {
+      entry.expiresAt = global;
+      appendLoad(entry);
+    }
     linked++;
-    while (linked > capacity) {
+    bytes += weight;
+    while (linked > capacity || bytes > maxBytes) {
       Entry<K, V> victim = eldestRead;
       unlink(victim);
       map.remove(victim.key, victim);
       evictions.record(EvictionCause.SIZE);
     }
+  }
+
+  @Override
+  public synchronized void removed(CompletableFuture<V> future) {
+    Entry<K, V> entry = entry(future);
+    if (entry.linked) {
+      unlink(entry);
+    }
+  }
+
+  @Override
+  public long bytes() {
+    return bytes;
   }
 
   @Override
@@ -128,8 +180,8 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
   public synchronized long invalidateAll(boolean loadsToo) {
     // Every linked entry has loaded, so it is removed either way; a load in flight is not linked.
     long removed = EvictionPolicy.removeAll(map, loadsToo);
-    while (eldestLoad != null) {
-      unlink(eldestLoad);
+    while (eldestRead != null) {
+      unlink(eldestRead);
     }
     return removed;
   }
@@ -141,22 +193,35 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
   }
 
   private void dropExpired(long now) {
-    while (eldestLoad != null && now - eldestLoad.loadedAt >= expiryNanos) {
-      Entry<K, V> expired = eldestLoad;
-      unlink(expired);
-      // False when Caffeine cleaned it up first (its removal listener counted it then), or a new
-      // load replaced it.
-      if (map.remove(expired.key, expired)) {
-        evictions.record(EvictionCause.EXPIRED);
-      }
+    while (eldestLoad != null && eldestLoad.expiresAt <= now) {
+      expire(eldestLoad);
+    }
+    while (!shortLived.isEmpty() && shortLived.first().expiresAt <= now) {
+      expire(shortLived.first());
+    }
+  }
+
+  private void expire(Entry<K, V> entry) {
+    unlink(entry);
+    // False when Caffeine cleaned it up first (its removal listener counted it then), or a new load
+    // replaced it.
+    if (map.remove(entry.key, entry)) {
+      evictions.record(EvictionCause.EXPIRED);
+      expired.expired(entry.key, entry);
     }
   }
 
   private void unlink(Entry<K, V> entry) {
     unlinkRead(entry);
-    unlinkLoad(entry);
+    if (entry.inTree) {
+      shortLived.remove(entry);
+      entry.inTree = false;
+    } else {
+      unlinkLoad(entry);
+    }
     entry.linked = false;
     linked--;
+    bytes -= entry.weight;
   }
 
   private void appendRead(Entry<K, V> entry) {

@@ -8,8 +8,9 @@ import java.util.function.Predicate;
  *
  * <p>The contract is Caffeine's {@code AsyncCache}'s: the cache holds futures, a load that fails or
  * finds nothing (completes with {@code null}) is not kept, and an entry expires a fixed time after
- * its load completed. Beyond it: a failed or empty load is removed <em>before</em> its callers are
- * told, so the next call after a failure always starts a new load.
+ * its load completed, or earlier if its value says so ({@link ValueTraits#expiresAt}). Beyond it: a
+ * failed or empty load is removed <em>before</em> its callers are told, so the next call after a
+ * failure always starts a new load.
  *
  * @param <K> key type, with value-based {@code equals} and {@code hashCode}
  * @param <V> value type
@@ -32,6 +33,23 @@ public interface LocalCache<K, V> {
    * answer a hit without building a future pipeline.
    */
   V getLoaded(K key);
+
+  /**
+   * The last value of a key that left the cache without being reported changed (it expired by the
+   * cache's expiry, or was dropped as {@link EvictionCause#UNTRACKED}) less than the configured
+   * stale window ago; null if none, or if stale values are off. For answering while the source
+   * fails, never instead of asking it.
+   */
+  V getStale(K key);
+
+  /** The bytes of the cached keys and values, stale ones included. */
+  long bytes();
+
+  /** Loads answered but not cached because their value was longer than the limit. */
+  long bypassed();
+
+  /** Background reloads started by refresh-ahead. */
+  long refreshes();
 
   /**
    * Removes the key; a load in flight for it still answers its callers but is not kept.

@@ -20,7 +20,17 @@ public final class LocalCaches {
    */
   public static <K, V> LocalCache<K, V> create(
       CacheConfig config, Ticker ticker, Loader<K, V> loader) {
-    return new CoalescingCache<>(config, ticker, loader);
+    return create(config, ticker, loader, ValueTraits.none());
+  }
+
+  /**
+   * As {@link #create(CacheConfig, Ticker, Loader)}, for values that say when they were read, when
+   * they expire by their own rule and what they weigh: needed for byte bounds, stale answers and
+   * refresh-ahead.
+   */
+  public static <K, V> LocalCache<K, V> create(
+      CacheConfig config, Ticker ticker, Loader<K, V> loader, ValueTraits<K, V> traits) {
+    return new CoalescingCache<>(config, ticker, loader, traits);
   }
 
   /** As {@link #create(CacheConfig, Ticker, Loader)}, with a loader that returns its own future. */

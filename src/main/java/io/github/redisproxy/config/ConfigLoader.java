@@ -46,7 +46,13 @@ public final class ConfigLoader {
             readFrom,
             value(Settings.CLUSTER_REFRESH_PERIOD, raw)),
         new CacheConfig(
-            value(Settings.CACHE_CAPACITY, raw), value(Settings.GLOBAL_CACHE_EXPIRY, raw), policy),
+            value(Settings.CACHE_CAPACITY, raw),
+            value(Settings.GLOBAL_CACHE_EXPIRY, raw),
+            policy,
+            value(Settings.CACHE_MAX_BYTES, raw),
+            value(Settings.CACHE_MAX_VALUE_BYTES, raw),
+            value(Settings.STALE_IF_ERROR, raw),
+            value(Settings.CACHE_REFRESH_AHEAD, raw)),
         new ServerConfig(
             value(Settings.BIND_ADDRESS, raw),
             value(Settings.PROXY_PORT, raw),

@@ -39,6 +39,34 @@ public final class Settings {
           "seconds an entry lives after it was loaded (decimals allowed)",
           "a number of seconds greater than 0, e.g. 60 or 0.5",
           Settings::positiveSeconds);
+  public static final Setting<Long> CACHE_MAX_BYTES =
+      new Setting<>(
+          "CACHE_MAX_BYTES",
+          "auto",
+          "most bytes the cached keys and values may add up to (stale values included); auto = a quarter of the JVM's max heap",
+          "auto, or a number of bytes greater than 0 with an optional k, m or g suffix, e.g. 268435456 or 256m",
+          raw -> raw.equalsIgnoreCase("auto") ? Runtime.getRuntime().maxMemory() / 4 : bytes(raw));
+  public static final Setting<Long> CACHE_MAX_VALUE_BYTES =
+      new Setting<>(
+          "CACHE_MAX_VALUE_BYTES",
+          "8m",
+          "longer values are answered but not cached (X-Cache: BYPASS)",
+          "a number of bytes greater than 0 with an optional k, m or g suffix, e.g. 1048576 or 8m",
+          Settings::bytes);
+  public static final Setting<Duration> STALE_IF_ERROR =
+      new Setting<>(
+          "STALE_IF_ERROR",
+          "0",
+          "seconds after an entry expired (or was dropped because the tracking connection was lost) during which it still answers, X-Cache: STALE, while Redis is unreachable or times out; 0 = off",
+          "0 (off) or a number of seconds greater than 0, e.g. 30",
+          raw -> isZero(raw) ? Duration.ZERO : positiveSeconds(raw));
+  public static final Setting<Double> CACHE_REFRESH_AHEAD =
+      new Setting<>(
+          "CACHE_REFRESH_AHEAD",
+          "0",
+          "fraction of an entry's lifetime after which a hit also reloads it in the background, so a hot key never misses at expiry; 0 = off",
+          "0 (off) or a fraction greater than 0 and less than 1, e.g. 0.8",
+          Settings::refreshFraction);
   public static final Setting<InvalidationMode> CACHE_INVALIDATION =
       new Setting<>(
           "CACHE_INVALIDATION",
@@ -165,6 +193,10 @@ public final class Settings {
           GLOBAL_CACHE_EXPIRY,
           CACHE_POLICY,
           CACHE_INVALIDATION,
+          CACHE_MAX_BYTES,
+          CACHE_MAX_VALUE_BYTES,
+          STALE_IF_ERROR,
+          CACHE_REFRESH_AHEAD,
           PROXY_PORT,
           RESP_PORT,
           MANAGEMENT_PORT,
@@ -235,6 +267,43 @@ public final class Settings {
       throw new IllegalArgumentException("below one nanosecond");
     }
     return Duration.ofNanos(nanos);
+  }
+
+  private static boolean isZero(String raw) {
+    return new BigDecimal(raw).signum() == 0;
+  }
+
+  /** Bytes, with an optional binary k, m or g suffix. */
+  private static long bytes(String raw) {
+    String lower = raw.toLowerCase(Locale.ROOT);
+    long unit = 1;
+    if (lower.endsWith("k") || lower.endsWith("m") || lower.endsWith("g")) {
+      unit =
+          switch (lower.charAt(lower.length() - 1)) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            default -> 1L << 30;
+          };
+      lower = lower.substring(0, lower.length() - 1);
+    }
+    long value;
+    try {
+      value = Math.multiplyExact(Long.parseLong(lower), unit);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("too large", e);
+    }
+    if (value <= 0) {
+      throw new IllegalArgumentException("too small");
+    }
+    return value;
+  }
+
+  private static double refreshFraction(String raw) {
+    double value = Double.parseDouble(raw);
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException("out of range");
+    }
+    return value;
   }
 
   private static String host(String raw) {

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -44,8 +46,9 @@ public final class HttpFrontEnd {
   // AsciiString constants: Netty keeps their bytes and hash, so the hit path encodes no header name
   // or value per request.
   private static final AsciiString X_CACHE = AsciiString.cached("X-Cache");
-  private static final AsciiString HIT = AsciiString.cached("HIT");
-  private static final AsciiString MISS = AsciiString.cached("MISS");
+  private static final Map<Lookup.Source, AsciiString> X_CACHE_VALUES = xCacheValues();
+  // Cache-Control values for the common max-ages, made once each.
+  private static final AsciiString[] MAX_AGES = new AsciiString[4096];
   private static final String ALLOW = "GET, HEAD";
   private static final AsciiString OCTET_STREAM = HttpHeaderValues.APPLICATION_OCTET_STREAM;
   private static final String TEXT = "text/plain; charset=utf-8";
@@ -120,7 +123,7 @@ public final class HttpFrontEnd {
           .doFinally(signal -> finished(command, response, signal, start));
     }
     return lookups
-        .lookup(key, lookup -> respond(response, lookup, withBody))
+        .lookup(key, lookup -> respond(request, response, lookup, withBody))
         .onErrorResume(error -> respondFailure(response, error, withBody))
         .doFinally(signal -> finished(command, response, signal, start));
   }
@@ -138,15 +141,53 @@ public final class HttpFrontEnd {
         command, clientLeft ? "cancelled" : response.status().codeAsText().toString(), start);
   }
 
-  private static Mono<Void> respond(HttpServerResponse response, Lookup lookup, boolean withBody) {
+  /**
+   * A value: 200 with its entity tag and how long it stays fresh, or 304 with no body when the
+   * client already holds that tag ({@code If-None-Match}).
+   */
+  private static Mono<Void> respond(
+      HttpServerRequest request, HttpServerResponse response, Lookup lookup, boolean withBody) {
     if (!lookup.found()) {
       return respondText(response, HttpResponseStatus.NOT_FOUND, "no such key", withBody);
     }
     response
-        .status(HttpResponseStatus.OK)
         .header(HttpHeaderNames.CONTENT_TYPE, OCTET_STREAM)
-        .header(X_CACHE, lookup.hit() ? HIT : MISS);
+        .header(X_CACHE, X_CACHE_VALUES.get(lookup.source()))
+        .header(HttpHeaderNames.ETAG, lookup.etag())
+        .header(HttpHeaderNames.CACHE_CONTROL, cacheControl(lookup));
+    String ifNoneMatch = request.requestHeaders().get(HttpHeaderNames.IF_NONE_MATCH);
+    if (ifNoneMatch != null && EntityTags.anyMatches(ifNoneMatch, lookup.etag())) {
+      response.status(HttpResponseStatus.NOT_MODIFIED);
+      return response.send().then();
+    }
+    response.status(HttpResponseStatus.OK);
     return send(response, lookup.value(), withBody);
+  }
+
+  /** Fresh for what is left of the entry's life; an answer that was not cached, not at all. */
+  private static CharSequence cacheControl(Lookup lookup) {
+    long seconds =
+        switch (lookup.source()) {
+          case HIT, MISS -> lookup.maxAgeSeconds();
+          case BYPASS, STALE -> 0;
+        };
+    if (seconds >= MAX_AGES.length) {
+      return "max-age=" + seconds;
+    }
+    AsciiString value = MAX_AGES[(int) seconds];
+    if (value == null) {
+      value = AsciiString.cached("max-age=" + seconds); // a benign race: equal values
+      MAX_AGES[(int) seconds] = value;
+    }
+    return value;
+  }
+
+  private static Map<Lookup.Source, AsciiString> xCacheValues() {
+    Map<Lookup.Source, AsciiString> values = new EnumMap<>(Lookup.Source.class);
+    for (Lookup.Source source : Lookup.Source.values()) {
+      values.put(source, AsciiString.cached(source.name()));
+    }
+    return values;
   }
 
   /** The one place a failure becomes an HTTP status. */

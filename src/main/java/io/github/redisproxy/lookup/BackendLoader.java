@@ -1,10 +1,13 @@
 package io.github.redisproxy.lookup;
 
 import io.github.redisproxy.backend.Backend;
+import io.github.redisproxy.backend.RedisValue;
 import io.github.redisproxy.cache.Loader;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The cache's loader: one backend {@code GET}, timed. Whether its value may be kept is the {@link
@@ -16,43 +19,67 @@ import java.util.concurrent.TimeUnit;
  * may be an invalidation of this very key; now and then the thread that sent the {@code GET} (see
  * {@link TrackingSession#completesInOrder}).
  */
-public final class BackendLoader implements Loader<Key, byte[]> {
+public final class BackendLoader implements Loader<Key, CachedValue> {
   private final Backend backend;
   private final TrackingSession session;
   private final Timer successes;
   private final Timer failures;
+  private final LongSupplier clock;
+  private final long expiryNanos;
 
   /**
    * A loader that reads from {@code backend} and times each load in {@code timers} ({@link
    * LookupMeters#loadTimers}).
+   *
+   * @param clock the cache's clock, in nanoseconds
+   * @param expiry GLOBAL_CACHE_EXPIRY: the longest a value may live, whatever Redis says
    */
-  public BackendLoader(Backend backend, TrackingSession session, LookupMeters.LoadTimers timers) {
+  public BackendLoader(
+      Backend backend,
+      TrackingSession session,
+      LookupMeters.LoadTimers timers,
+      LongSupplier clock,
+      Duration expiry) {
     this.backend = backend;
     this.session = session;
     this.successes = timers.success();
     this.failures = timers.failure();
+    this.clock = clock;
+    this.expiryNanos = expiry.toNanos();
   }
 
   @Override
-  public void load(Key key, CompletableFuture<byte[]> result) {
+  public void load(Key key, CompletableFuture<CachedValue> result) {
     long start = System.nanoTime();
+    long sentAt = clock.getAsLong();
     backend
         .get(key.bytes())
         .subscribe(
-            value -> finish(start, result, value),
+            value -> finish(start, sentAt, result, value),
             error -> {
               failures.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
               result.completeExceptionally(error);
             },
-            () -> finish(start, result, null)); // after a value, a no-op: result is already done
+            () ->
+                finish(
+                    start, sentAt, result, null)); // after a value, a no-op: result is already done
   }
 
-  private void finish(long start, CompletableFuture<byte[]> result, byte[] value) {
+  private void finish(
+      long start, long sentAt, CompletableFuture<CachedValue> result, RedisValue value) {
     if (result.isDone()) {
       return;
     }
     successes.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    result.complete(value);
+    result.complete(
+        value == null
+            ? null
+            : CachedValue.read(
+                value.bytes(),
+                value.hasTtl() ? TimeUnit.MILLISECONDS.toNanos(value.ttlMillis()) : -1,
+                sentAt,
+                clock.getAsLong(),
+                expiryNanos));
   }
 
   @Override

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class CacheCoherence implements InvalidationListener {
   private static final Logger log = LoggerFactory.getLogger(CacheCoherence.class);
 
-  private final LocalCache<Key, byte[]> cache;
+  private final LocalCache<Key, CachedValue> cache;
   private final TrackingSession session;
   private final LongAdder invalidatedKeys = new LongAdder();
   private final LongAdder flushes = new LongAdder();
@@ -47,7 +47,7 @@ public final class CacheCoherence implements InvalidationListener {
    * loader consults) up to date; register it with {@code backend.listenForInvalidations} under
    * tracking.
    */
-  public CacheCoherence(LocalCache<Key, byte[]> cache, TrackingSession session) {
+  public CacheCoherence(LocalCache<Key, CachedValue> cache, TrackingSession session) {
     this.cache = cache;
     this.session = session;
   }
@@ -71,14 +71,14 @@ public final class CacheCoherence implements InvalidationListener {
 
   @Override
   public long keysOutdated(Predicate<byte[]> keys) {
-    return cache.invalidateIf(key -> keys.test(key.bytes()), EvictionCause.INVALIDATED);
+    return cache.invalidateIf(key -> keys.test(key.bytes()), EvictionCause.UNTRACKED);
   }
 
   @Override
   public synchronized void trackingLost() {
     session.lost();
     lostSessions.increment();
-    long removed = cache.invalidateAll(EvictionCause.INVALIDATED);
+    long removed = cache.invalidateAll(EvictionCause.UNTRACKED);
     log.warn(
         "Lost the connection that carries invalidations: cleared {} cached keys, which may have"
             + " changed unseen; nothing is cached until tracking is back",

@@ -32,7 +32,8 @@ public final class LookupMeters {
   }
 
   /** Registers every other meter of {@code lookups}, whose cache holds at most {@code capacity}. */
-  public static void register(MeterRegistry registry, LookupService lookups, int capacity) {
+  public static void register(
+      MeterRegistry registry, LookupService lookups, int capacity, long maxBytes) {
     String requests =
         "Lookups by result: hit, miss (started a backend GET) or coalesced (joined one in flight)";
     Meters.counter(
@@ -103,6 +104,36 @@ public final class LookupMeters {
         "CACHE_CAPACITY: the most keys the cache holds",
         lookups,
         l -> capacity);
+    Meters.gauge(
+        registry,
+        MeterNames.CACHE_BYTES,
+        "Bytes of the cached keys and values, stale ones included",
+        lookups,
+        l -> l.stats().bytes());
+    Meters.gauge(
+        registry,
+        MeterNames.CACHE_MAX_BYTES,
+        "CACHE_MAX_BYTES: the most the cached keys and values may add up to",
+        lookups,
+        l -> maxBytes);
+    Meters.counter(
+        registry,
+        MeterNames.CACHE_STALE,
+        "Answers given from a stale value while Redis failed (STALE_IF_ERROR)",
+        lookups,
+        LookupService::staleAnswers);
+    Meters.counter(
+        registry,
+        MeterNames.CACHE_BYPASSED,
+        "Loads answered but not cached: the value was longer than CACHE_MAX_VALUE_BYTES",
+        lookups.cache(),
+        c -> c.bypassed());
+    Meters.counter(
+        registry,
+        MeterNames.CACHE_REFRESHES,
+        "Background reloads started by CACHE_REFRESH_AHEAD",
+        lookups.cache(),
+        c -> c.refreshes());
     ConcurrencyGate gate = lookups.gate();
     Meters.gauge(
         registry,

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -22,9 +23,12 @@ import reactor.core.publisher.Mono;
 public final class LookupService {
   private static final Logger log = LoggerFactory.getLogger(LookupService.class);
 
-  private final LocalCache<Key, byte[]> cache;
+  private final LocalCache<Key, CachedValue> cache;
   private final ConcurrencyGate gate;
   private final CacheCoherence coherence;
+  private final LongSupplier clock;
+  private final long maxValueBytes;
+  private final LongAdder stale = new LongAdder();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder coalesced = new LongAdder();
@@ -32,12 +36,22 @@ public final class LookupService {
   /**
    * A lookup through {@code gate} into {@code cache}, which {@code coherence} keeps coherent with
    * Redis.
+   *
+   * @param clock the cache's clock, in nanoseconds
+   * @param maxValueBytes CACHE_MAX_VALUE_BYTES: longer values are answered as {@link
+   *     Lookup.Source#BYPASS} (the cache does not keep them)
    */
   public LookupService(
-      LocalCache<Key, byte[]> cache, ConcurrencyGate gate, CacheCoherence coherence) {
+      LocalCache<Key, CachedValue> cache,
+      ConcurrencyGate gate,
+      CacheCoherence coherence,
+      LongSupplier clock,
+      long maxValueBytes) {
     this.cache = cache;
     this.gate = gate;
     this.coherence = coherence;
+    this.clock = clock;
+    this.maxValueBytes = maxValueBytes;
   }
 
   /**
@@ -101,7 +115,7 @@ public final class LookupService {
       return null;
     }
     try {
-      byte[] value = cache.getLoaded(key);
+      CachedValue value = cache.getLoaded(key);
       if (value == null) {
         return null;
       }
@@ -112,7 +126,7 @@ public final class LookupService {
   }
 
   private Mono<Lookup> read(Key key) {
-    CacheRead<byte[]> read = cache.get(key);
+    CacheRead<CachedValue> read = cache.get(key);
     if (read.hit()) {
       return Mono.just(hit(key, read.value().getNow(null)));
     }
@@ -131,22 +145,50 @@ public final class LookupService {
         .handle(
             (outcome, sink) -> {
               if (outcome.error() == null) {
-                sink.next(new Lookup(outcome.value(), false));
+                sink.next(loaded(outcome.value()));
+                return;
+              }
+              LookupException failure = translate(outcome.error());
+              CachedValue last = redisFailed(failure) ? cache.getStale(key) : null;
+              if (last != null) {
+                stale.increment();
+                log.debug(
+                    "stale key={} answered while Redis failed: {}", key, failure.getMessage());
+                sink.next(new Lookup(last.bytes(), Lookup.Source.STALE, last.etag(), 0));
               } else {
-                sink.error(translate(outcome.error()));
+                sink.error(failure);
               }
             });
   }
 
   /** A value answered from the cache, counted once whichever path found it. */
-  private Lookup hit(Key key, byte[] value) {
+  private Lookup hit(Key key, CachedValue value) {
     hits.increment();
     log.trace("hit key={}", key);
-    return new Lookup(value, true);
+    return new Lookup(
+        value.bytes(), Lookup.Source.HIT, value.etag(), value.secondsLeft(clock.getAsLong()));
+  }
+
+  /** A value from Redis: cached, unless it is too long to be. */
+  private Lookup loaded(CachedValue value) {
+    if (value == null) {
+      return Lookup.absent();
+    }
+    if (value.bytes().length > maxValueBytes) {
+      return new Lookup(value.bytes(), Lookup.Source.BYPASS, value.etag(), 0);
+    }
+    return new Lookup(
+        value.bytes(), Lookup.Source.MISS, value.etag(), value.secondsLeft(clock.getAsLong()));
+  }
+
+  /** Redis could not be asked (unreachable, or no answer in time): where a stale value may do. */
+  private static boolean redisFailed(LookupException failure) {
+    return failure.reason() == LookupException.Reason.BACKEND_UNAVAILABLE
+        || failure.reason() == LookupException.Reason.BACKEND_TIMEOUT;
   }
 
   /** How a load ended: its value ({@code null} when Redis has no such key), or its failure. */
-  private record Outcome(byte[] value, Throwable error) {}
+  private record Outcome(CachedValue value, Throwable error) {}
 
   /**
    * Removes one key from the local cache (an operator's purge); a load in flight for it answers its
@@ -174,7 +216,16 @@ public final class LookupService {
       evictions.put(cause.label(), cache.evictionCount(cause));
     }
     return new LookupStats(
-        hits(), misses(), coalesced(), cache.estimatedSize(), evictions, coherence.mode());
+        hits(),
+        misses(),
+        coalesced(),
+        cache.estimatedSize(),
+        evictions,
+        coherence.mode(),
+        cache.bytes(),
+        stale.sum(),
+        cache.bypassed(),
+        cache.refreshes());
   }
 
   long hits() {
@@ -185,11 +236,16 @@ public final class LookupService {
     return misses.sum();
   }
 
+  /** Answers given from a stale value while Redis failed. */
+  public long staleAnswers() {
+    return stale.sum();
+  }
+
   long coalesced() {
     return coalesced.sum();
   }
 
-  LocalCache<Key, byte[]> cache() {
+  LocalCache<Key, CachedValue> cache() {
     return cache;
   }
 
@@ -211,7 +267,7 @@ public final class LookupService {
     return gate.queued();
   }
 
-  private static Throwable translate(Throwable error) {
+  private static LookupException translate(Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof BackendException backend) {

@@ -13,8 +13,12 @@ import java.util.Map;
  * @param coalesced lookups that joined a load already in flight
  * @param size entries in the cache now, including loads in flight
  * @param evictions entries that left the cache, by cause, in a fixed order: size, expired, purged,
- *     invalidated (expiries are counted when cleaned up)
+ *     invalidated, untracked (expiries are counted when cleaned up)
  * @param invalidationMode {@code tracking}, {@code none}, or why tracking fell back to none
+ * @param bytes the cached keys' and values' bytes now, stale ones included
+ * @param stale lookups answered with a stale value while Redis failed (STALE_IF_ERROR)
+ * @param bypassed values answered but not cached because they were too long
+ * @param refreshes background reloads started by refresh-ahead
  */
 public record LookupStats(
     long hits,
@@ -22,7 +26,11 @@ public record LookupStats(
     long coalesced,
     long size,
     Map<String, Long> evictions,
-    String invalidationMode) {
+    String invalidationMode,
+    long bytes,
+    long stale,
+    long bypassed,
+    long refreshes) {
 
   public LookupStats {
     evictions = Collections.unmodifiableMap(new LinkedHashMap<>(evictions));

@@ -220,6 +220,8 @@ public final class ManagementServer {
           json.writeStringField("policy", cacheConfig.policy().configName());
           json.writeNumberField("capacity", cacheConfig.capacity());
           json.writeNumberField("size", stats.size());
+          json.writeNumberField("bytes", stats.bytes());
+          json.writeNumberField("max_bytes", cacheConfig.maxBytes());
           json.writeNumberField(
               "expiry_seconds",
               BigDecimal.valueOf(cacheConfig.expiry().toNanos(), 9).stripTrailingZeros());
@@ -228,6 +230,9 @@ public final class ManagementServer {
           json.writeNumberField("misses", stats.misses());
           json.writeNumberField("coalesced", stats.coalesced());
           json.writeNumberField("hit_ratio", stats.hitRatio());
+          json.writeNumberField("stale", stats.stale());
+          json.writeNumberField("bypassed", stats.bypassed());
+          json.writeNumberField("refreshes", stats.refreshes());
           json.writeObjectFieldStart("evictions");
           for (Map.Entry<String, Long> cause : stats.evictions().entrySet()) {
             json.writeNumberField(cause.getKey(), cause.getValue());

@@ -65,6 +65,12 @@ public final class ProxyMetrics implements AutoCloseable {
         "Times the connection to Redis was lost",
         backend,
         Backend::disconnects);
+    Meters.counter(
+        registry,
+        MeterNames.BACKEND_RETRIES,
+        "Reads retried once because the connection to Redis broke under them",
+        backend,
+        Backend::retries);
   }
 
   @Override

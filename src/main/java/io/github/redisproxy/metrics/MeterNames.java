@@ -40,6 +40,24 @@ public final class MeterNames {
   /** Gauge: CACHE_CAPACITY. */
   public static final String CACHE_CAPACITY = "redis_proxy.cache.capacity";
 
+  /** Gauge: bytes of the cached keys and values, stale ones included. */
+  public static final String CACHE_BYTES = "redis_proxy.cache.bytes";
+
+  /** Gauge: CACHE_MAX_BYTES. */
+  public static final String CACHE_MAX_BYTES = "redis_proxy.cache.max_bytes";
+
+  /** Counter: answers given from a stale value while Redis failed (STALE_IF_ERROR). */
+  public static final String CACHE_STALE = "redis_proxy.cache.stale";
+
+  /** Counter: loads answered but not cached, their value longer than CACHE_MAX_VALUE_BYTES. */
+  public static final String CACHE_BYPASSED = "redis_proxy.cache.bypassed";
+
+  /** Counter: background reloads started by CACHE_REFRESH_AHEAD. */
+  public static final String CACHE_REFRESHES = "redis_proxy.cache.refreshes";
+
+  /** Counter: reads retried once because the connection to Redis broke under them. */
+  public static final String BACKEND_RETRIES = "redis_proxy.backend.retries";
+
   /** Timer with histogram, tags {@code frontend}, {@code command}, {@code status}. */
   public static final String REQUESTS = "redis_proxy.requests";
 

@@ -121,6 +121,7 @@ final class RespCommands {
   private final LookupService lookups;
   private final Backend backend;
   private final int capacity;
+  private final long maxBytes;
   private final String policy;
   private final int port;
   private final LongSupplier connectedClients;
@@ -131,12 +132,14 @@ final class RespCommands {
       LookupService lookups,
       Backend backend,
       int capacity,
+      long maxBytes,
       String policy,
       int port,
       LongSupplier connectedClients) {
     this.lookups = lookups;
     this.backend = backend;
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
     this.policy = policy;
     this.port = port;
     this.connectedClients = connectedClients;
@@ -468,6 +471,21 @@ final class RespCommands {
           .append("\r\n")
           .append("cache_capacity:")
           .append(capacity)
+          .append("\r\n")
+          .append("cache_bytes:")
+          .append(stats.bytes())
+          .append("\r\n")
+          .append("cache_max_bytes:")
+          .append(maxBytes)
+          .append("\r\n")
+          .append("cache_stale:")
+          .append(stats.stale())
+          .append("\r\n")
+          .append("cache_bypassed:")
+          .append(stats.bypassed())
+          .append("\r\n")
+          .append("cache_refreshes:")
+          .append(stats.refreshes())
           .append("\r\n");
       for (Map.Entry<String, Long> cause : stats.evictions().entrySet()) {
         text.append("cache_evictions_")

@@ -75,6 +75,7 @@ public final class RespFrontEnd {
             lookups,
             backend,
             cacheConfig.capacity(),
+            cacheConfig.maxBytes(),
             cacheConfig.policy().configName(),
             config.port(),
             connections::get);

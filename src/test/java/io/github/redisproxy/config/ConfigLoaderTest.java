@@ -28,7 +28,9 @@ class ConfigLoaderTest {
     assertThat(config.backend().address()).isEqualTo(RedisAddress.of("localhost", 6379));
     assertThat(config.backend().timeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.cache())
-        .isEqualTo(new CacheConfig(10_000, Duration.ofSeconds(60), CachePolicy.LRU));
+        .isEqualTo(
+            new CacheConfig(10_000, Duration.ofSeconds(60), CachePolicy.LRU)
+                .withBytes(Runtime.getRuntime().maxMemory() / 4, 8L << 20));
     assertThat(config.server().port()).isEqualTo(8080);
     assertThat(config.server().bindAddress()).isEqualTo("0.0.0.0");
     assertThat(config.server().maxConcurrency()).isEqualTo(256);

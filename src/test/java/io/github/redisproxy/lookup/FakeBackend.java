@@ -2,6 +2,7 @@ package io.github.redisproxy.lookup;
 
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.InvalidationListener;
+import io.github.redisproxy.backend.RedisValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,7 @@ import reactor.core.publisher.Sinks;
  * real redis-server.
  */
 final class FakeBackend implements Backend {
-  private final Map<String, Sinks.One<byte[]>> pending = new ConcurrentHashMap<>();
+  private final Map<String, Sinks.One<RedisValue>> pending = new ConcurrentHashMap<>();
   private final AtomicInteger gets = new AtomicInteger();
   private final AtomicInteger cancelled = new AtomicInteger();
   private final Map<String, AtomicInteger> routes = new ConcurrentHashMap<>();
@@ -23,11 +24,11 @@ final class FakeBackend implements Backend {
   private volatile InvalidationListener listener;
 
   @Override
-  public Mono<byte[]> get(byte[] key) {
+  public Mono<RedisValue> get(byte[] key) {
     return Mono.defer(
         () -> {
           gets.incrementAndGet();
-          Sinks.One<byte[]> answer = Sinks.one();
+          Sinks.One<RedisValue> answer = Sinks.one();
           pending.put(new String(key, StandardCharsets.UTF_8), answer);
           return answer.asMono().doOnCancel(cancelled::incrementAndGet);
         });
@@ -93,11 +94,16 @@ final class FakeBackend implements Backend {
   public void close() {}
 
   void answer(String key, String value) {
-    Sinks.One<byte[]> answer = pending.remove(key);
+    answer(key, value, RedisValue.NO_TTL);
+  }
+
+  /** Answers {@code value}, which Redis says lives {@code ttlMillis} more ({@code -1}: no TTL). */
+  void answer(String key, String value, long ttlMillis) {
+    Sinks.One<RedisValue> answer = pending.remove(key);
     if (value == null) {
       answer.tryEmitEmpty();
     } else {
-      answer.tryEmitValue(value.getBytes(StandardCharsets.UTF_8));
+      answer.tryEmitValue(new RedisValue(value.getBytes(StandardCharsets.UTF_8), ttlMillis));
     }
   }
 
