@@ -82,6 +82,8 @@ public final class LettuceBackend implements Backend {
   private final LongAdder retries = new LongAdder();
   // Connections made so far (the first, and every reconnect): a retry waits for a newer one.
   private volatile long connections;
+  // When the connection went down (System.nanoTime, never 0), or 0 while it is up.
+  private volatile long downSince;
   // Written and read only on the thread that reads this connection's messages.
   private long invalidationsRead;
   private final boolean tracking;
@@ -219,6 +221,7 @@ public final class LettuceBackend implements Backend {
           public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress remote) {
             if (!closing) {
               connections++;
+              downSince = 0;
               if (!ownsResources) {
                 log.info("Reconnected to Redis at {}", address);
               }
@@ -229,6 +232,9 @@ public final class LettuceBackend implements Backend {
           @Override
           public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
             if (!closing) {
+              if (downSince == 0) {
+                downSince = System.nanoTime() | 1; // never 0, which means up
+              }
               if (!ownsResources) {
                 disconnects.increment();
                 log.warn("Disconnected from Redis at {}; reconnecting", address);
@@ -369,7 +375,8 @@ public final class LettuceBackend implements Backend {
    * <p>A read that fails because the connection broke (rejected while Lettuce reconnects, or lost
    * with the connection) is retried once, as soon as the connection is back, within the same {@code
    * REDIS_TIMEOUT}: a {@code GET} is safe to repeat. Timeouts and Redis' own errors are not
-   * retried.
+   * retried, nor is a read while the connection has been down for longer than {@code
+   * REDIS_TIMEOUT}: that is an outage, and reads fail fast.
    */
   @Override
   public Mono<RedisValue> get(byte[] key) {
@@ -447,8 +454,12 @@ public final class LettuceBackend implements Backend {
    */
   private Mono<RedisValue> retryWhenReconnected(
       byte[] key, long deadline, long failedConnection, Throwable first) {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
+    long now = System.nanoTime();
+    long left = deadline - now;
+    long down = downSince;
+    if (left <= 0 || connection == null || (down != 0 && now - down > timeout.toNanos())) {
+      // Out of time, never connected, or down for longer than a reconnect takes: an outage, where
+      // failing fast (and answering stale, if allowed) beats waiting.
       return Mono.error(first);
     }
     retries.increment();

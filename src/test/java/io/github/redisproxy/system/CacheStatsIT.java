@@ -85,7 +85,12 @@ class CacheStatsIT {
             "misses",
             "coalesced",
             "hit_ratio",
-            "evictions"),
+            "evictions",
+            "bytes",
+            "max_bytes",
+            "stale",
+            "bypassed",
+            "refreshes"),
         fieldNames(stats));
     assertEquals("lru", stats.get("policy").asText());
     assertEquals(1000, stats.get("capacity").asLong());
@@ -108,9 +113,19 @@ class CacheStatsIT {
     assertEquals(metrics.value("redis_proxy_cache_size"), stats.get("size").asLong(), "size");
     assertEquals(
         metrics.value("redis_proxy_cache_capacity"), stats.get("capacity").asLong(), "capacity");
+    for (String field : List.of("bytes", "max_bytes")) {
+      assertEquals(metrics.value("redis_proxy_cache_" + field), stats.get(field).asLong(), field);
+    }
+    for (String field : List.of("stale", "bypassed", "refreshes")) {
+      assertEquals(
+          metrics.value("redis_proxy_cache_" + field + "_total"), stats.get(field).asLong(), field);
+    }
+    assertEquals(
+        "stats:k".length() + "v".length(), stats.get("bytes").asLong(), "the one key cached");
     JsonNode evictions = stats.get("evictions");
-    assertEquals(Set.of("size", "expired", "purged", "invalidated"), fieldNames(evictions));
-    for (String cause : List.of("size", "expired", "purged", "invalidated")) {
+    assertEquals(
+        Set.of("size", "expired", "purged", "invalidated", "untracked"), fieldNames(evictions));
+    for (String cause : List.of("size", "expired", "purged", "invalidated", "untracked")) {
       assertEquals(
           metrics.value(EVICTIONS, labels("cause", cause)),
           evictions.get(cause).asLong(),

@@ -108,14 +108,24 @@ class RespInfoIT {
     expected.put("cache_coalesced", "1");
     expected.put("cache_size", "3");
     expected.put("cache_capacity", "3");
+    expected.put("cache_bytes", after.get("cache_bytes")); // checked below, from the keys held
+    expected.put("cache_max_bytes", after.get("cache_max_bytes"));
+    expected.put("cache_stale", "0");
+    expected.put("cache_bypassed", "0");
+    expected.put("cache_refreshes", "0");
     expected.put("cache_evictions_size", "2");
     expected.put("cache_evictions_expired", "0");
     expected.put("cache_evictions_purged", "0");
     expected.put("cache_evictions_invalidated", "0"); // no key this test read changed in Redis
+    expected.put("cache_evictions_untracked", "0");
     expected.put("cache_invalidation_mode", "tracking");
     expected.put("cache_policy", "lru");
     assertEquals(expected, after);
     assertEquals(7, redis.getCalls(), "Redis GETs: one per load");
+    assertEquals(
+        3 * ("info:b".length() + "value of info:b".length()),
+        Long.parseLong(after.get("cache_bytes")),
+        "cache_bytes: keys and values of the 3 cached keys");
 
     // The cache holds b, d, c now: a was evicted last.
     assertEquals("value of info:b", resp.get("info:b"));
