@@ -3,6 +3,7 @@
 # Redis; both are warmed, then measured in interleaved rounds (the order alternates each round), and the table gives
 # the medians and new / old. Loopback only, about 3 minutes with the defaults.
 #   HTTP hits:  wrk -t1 -c64 -d8s on one 10-byte key
+#   HTTP misses: wrk -t1 -c64 -d8s on a new absent key per request (each one load from Redis)
 #   RESP hits:  redis-benchmark -t get -c 50 -n 200000 -d 10, -P 1 and -P 16
 # Build the old jar in a worktree, e.g.:
 #   git worktree add /tmp/old <commit> && (cd /tmp/old && mvn -B -q package -DskipTests -Dcds.skip=true)
@@ -29,6 +30,14 @@ start() { # name jar: starts a proxy with HTTP and RESP ports on an embedded Red
   printf -v "${1}_HTTP" %s "$http"; printf -v "${1}_RESP" %s "$resp"; printf -v "${1}_REDIS" %s "$redis"
 }
 http_rps() { wrk -t1 -c64 -d8s "http://127.0.0.1:$1/hot" | awk '/Requests\/sec/{print $2}'; }
+cat > "$LOGS/unique.lua" <<'LUA'
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", "/compare:miss:" .. math.random(1, 1000000000) .. ":" .. counter)
+end
+LUA
+miss_rps() { wrk -t1 -c64 -d8s -s "$LOGS/unique.lua" "http://127.0.0.1:$1" | awk '/Requests\/sec/{print $2}'; }
 resp_rps() { # port pipeline
   redis-benchmark -p "$1" -t get -c 50 -n 200000 -d 10 -P "$2" -q 2>/dev/null \
     | tr '\r' '\n' | grep -oE "^GET: [0-9.]+" | awk '{print $2}' | tail -1
@@ -36,6 +45,7 @@ resp_rps() { # port pipeline
 measure() { # row port
   case $1 in
     http) http_rps "$2" ;;
+    http-miss) miss_rps "$2" ;;
     resp-P1) resp_rps "$2" 1 ;;
     resp-P16) resp_rps "$2" 16 ;;
   esac
@@ -43,14 +53,17 @@ measure() { # row port
 
 start old "$OLD"; start new "$NEW"
 echo "warming up both (JIT) ..."
-for port in $old_HTTP $new_HTTP; do wrk -t1 -c64 -d5s "http://127.0.0.1:$port/hot" >/dev/null; done
+for port in $old_HTTP $new_HTTP; do
+  wrk -t1 -c64 -d5s "http://127.0.0.1:$port/hot" >/dev/null
+  wrk -t1 -c64 -d10s -s "$LOGS/unique.lua" "http://127.0.0.1:$port" >/dev/null
+done
 for port in $old_RESP $new_RESP; do redis-benchmark -p "$port" -t get -c 50 -n 300000 -d 10 -P 16 -q >/dev/null 2>&1; done
 
 declare -A results
-rows="http resp-P1 resp-P16"
+rows="http http-miss resp-P1 resp-P16"
 for round in $(seq "$ROUNDS"); do
   for row in $rows; do
-    [ "$row" = http ] && { o=$old_HTTP; n=$new_HTTP; } || { o=$old_RESP; n=$new_RESP; }
+    [[ $row == http* ]] && { o=$old_HTTP; n=$new_HTTP; } || { o=$old_RESP; n=$new_RESP; }
     if (( round % 2 )); then
       results[old,$row]+="$(measure "$row" "$o") "; results[new,$row]+="$(measure "$row" "$n") "
     else
@@ -67,7 +80,7 @@ out=bench/results/compare-$(date -u +%Y%m%dT%H%M%SZ).md
   echo
   machine "$new_REDIS"
   echo
-  echo "old: \`$OLD\`; new: \`$NEW\`. Median of $ROUNDS interleaved rounds (requests/s), hits only:"
+  echo "old: \`$OLD\`; new: \`$NEW\`. Median of $ROUNDS interleaved rounds (requests/s); http-miss is a new absent key per request, the rest hits:"
   echo
   echo "| row | old | new | new / old (medians) | new / old (median of the rounds' ratios) |"
   echo "|---|---|---|---|---|"
