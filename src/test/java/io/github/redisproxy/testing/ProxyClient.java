@@ -49,6 +49,16 @@ public final class ProxyClient {
     return send(request(rawPath).GET().build());
   }
 
+  /** {@code method rawPath} with request headers, given as name, value, name, value… */
+  public HttpResponse<byte[]> send(String method, String rawPath, String... headers) {
+    HttpRequest.Builder request =
+        request(rawPath).method(method, HttpRequest.BodyPublishers.noBody());
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request.build());
+  }
+
   /** {@code GET rawPath}, sent now; the response arrives later. */
   public CompletableFuture<HttpResponse<byte[]>> getAsync(String rawPath) {
     return client.sendAsync(

@@ -219,6 +219,11 @@ public final class RedisServerExtension
     }
   }
 
+  /** The running server's process id, for signals ({@code SIGSTOP} freezes it, {@code SIGCONT}). */
+  public synchronized long pid() {
+    return server.pid();
+  }
+
   /**
    * Stops the server (its clients see their connections close); {@link #start()} brings it back on
    * the same port.
