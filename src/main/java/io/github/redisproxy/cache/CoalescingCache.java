@@ -100,7 +100,13 @@ final class CoalescingCache<K, V> implements LocalCache<K, V> {
                 freshBytes,
                 ticker,
                 evictions,
-                (key, entry) -> keepStale(key, entry.getNow(null), ticker.read()))
+                (key, entry) -> {
+                  // Dropped lazily, perhaps long after it expired: the window counts from then.
+                  V value = entry.getNow(null);
+                  if (value != null) {
+                    keepStale(key, value, freshUntil(value, ticker.read()));
+                  }
+                })
             : new TinyLfuPolicy<>(
                 map,
                 () -> {

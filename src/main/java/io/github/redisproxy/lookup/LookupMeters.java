@@ -108,8 +108,8 @@ public final class LookupMeters {
         registry,
         MeterNames.CACHE_BYTES,
         "Bytes of the cached keys and values, stale ones included",
-        lookups,
-        l -> l.stats().bytes());
+        lookups.cache(),
+        c -> c.bytes());
     Meters.gauge(
         registry,
         MeterNames.CACHE_MAX_BYTES,

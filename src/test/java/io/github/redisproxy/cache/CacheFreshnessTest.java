@@ -244,6 +244,19 @@ class CacheFreshnessTest {
     assertThat(cache.getStale("k")).isNull();
   }
 
+  /** The lru policy drops expired entries lazily, when another key loads: the same rule holds. */
+  @Test
+  void underLruAnEntryDroppedLongAfterItExpiredIsNotKeptStale() {
+    LocalCache<String, Timed> cache = staleCache(CachePolicy.LRU);
+    load(cache, "old", "v", null);
+    ticker.advance(EXPIRY.plus(STALE));
+
+    load(cache, "other", "w", null); // drops "old" from the lru order
+
+    assertThat(cache.getStale("old")).isNull();
+    assertThat(cache.evictionCount(EvictionCause.EXPIRED)).isEqualTo(1);
+  }
+
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
   void aValueEndedByItsOwnExpiryNeverGoesStale(CachePolicy policy) {

@@ -95,7 +95,10 @@ public final class ProxyClient {
     return new String(response.body(), StandardCharsets.UTF_8);
   }
 
-  /** A response's {@code X-Cache} header: {@code HIT} or {@code MISS}. */
+  /**
+   * A response's {@code X-Cache} header: {@code HIT}, {@code MISS}, {@code BYPASS} or {@code
+   * STALE}.
+   */
   public static Optional<String> xCache(HttpResponse<byte[]> response) {
     return response.headers().firstValue("X-Cache");
   }
