@@ -11,6 +11,7 @@ import io.github.redisproxy.testing.ProxyClient;
 import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RedisClusterExtension;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,24 @@ class ClusterIT {
       keys.add(cluster.keyOwnedBy(master, prefix));
     }
     return keys;
+  }
+
+  /**
+   * A key's TTL bounds its entry on every master's node connection too: the {@code Cache-Control:
+   * max-age} of a key set with {@code PX 5000} is at most 4 s, whichever node owns it (the global
+   * expiry is 60 s).
+   */
+  @Test
+  void aKeysTtlBoundsItsEntryOnEveryShard() {
+    for (String key : oneKeyPerMaster("ttl:")) {
+      cluster.cluster().set(key, "v", SetArgs.Builder.px(5000));
+      HttpResponse<byte[]> withTtl = http.get("/" + key);
+      assertEquals(200, withTtl.statusCode(), key);
+      long maxAge =
+          Long.parseLong(
+              withTtl.headers().firstValue("Cache-Control").orElseThrow().replace("max-age=", ""));
+      assertTrue(maxAge <= 4, key + ": max-age " + maxAge);
+    }
   }
 
   /**
