@@ -48,7 +48,7 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
           Comparator.<Entry<K, V>>comparingLong(entry -> entry.expiresAt)
               .thenComparingLong(entry -> entry.sequence));
   private long sequence;
-  private volatile long bytes;
+  private long bytes;
 
   // Guarded by "this": the two orders' ends (each list's head is its eldest) and how many entries
   // are linked.
@@ -157,8 +157,10 @@ final class ExactLruPolicy<K, V> implements EvictionPolicy<K, V> {
     }
   }
 
+  /** Drops the expired entries first, so that the count is of entries that can still be read. */
   @Override
-  public long bytes() {
+  public synchronized long bytes() {
+    dropExpired(ticker.read());
     return bytes;
   }
 

@@ -182,6 +182,8 @@ class CacheFreshnessTest {
 
     cache.invalidate("a", EvictionCause.PURGED);
     assertThat(cache.bytes()).isEqualTo(40);
+    ticker.advance(EXPIRY);
+    assertThat(cache.bytes()).as("expired: nothing left to read").isZero();
   }
 
   @ParameterizedTest
