@@ -186,6 +186,24 @@ class CacheFreshnessTest {
     assertThat(cache.bytes()).as("expired: nothing left to read").isZero();
   }
 
+  /**
+   * Under tinylfu Caffeine bounds one weight per entry, its bytes plus {@code maxBytes / capacity}:
+   * both the bytes and the key count stay under their bounds.
+   */
+  @Test
+  void underTinyLfuTheBytesAndTheKeysStayUnderTheirBounds() {
+    LocalCache<String, Timed> cache = cache(config(CachePolicy.TINYLFU, 50).withBytes(5000, 1000));
+    for (int i = 0; i < 200; i++) {
+      load(cache, "big" + i, "x".repeat(496), null); // 500 bytes with its key
+      assertThat(cache.bytes()).as("after %d loads", i + 1).isLessThanOrEqualTo(5000);
+    }
+    for (int i = 0; i < 200; i++) {
+      load(cache, "k" + i, "", null);
+      assertThat(cache.estimatedSize()).isLessThanOrEqualTo(50);
+    }
+    assertThat(cache.evictionCount(EvictionCause.SIZE)).isGreaterThanOrEqualTo(200 - 10 + 200 - 50);
+  }
+
   @ParameterizedTest
   @EnumSource(CachePolicy.class)
   void aValueLongerThanTheLimitAnswersEveryCallerAndIsNeverCached(CachePolicy policy) {
