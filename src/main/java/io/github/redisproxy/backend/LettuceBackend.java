@@ -383,11 +383,11 @@ public final class LettuceBackend implements Backend {
     return Mono.defer(
         () -> {
           long deadline = System.nanoTime() + timeout.toNanos();
-          long connection = connections;
+          long attemptedOn = connections;
           return getOnce(key)
               .onErrorResume(
                   this::connectionBroke,
-                  broke -> retryWhenReconnected(key, deadline, connection, broke));
+                  broke -> retryWhenReconnected(key, deadline, attemptedOn, broke));
         });
   }
 
@@ -418,7 +418,10 @@ public final class LettuceBackend implements Backend {
           CompletableFuture<RedisValue> value =
               get.thenApply(
                   bytes ->
-                      value(bytes, ttl.getNow(null), invalidationsAtTtl[0] == invalidationsRead));
+                      value(
+                          bytes,
+                          ttl.isCompletedExceptionally() ? null : ttl.getNow(null),
+                          invalidationsAtTtl[0] == invalidationsRead));
           current.dispatch(List.of(ttl, get));
           return guard(Mono.fromCompletionStage(value));
         });

@@ -164,13 +164,9 @@ public final class HttpFrontEnd {
     return send(response, lookup.value(), withBody);
   }
 
-  /** Fresh for what is left of the entry's life; an answer that was not cached, not at all. */
+  /** Fresh for what is left of the entry's life (none for an answer that was not cached). */
   private static CharSequence cacheControl(Lookup lookup) {
-    long seconds =
-        switch (lookup.source()) {
-          case HIT, MISS -> lookup.maxAgeSeconds();
-          case BYPASS, STALE -> 0;
-        };
+    long seconds = lookup.maxAgeSeconds();
     if (seconds >= MAX_AGES.length) {
       return "max-age=" + seconds;
     }
