@@ -1,27 +1,50 @@
 package io.github.redisproxy.system;
 
+import static io.github.redisproxy.testing.ProxyClient.bodyOf;
+import static io.github.redisproxy.testing.ProxyClient.xCache;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.redisproxy.testing.ManagementClient;
 import io.github.redisproxy.testing.Polling;
 import io.github.redisproxy.testing.ProxyClient;
 import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Validators: every 200 carries a strong {@code ETag} of its value and {@code Cache-Control:
- * max-age}; {@code If-None-Match} naming the current tag gets 304 with no body, a hit that sends no
- * value. And values longer than CACHE_MAX_VALUE_BYTES (1 KiB here) are answered but not cached.
+ * HTTP validators and freshness: a 200 carries a strong {@code ETag} (a hash of the value, so the
+ * same value has the same tag however it was answered) and {@code Cache-Control: max-age}; a
+ * request whose {@code If-None-Match} names the current tag (or {@code *}, or the tag marked weak)
+ * is answered {@code 304 Not Modified} with no body, from the cache like any other hit. A value
+ * longer than {@code CACHE_MAX_VALUE_BYTES} (here 1k, 1024 bytes) is answered but never cached
+ * ({@code X-Cache: BYPASS}, {@code max-age=0}), and {@code /cache/stats} counts it and the cached
+ * bytes exactly (the default policy, lru).
+ *
+ * <p>The proxy runs with the default {@code CACHE_INVALIDATION=tracking}.
  */
 class HttpValidatorsIT {
+  private static final String ETAG_FORMAT = "\"[0-9a-f]{16}\"";
+  private static final int MAX_VALUE_BYTES = 1024;
+  private static final Duration INVALIDATED = Duration.ofSeconds(5);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
   @RegisterExtension
   @Order(1)
   static final RedisServerExtension redis = new RedisServerExtension();
@@ -32,95 +55,255 @@ class HttpValidatorsIT {
       ProxyExtension.builder().redis(redis).env("CACHE_MAX_VALUE_BYTES", "1k").build();
 
   private static final ProxyClient http = proxy.http();
+  private static final ManagementClient management = proxy.management();
+  private static final HttpClient conditional =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private static String etag(HttpResponse<byte[]> response) {
-    return response.headers().firstValue("ETag").orElseThrow();
+  /**
+   * A 200 carries a strong ETag of 16 lowercase hex digits and a max-age; the tag is the same on
+   * the miss, on a hit, on HEAD, and for another key holding the same bytes; another value has
+   * another tag.
+   */
+  @Test
+  void sameValueHasTheSameStrongEtag() {
+    redis.commands().set("etag:a", "tagged");
+    redis.commands().set("etag:b", "tagged");
+    redis.commands().set("etag:c", "tagged!");
+
+    HttpResponse<byte[]> miss = http.get("/etag:a");
+    assertEquals(200, miss.statusCode(), bodyOf(miss));
+    assertEquals(Optional.of("MISS"), xCache(miss));
+    String tag = etag(miss);
+    assertTrue(tag.matches(ETAG_FORMAT), "ETag: " + tag);
+    assertFreshForTheGlobalExpiry(miss);
+
+    HttpResponse<byte[]> hit = http.get("/etag:a");
+    assertEquals(Optional.of("HIT"), xCache(hit));
+    assertEquals(tag, etag(hit), "the hit's tag");
+    HttpResponse<byte[]> head = http.send("HEAD", "/etag:a");
+    assertEquals(200, head.statusCode());
+    assertEquals(tag, etag(head), "HEAD's tag");
+    assertFreshForTheGlobalExpiry(head);
+
+    assertEquals(tag, etag(http.get("/etag:b")), "another key with the same bytes");
+    String other = etag(http.get("/etag:c"));
+    assertTrue(other.matches(ETAG_FORMAT), "ETag: " + other);
+    assertNotEquals(tag, other, "another value");
+    assertEquals(3, redis.getCalls());
   }
 
+  /**
+   * If-None-Match naming the current tag answers 304 with the ETag and no body, and counts as a
+   * hit: X-Cache HIT, no GET to Redis.
+   */
   @Test
-  void aValueCarriesTheSameStrongTagOnMissHitAndHead() {
-    redis.commands().set("tag:k", "value");
-    HttpResponse<byte[]> miss = http.get("/tag:k");
-    HttpResponse<byte[]> hit = http.get("/tag:k");
-    HttpResponse<byte[]> head = http.send("HEAD", "/tag:k");
+  void matchingIfNoneMatchAnswers304FromTheCache() {
+    redis.commands().set("etag:cached", "unchanged");
+    String tag = etag(http.get("/etag:cached"));
+    assertEquals(1, redis.getCalls());
+    long hitsBefore = management.cacheStats().get("hits").asLong();
 
-    assertTrue(etag(miss).matches("\"[0-9a-f]{16}\""), etag(miss));
-    assertEquals(Optional.of("HIT"), ProxyClient.xCache(hit));
-    assertEquals(etag(miss), etag(hit));
-    assertEquals(etag(miss), etag(head));
+    HttpResponse<byte[]> notModified = conditionalGet("/etag:cached", tag);
+    assertEquals(304, notModified.statusCode());
+    assertArrayEquals(new byte[0], notModified.body());
+    assertEquals(tag, etag(notModified));
+    assertEquals(Optional.of("HIT"), xCache(notModified));
+    assertEquals(1, redis.getCalls(), "a 304 is answered from the cache");
     assertEquals(
-        miss.headers().firstValue("Cache-Control"), head.headers().firstValue("Cache-Control"));
-    assertTrue(miss.headers().firstValue("Cache-Control").orElseThrow().matches("max-age=\\d+"));
+        hitsBefore + 1, management.cacheStats().get("hits").asLong(), "the 304 counted as a hit");
   }
 
-  /** A 304 answers from the cache: no body, the tag again, and no Redis GET. */
-  @Test
-  void ifNoneMatchWithTheCurrentTagIsNotModified() {
-    redis.commands().set("tag:same", "value");
-    String tag = etag(http.get("/tag:same"));
-    long calls = redis.getCalls();
+  /**
+   * The forms of If-None-Match that match the current tag: {@code *}, the tag marked weak, and a
+   * list that names it among others.
+   */
+  @ParameterizedTest(name = "If-None-Match: {0}")
+  @ValueSource(strings = {"*", "W/<tag>", "\"x\", <tag>", "\"x\",W/<tag>, \"y\""})
+  void ifNoneMatchFormsThatMatchAnswer304(String form) {
+    redis.commands().set("etag:forms", "unchanged");
+    String tag = etag(http.get("/etag:forms"));
 
-    for (String ifNoneMatch : new String[] {tag, "W/" + tag, "*", "\"other\", " + tag}) {
-      HttpResponse<byte[]> response = http.send("GET", "/tag:same", "If-None-Match", ifNoneMatch);
-      assertEquals(304, response.statusCode(), "If-None-Match: " + ifNoneMatch);
-      assertEquals(0, response.body().length);
-      assertEquals(tag, etag(response));
-      assertEquals(Optional.of("HIT"), ProxyClient.xCache(response));
-    }
-    assertEquals(304, http.send("HEAD", "/tag:same", "If-None-Match", tag).statusCode());
-    HttpResponse<byte[]> other = http.send("GET", "/tag:same", "If-None-Match", "\"other\"");
-    assertEquals(200, other.statusCode());
-    assertEquals("value", ProxyClient.bodyOf(other));
-    assertEquals(calls, redis.getCalls(), "every answer was a hit");
+    HttpResponse<byte[]> response = conditionalGet("/etag:forms", form.replace("<tag>", tag));
+    assertEquals(304, response.statusCode(), bodyOf(response));
+    assertArrayEquals(new byte[0], response.body());
+    assertEquals(tag, etag(response));
+    assertEquals(1, redis.getCalls());
   }
 
-  /** A changed value has a new tag, and the old one no longer validates. */
-  @Test
-  void aChangedValueGetsANewTagAndTheOldTagGets200() {
-    redis.commands().set("tag:changed", "old");
-    String old = etag(http.get("/tag:changed"));
+  /** A tag that does not match, or a malformed header, is answered 200 with the value. */
+  @ParameterizedTest(name = "If-None-Match: {0}")
+  @ValueSource(strings = {"\"0000000000000000\"", "\"x\", \"y\"", "<tag without quotes>", "W/"})
+  void ifNoneMatchThatDoesNotMatchAnswers200(String form) {
+    redis.commands().set("etag:nomatch", "served");
+    String tag = etag(http.get("/etag:nomatch"));
 
-    redis.commands().set("tag:changed", "new");
+    String header = form.replace("<tag without quotes>", tag.substring(1, tag.length() - 1));
+    HttpResponse<byte[]> response = conditionalGet("/etag:nomatch", header);
+    assertEquals(200, response.statusCode());
+    assertEquals("served", bodyOf(response));
+    assertEquals(tag, etag(response));
+    assertEquals(Optional.of("HIT"), xCache(response));
+  }
+
+  /** HEAD with a matching If-None-Match is 304 too. */
+  @Test
+  void headWithMatchingIfNoneMatchAnswers304() {
+    redis.commands().set("etag:head", "unchanged");
+    String tag = etag(http.send("HEAD", "/etag:head"));
+
+    HttpResponse<byte[]> response = conditional("HEAD", "/etag:head", tag);
+    assertEquals(304, response.statusCode());
+    assertEquals(tag, etag(response));
+    assertEquals(Optional.of("HIT"), xCache(response));
+    assertEquals(1, redis.getCalls());
+  }
+
+  /**
+   * Once Redis reports a change (tracking), the new value has a new tag, and the old tag in
+   * If-None-Match gets 200 with the new value; the new tag gets 304.
+   */
+  @Test
+  void changedValueHasANewTagAndTheOldOneNoLongerMatches() {
+    redis.commands().set("etag:changing", "before");
+    String before = etag(http.get("/etag:changing"));
+
+    redis.commands().set("etag:changing", "after");
     HttpResponse<byte[]> changed =
         Polling.until(
-            Duration.ofSeconds(5),
-            "the new value",
-            () -> http.send("GET", "/tag:changed", "If-None-Match", old),
-            response -> response.statusCode() == 200 && "new".equals(ProxyClient.bodyOf(response)));
+            INVALIDATED,
+            "the proxy to serve the new value",
+            () -> http.get("/etag:changing"),
+            response -> bodyOf(response).equals("after"));
+    String after = etag(changed);
+    assertTrue(after.matches(ETAG_FORMAT), "ETag: " + after);
+    assertNotEquals(before, after);
 
-    assertNotEquals(old, etag(changed));
+    HttpResponse<byte[]> stale = conditionalGet("/etag:changing", before);
+    assertEquals(200, stale.statusCode());
+    assertEquals("after", bodyOf(stale));
+    assertEquals(after, etag(stale));
+    HttpResponse<byte[]> current = conditionalGet("/etag:changing", after);
+    assertEquals(304, current.statusCode());
+    assertEquals(after, etag(current));
+    assertEquals(2, redis.getCalls(), "one load before the change, one after");
   }
 
+  /** A 404 carries no validators. */
   @Test
-  void aMissingKeyHasNoTag() {
-    HttpResponse<byte[]> response = http.get("/tag:absent");
-    assertEquals(404, response.statusCode());
-    assertEquals(Optional.empty(), response.headers().firstValue("ETag"));
+  void absentKeyHasNoEtag() {
+    HttpResponse<byte[]> absent = http.get("/etag:absent");
+    assertEquals(404, absent.statusCode());
+    assertEquals(Optional.empty(), absent.headers().firstValue("ETag"));
+    HttpResponse<byte[]> conditionalAbsent = conditionalGet("/etag:absent", "*");
+    assertEquals(404, conditionalAbsent.statusCode(), "If-None-Match: * on no value");
+    assertEquals(Optional.empty(), conditionalAbsent.headers().firstValue("ETag"));
   }
 
-  /** 2000 bytes over a 1 KiB limit: answered, BYPASS, never cached; 500 bytes are cached. */
+  /**
+   * A value longer than CACHE_MAX_VALUE_BYTES is answered 200, {@code X-Cache: BYPASS}, {@code
+   * max-age=0}, with its ETag, and never cached: every read goes to Redis and is counted as
+   * bypassed. A value of exactly CACHE_MAX_VALUE_BYTES is cached.
+   */
   @Test
-  void aValueLongerThanTheLimitIsAnsweredButNeverCached() {
-    String big = "b".repeat(2000);
-    String small = "s".repeat(500);
-    redis.commands().set("tag:big", big);
-    redis.commands().set("tag:small", small);
-    proxy.management().send("DELETE", "/cache");
-    long calls = redis.getCalls();
+  void valueLongerThanTheMaximumIsAnsweredButNotCached() {
+    byte[] large = bytes(2000, 'L');
+    byte[] justOver = bytes(MAX_VALUE_BYTES + 1, 'O');
+    byte[] atTheMaximum = bytes(MAX_VALUE_BYTES, 'M');
+    redis.binary().set(key("bypass:large"), large);
+    redis.binary().set(key("bypass:over"), justOver);
+    redis.binary().set(key("bypass:max"), atTheMaximum);
+    long bypassedBefore = management.cacheStats().get("bypassed").asLong();
 
-    for (int i = 0; i < 3; i++) {
-      HttpResponse<byte[]> response = http.get("/tag:big");
+    for (int read = 1; read <= 3; read++) {
+      HttpResponse<byte[]> response = http.get("/bypass:large");
       assertEquals(200, response.statusCode());
-      assertEquals(big, ProxyClient.bodyOf(response));
-      assertEquals(Optional.of("BYPASS"), ProxyClient.xCache(response));
+      assertArrayEquals(large, response.body());
+      assertEquals(Optional.of("BYPASS"), xCache(response), "read " + read);
       assertEquals(Optional.of("max-age=0"), response.headers().firstValue("Cache-Control"));
+      assertTrue(etag(response).matches(ETAG_FORMAT), "ETag: " + etag(response));
+      assertEquals(read, redis.getCalls(), "every read of a long value goes to Redis");
     }
-    assertEquals(calls + 3, redis.getCalls(), "each read of the long value went to Redis");
-    assertEquals(Optional.of("MISS"), ProxyClient.xCache(http.get("/tag:small")));
-    assertEquals(Optional.of("HIT"), ProxyClient.xCache(http.get("/tag:small")));
+    HttpResponse<byte[]> over = http.get("/bypass:over");
+    assertArrayEquals(justOver, over.body());
+    assertEquals(Optional.of("BYPASS"), xCache(over), "one byte over the maximum");
+    assertEquals(4, redis.getCalls());
+    assertEquals(
+        bypassedBefore + 4,
+        management.cacheStats().get("bypassed").asLong(),
+        "bypassed: each read of a long value");
 
-    JsonNode stats = proxy.management().cacheStats();
-    assertEquals(3, stats.get("bypassed").asLong());
-    assertEquals("tag:small".length() + 500, stats.get("bytes").asLong(), "only the short value");
+    assertEquals(Optional.of("MISS"), xCache(http.get("/bypass:max")));
+    HttpResponse<byte[]> hit = http.get("/bypass:max");
+    assertArrayEquals(atTheMaximum, hit.body());
+    assertEquals(Optional.of("HIT"), xCache(hit), "a value of exactly the maximum is cached");
+    assertEquals(5, redis.getCalls());
+  }
+
+  /**
+   * {@code bytes} in /cache/stats is the sum of the cached keys' and values' lengths: after a purge
+   * of everything it is 0, and with one 500-byte value under the 5-byte key {@code small} it is
+   * 505. A value too long to cache adds nothing.
+   */
+  @Test
+  void cachedBytesAreTheKeysAndValuesCached() {
+    HttpResponse<byte[]> purged = management.send("DELETE", "/cache");
+    assertEquals(200, purged.statusCode(), bodyOf(purged));
+    assertEquals(0, management.cacheStats().get("bytes").asLong(), "nothing cached");
+
+    redis.binary().set(key("small"), bytes(500, 's'));
+    redis.binary().set(key("large"), bytes(2000, 'l'));
+    assertEquals(Optional.of("MISS"), xCache(http.get("/small")));
+    assertEquals(Optional.of("HIT"), xCache(http.get("/small")));
+    assertEquals(Optional.of("BYPASS"), xCache(http.get("/large")));
+
+    JsonNode stats = management.cacheStats();
+    assertEquals(5 + 500, stats.get("bytes").asLong(), "the key small and its 500 bytes: " + stats);
+    assertEquals(1, stats.get("size").asLong(), stats.toString());
+    assertTrue(stats.get("bypassed").asLong() >= 1, stats.toString());
+  }
+
+  private static HttpResponse<byte[]> conditionalGet(String path, String ifNoneMatch) {
+    return conditional("GET", path, ifNoneMatch);
+  }
+
+  /** {@code method path} with {@code If-None-Match: ifNoneMatch}. */
+  private static HttpResponse<byte[]> conditional(String method, String path, String ifNoneMatch) {
+    HttpRequest request =
+        HttpRequest.newBuilder(http.uri(path))
+            .timeout(REQUEST_TIMEOUT)
+            .header("If-None-Match", ifNoneMatch)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
+    try {
+      return conditional.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code max-age} of an entry just loaded with the default GLOBAL_CACHE_EXPIRY, 60 s. */
+  private static void assertFreshForTheGlobalExpiry(HttpResponse<byte[]> response) {
+    String cacheControl = response.headers().firstValue("Cache-Control").orElse("(none)");
+    assertTrue(cacheControl.matches("max-age=(59|60)"), "Cache-Control: " + cacheControl);
+  }
+
+  private static String etag(HttpResponse<byte[]> response) {
+    return response
+        .headers()
+        .firstValue("ETag")
+        .orElseThrow(() -> new AssertionError("no ETag on " + response.statusCode()));
+  }
+
+  private static byte[] key(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(int length, char fill) {
+    byte[] value = new byte[length];
+    Arrays.fill(value, (byte) fill);
+    return value;
   }
 }
