@@ -61,7 +61,8 @@ public final class ConfigLoader {
             value(Settings.REDIS_TIMEOUT, raw),
             value(Settings.SHUTDOWN_TIMEOUT, raw),
             value(Settings.ACCESS_LOG, raw),
-            value(Settings.EVENT_LOOPS, raw)),
+            value(Settings.EVENT_LOOPS, raw),
+            value(Settings.HTTP2_MAX_STREAMS, raw)),
         new RespConfig(
             value(Settings.RESP_PORT, raw),
             value(Settings.RESP_MAX_BULK_LENGTH, raw),

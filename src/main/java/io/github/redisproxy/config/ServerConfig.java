@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param queueTimeout how long a request may wait in the queue before it is refused with 503
  * @param shutdownTimeout how long SIGTERM waits for requests in flight
  * @param accessLog whether each HTTP request is logged
+ * @param eventLoops how many event-loop threads, or {@link #DEFAULT_EVENT_LOOPS}
+ * @param http2MaxStreams how many HTTP/2 streams one connection may have open at once
  */
 public record ServerConfig(
     String bindAddress,
@@ -21,8 +23,34 @@ public record ServerConfig(
     Duration queueTimeout,
     Duration shutdownTimeout,
     boolean accessLog,
-    int eventLoops) {
+    int eventLoops,
+    int http2MaxStreams) {
 
   /** The {@link #eventLoops} value that means Reactor Netty's default count. */
   public static final int DEFAULT_EVENT_LOOPS = 0;
+
+  /** HTTP2_MAX_STREAMS' default. */
+  public static final int DEFAULT_HTTP2_MAX_STREAMS = 1000;
+
+  /** With the default limit of HTTP/2 streams. */
+  public ServerConfig(
+      String bindAddress,
+      int port,
+      int maxConcurrency,
+      int maxQueued,
+      Duration queueTimeout,
+      Duration shutdownTimeout,
+      boolean accessLog,
+      int eventLoops) {
+    this(
+        bindAddress,
+        port,
+        maxConcurrency,
+        maxQueued,
+        queueTimeout,
+        shutdownTimeout,
+        accessLog,
+        eventLoops,
+        DEFAULT_HTTP2_MAX_STREAMS);
+  }
 }

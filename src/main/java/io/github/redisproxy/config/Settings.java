@@ -74,6 +74,13 @@ public final class Settings {
           "tracking: Redis reports changed keys (CLIENT TRACKING) and the proxy drops them at once; none: expiry only",
           "tracking or none",
           InvalidationMode::parse);
+  public static final Setting<Integer> HTTP2_MAX_STREAMS =
+      new Setting<>(
+          "HTTP2_MAX_STREAMS",
+          "1000",
+          "HTTP/2 (h2c) streams one connection may have open at once",
+          "a whole number from 1 to 2147483647",
+          raw -> intAtLeast(raw, 1));
   public static final Setting<Integer> RESP_PORT =
       new Setting<>(
           "RESP_PORT",
@@ -198,6 +205,7 @@ public final class Settings {
           STALE_IF_ERROR,
           CACHE_REFRESH_AHEAD,
           PROXY_PORT,
+          HTTP2_MAX_STREAMS,
           RESP_PORT,
           MANAGEMENT_PORT,
           BIND_ADDRESS,

@@ -25,6 +25,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.DisposableServer;
 import reactor.netty.channel.AbortedException;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -72,6 +73,10 @@ public final class HttpFrontEnd {
         .host(config.bindAddress())
         .port(config.port())
         .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))
+        // HTTP/1.1 and cleartext HTTP/2 on the same port: h2c by prior knowledge, or by the
+        // HTTP/1.1 Upgrade; every stream goes through the same routes.
+        .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+        .http2Settings(settings -> settings.maxConcurrentStreams(config.http2MaxStreams()))
         .accessLog(config.accessLog(), AccessLogFormat::format)
         // Once per TCP connection. Not doOnConnection: for HTTP/1.1 that runs once per request
         // (each request is a new "connection" of Reactor Netty's), and a close listener added per
