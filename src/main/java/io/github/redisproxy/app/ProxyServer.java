@@ -144,7 +144,8 @@ public final class ProxyServer {
       if (config.resp().enabled()) {
         resp = new RespFrontEnd(lookups, backend, config.cache(), metrics.registry());
         respServer =
-            built.push(resp.bind(bindAddress, config.resp(), loops), DisposableServer::disposeNow);
+            built.push(
+                resp.bind(config.server(), config.resp(), loops), DisposableServer::disposeNow);
       }
 
       // One line with every port, which is also what supervisors and the system tests wait for.

@@ -62,7 +62,9 @@ public final class ConfigLoader {
             value(Settings.SHUTDOWN_TIMEOUT, raw),
             value(Settings.ACCESS_LOG, raw),
             value(Settings.EVENT_LOOPS, raw),
-            value(Settings.HTTP2_MAX_STREAMS, raw)),
+            value(Settings.HTTP2_MAX_STREAMS, raw),
+            value(Settings.MAX_CONNECTIONS, raw),
+            value(Settings.IDLE_TIMEOUT, raw)),
         new RespConfig(
             value(Settings.RESP_PORT, raw),
             value(Settings.RESP_MAX_BULK_LENGTH, raw),

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param accessLog whether each HTTP request is logged
  * @param eventLoops how many event-loop threads, or {@link #DEFAULT_EVENT_LOOPS}
  * @param http2MaxStreams how many HTTP/2 streams one connection may have open at once
+ * @param maxConnections how many connections each client port (HTTP, RESP) accepts at once; more
+ *     are closed at once
+ * @param idleTimeout how long a client connection may stay silent before it is closed; zero: never
  */
 public record ServerConfig(
     String bindAddress,
@@ -24,7 +27,9 @@ public record ServerConfig(
     Duration shutdownTimeout,
     boolean accessLog,
     int eventLoops,
-    int http2MaxStreams) {
+    int http2MaxStreams,
+    int maxConnections,
+    Duration idleTimeout) {
 
   /** The {@link #eventLoops} value that means Reactor Netty's default count. */
   public static final int DEFAULT_EVENT_LOOPS = 0;
@@ -32,7 +37,13 @@ public record ServerConfig(
   /** HTTP2_MAX_STREAMS' default. */
   public static final int DEFAULT_HTTP2_MAX_STREAMS = 1000;
 
-  /** With the default limit of HTTP/2 streams. */
+  /** MAX_CONNECTIONS' default, as Redis' {@code maxclients}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+  /** IDLE_TIMEOUT's default. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** With the defaults of the HTTP/2 and connection limits. */
   public ServerConfig(
       String bindAddress,
       int port,
@@ -51,6 +62,8 @@ public record ServerConfig(
         shutdownTimeout,
         accessLog,
         eventLoops,
-        DEFAULT_HTTP2_MAX_STREAMS);
+        DEFAULT_HTTP2_MAX_STREAMS,
+        DEFAULT_MAX_CONNECTIONS,
+        DEFAULT_IDLE_TIMEOUT);
   }
 }

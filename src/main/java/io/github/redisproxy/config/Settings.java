@@ -81,6 +81,20 @@ public final class Settings {
           "HTTP/2 (h2c) streams one connection may have open at once",
           "a whole number from 1 to 2147483647",
           raw -> intAtLeast(raw, 1));
+  public static final Setting<Integer> MAX_CONNECTIONS =
+      new Setting<>(
+          "MAX_CONNECTIONS",
+          "10000",
+          "client connections each of the HTTP and RESP ports accepts at once; more are closed at once (and counted)",
+          "a whole number from 1 to 2147483647",
+          raw -> intAtLeast(raw, 1));
+  public static final Setting<Duration> IDLE_TIMEOUT =
+      new Setting<>(
+          "IDLE_TIMEOUT",
+          "60",
+          "seconds a client connection (HTTP or RESP) may stay silent before the proxy closes it; 0 = never",
+          "0 (never) or a number of seconds greater than 0, e.g. 60",
+          raw -> isZero(raw) ? Duration.ZERO : positiveSeconds(raw));
   public static final Setting<Integer> RESP_PORT =
       new Setting<>(
           "RESP_PORT",
@@ -206,6 +220,8 @@ public final class Settings {
           CACHE_REFRESH_AHEAD,
           PROXY_PORT,
           HTTP2_MAX_STREAMS,
+          MAX_CONNECTIONS,
+          IDLE_TIMEOUT,
           RESP_PORT,
           MANAGEMENT_PORT,
           BIND_ADDRESS,

@@ -5,6 +5,7 @@ import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.Lookup;
 import io.github.redisproxy.lookup.LookupException;
 import io.github.redisproxy.lookup.LookupService;
+import io.github.redisproxy.metrics.ConnectionLimit;
 import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +45,9 @@ public final class HttpFrontEnd {
   /** Longest request line accepted (method, target and version); longer gets 414. */
   static final int MAX_REQUEST_LINE = 8192;
 
+  /** Largest header block accepted; larger gets 431. */
+  static final int MAX_HEADERS = 16384;
+
   // AsciiString constants: Netty keeps their bytes and hash, so the hit path encodes no header name
   // or value per request.
   private static final AsciiString X_CACHE = AsciiString.cached("X-Cache");
@@ -55,6 +59,7 @@ public final class HttpFrontEnd {
   private static final String TEXT = "text/plain; charset=utf-8";
 
   private final LookupService lookups;
+  private final MeterRegistry registry;
   private final RequestRecorder requests;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
@@ -62,17 +67,24 @@ public final class HttpFrontEnd {
 
   public HttpFrontEnd(LookupService lookups, MeterRegistry registry) {
     this.lookups = lookups;
+    this.registry = registry;
     this.requests = new RequestRecorder(registry, "http");
     Meters.frontEnd(registry, "http", inFlight, connections);
   }
 
   /** Binds the HTTP port and returns once it accepts connections. */
   public DisposableServer bind(ServerConfig config, LoopResources loops) {
-    return HttpServer.create()
+    ConnectionLimit limit = new ConnectionLimit(registry, "http", config.maxConnections());
+    HttpServer server = HttpServer.create();
+    if (!config.idleTimeout().isZero()) {
+      server = server.idleTimeout(config.idleTimeout()); // a keep-alive connection left silent
+    }
+    return server
         .runOn(loops)
         .host(config.bindAddress())
         .port(config.port())
-        .httpRequestDecoder(decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE))
+        .httpRequestDecoder(
+            decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE).maxHeaderSize(MAX_HEADERS))
         // HTTP/1.1 and cleartext HTTP/2 on the same port: h2c by prior knowledge, or by the
         // HTTP/1.1 Upgrade; every stream goes through the same routes.
         .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
@@ -83,6 +95,9 @@ public final class HttpFrontEnd {
         // request piles up on a keep-alive channel.
         .doOnChannelInit(
             (observer, channel, remoteAddress) -> {
+              if (!limit.admit(channel)) {
+                return;
+              }
               connections.incrementAndGet();
               channel.closeFuture().addListener(closed -> connections.decrementAndGet());
             })

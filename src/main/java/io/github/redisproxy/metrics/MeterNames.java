@@ -55,6 +55,11 @@ public final class MeterNames {
   /** Counter: background reloads started by CACHE_REFRESH_AHEAD. */
   public static final String CACHE_REFRESHES = "redis_proxy.cache.refreshes";
 
+  /**
+   * Counter, tag {@code frontend}: connections closed at once because MAX_CONNECTIONS were open.
+   */
+  public static final String CONNECTIONS_REJECTED = "redis_proxy.connections.rejected";
+
   /** Counter: reads retried once because the connection to Redis broke under them. */
   public static final String BACKEND_RETRIES = "redis_proxy.backend.retries";
 

@@ -3,7 +3,9 @@ package io.github.redisproxy.resp;
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.RespConfig;
+import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.lookup.LookupService;
+import io.github.redisproxy.metrics.ConnectionLimit;
 import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.redis.RedisBulkStringAggregator;
 import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.handler.codec.redis.RedisMessage;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -53,6 +56,7 @@ public final class RespFrontEnd {
   private final CacheConfig cacheConfig;
   private final RequestRecorder requests;
   private final AtomicInteger connections = new AtomicInteger();
+  private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
 
   /**
@@ -64,12 +68,19 @@ public final class RespFrontEnd {
     this.lookups = lookups;
     this.backend = backend;
     this.cacheConfig = cacheConfig;
+    this.registry = registry;
     this.requests = new RequestRecorder(registry, "resp");
     Meters.frontEnd(registry, "resp", inFlight, connections);
   }
 
-  /** Binds the RESP port and returns once it accepts connections. */
-  public DisposableServer bind(String bindAddress, RespConfig config, LoopResources loops) {
+  /**
+   * Binds the RESP port and returns once it accepts connections; {@code server} gives the bind
+   * address and the connection limits (MAX_CONNECTIONS, IDLE_TIMEOUT) the two client ports share.
+   */
+  public DisposableServer bind(ServerConfig server, RespConfig config, LoopResources loops) {
+    String bindAddress = server.bindAddress();
+    ConnectionLimit limit = new ConnectionLimit(registry, "resp", server.maxConnections());
+    Duration idle = server.idleTimeout();
     RespCommands commands =
         new RespCommands(
             lookups,
@@ -85,38 +96,45 @@ public final class RespFrontEnd {
         .port(config.port())
         // The codec goes in when the channel is initialised, before a single byte can be read.
         .doOnChannelInit(
-            (observer, channel, remoteAddress) ->
-                channel
-                    .pipeline()
-                    .addBefore(
-                        NettyPipeline.ReactiveBridge,
-                        "resp-inline-line-endings",
-                        new InlineLineEndings())
-                    .addBefore(
-                        NettyPipeline.ReactiveBridge,
-                        "resp-decoder",
-                        new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true))
-                    .addBefore(
-                        NettyPipeline.ReactiveBridge,
-                        "resp-limits",
-                        new RespLengthLimits(config.maxArrayLength(), config.maxBulkLength()))
-                    .addBefore(
-                        NettyPipeline.ReactiveBridge,
-                        "resp-bulk-aggregator",
-                        new RedisBulkStringAggregator())
-                    .addBefore(
-                        NettyPipeline.ReactiveBridge,
-                        "resp-array-aggregator",
-                        new RedisArrayAggregator(config.maxArrayLength(), 1))
-                    .addBefore(NettyPipeline.ReactiveBridge, "resp-encoder", new RedisEncoder())
-                    .addBefore(
-                        NettyPipeline.ReactiveBridge,
-                        "resp-protocol-errors",
-                        new RespProtocolErrors()))
+            (observer, channel, remoteAddress) -> {
+              if (!limit.admit(channel)) {
+                return;
+              }
+              channel
+                  .pipeline()
+                  .addBefore(
+                      NettyPipeline.ReactiveBridge,
+                      "resp-inline-line-endings",
+                      new InlineLineEndings())
+                  .addBefore(
+                      NettyPipeline.ReactiveBridge,
+                      "resp-decoder",
+                      new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true))
+                  .addBefore(
+                      NettyPipeline.ReactiveBridge,
+                      "resp-limits",
+                      new RespLengthLimits(config.maxArrayLength(), config.maxBulkLength()))
+                  .addBefore(
+                      NettyPipeline.ReactiveBridge,
+                      "resp-bulk-aggregator",
+                      new RedisBulkStringAggregator())
+                  .addBefore(
+                      NettyPipeline.ReactiveBridge,
+                      "resp-array-aggregator",
+                      new RedisArrayAggregator(config.maxArrayLength(), 1))
+                  .addBefore(NettyPipeline.ReactiveBridge, "resp-encoder", new RedisEncoder())
+                  .addBefore(
+                      NettyPipeline.ReactiveBridge,
+                      "resp-protocol-errors",
+                      new RespProtocolErrors());
+            })
         .doOnConnection(
             connection -> {
               connections.incrementAndGet();
               connection.onDispose(connections::decrementAndGet);
+              if (!idle.isZero()) {
+                connection.onReadIdle(idle.toMillis(), connection::dispose); // a silent client
+              }
             })
         .handle((in, out) -> serve(in, out, commands))
         .bindNow();
