@@ -25,6 +25,12 @@ final class Logging {
     setIfAbsent(
         "org.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServerOperations", "error");
     setIfAbsent("org.slf4j.simpleLogger.log.com.github.benmanes.caffeine", "error");
+    // A failed TLS handshake on the HTTP port (clear text, TLS 1.1, a missing client certificate)
+    // is logged here with a stack trace, per connection: any client could fill the disk. The proxy
+    // counts them instead (redis_proxy_tls_handshake_failures_total).
+    setIfAbsent(
+        "org.slf4j.simpleLogger.log.io.netty.handler.ssl.ApplicationProtocolNegotiationHandler",
+        "error");
     // Netty logs at ERROR when a task is handed to an event loop that is already shut down. In this
     // process event loops shut down only while the proxy stops, where a Redis reconnect attempt in
     // flight can race Lettuce's own shutdown (seen once in CI, with Redis down); the proxy's

@@ -52,6 +52,11 @@ public final class Main {
     ProxyServer server;
     try {
       server = ProxyServer.start(config);
+    } catch (ConfigException e) {
+      // A setting whose value turned out unusable only when used (e.g. a TLS file that is no PEM).
+      System.err.println("redis-proxy: " + e.getMessage());
+      System.exit(2);
+      return;
     } catch (RuntimeException e) {
       log.error("Cannot start: {}", e.getMessage(), e);
       System.exit(1);

@@ -14,9 +14,11 @@ import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.management.ManagementServer;
 import io.github.redisproxy.management.ProxyMetrics;
 import io.github.redisproxy.resp.RespFrontEnd;
+import io.github.redisproxy.tls.ServerTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.LockSupport;
@@ -81,8 +83,13 @@ public final class ProxyServer {
    */
   public static ProxyServer start(ProxyConfig config) {
     long startedAt = System.nanoTime();
+    // First: a bad TLS file stops the proxy before anything starts, and it never listens in clear
+    // text when TLS was asked for.
+    ServerTls loadedTls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
     log.info("Starting redis-proxy: {}", config.describe());
     try (StartupRollback built = new StartupRollback()) {
+      Optional<ServerTls> tls = Optional.ofNullable(loadedTls);
+      tls.ifPresent(loaded -> built.push(loaded, ServerTls::close));
       BackendConfig backendConfig = config.backend();
       AutoCloseable embeddedRedis = null;
       if (backendConfig.address().kind() == RedisAddress.Kind.EMBEDDED_CLUSTER) {
@@ -122,6 +129,7 @@ public final class ProxyServer {
           LookupWiring.wire(
               config.cache(), config.server(), backend, Ticker.systemTicker(), metrics.registry());
 
+      tls.ifPresent(watched -> watched.watch(metrics.registry()));
       String bindAddress = config.server().bindAddress();
       DisposableServer managementServer = null;
       if (config.management().enabled()) {
@@ -133,30 +141,32 @@ public final class ProxyServer {
                         backendConfig.address().toString(),
                         metrics.registry(),
                         config.cache())
-                    .bind(bindAddress, config.management().port(), loops),
+                    .bind(bindAddress, config.management().port(), loops, tls),
                 DisposableServer::disposeNow);
       }
       HttpFrontEnd http = new HttpFrontEnd(lookups, metrics.registry());
       DisposableServer httpServer =
-          built.push(http.bind(config.server(), loops), DisposableServer::disposeNow);
+          built.push(http.bind(config.server(), loops, tls), DisposableServer::disposeNow);
       RespFrontEnd resp = null;
       DisposableServer respServer = null;
       if (config.resp().enabled()) {
         resp = new RespFrontEnd(lookups, backend, config.cache(), metrics.registry());
         respServer =
             built.push(
-                resp.bind(config.server(), config.resp(), loops), DisposableServer::disposeNow);
+                resp.bind(config.server(), config.resp(), loops, tls),
+                DisposableServer::disposeNow);
       }
 
       // One line with every port, which is also what supervisors and the system tests wait for.
       log.info(
-          "Listening for HTTP on {}:{}{}{}; event loops: {}; Redis at {}; started in {} ms",
+          "Listening for HTTP on {}:{}{}{}{}; event loops: {}; Redis at {}; started in {} ms",
           bindAddress,
           config.server().port(),
           resp == null ? "" : ", RESP on " + bindAddress + ":" + config.resp().port(),
           managementServer == null
               ? ""
               : ", management on " + bindAddress + ":" + config.management().port(),
+          tls.isPresent() ? ", all over TLS" : "",
           eventLoops,
           backendConfig.address(),
           (System.nanoTime() - startedAt) / 1_000_000);

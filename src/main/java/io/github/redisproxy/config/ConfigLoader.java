@@ -70,6 +70,7 @@ public final class ConfigLoader {
             value(Settings.RESP_MAX_BULK_LENGTH, raw),
             value(Settings.RESP_MAX_ARRAY_LENGTH, raw)),
         new ManagementConfig(value(Settings.MANAGEMENT_PORT, raw)),
+        tls(raw),
         value(Settings.LOG_LEVEL, raw));
   }
 
@@ -111,6 +112,31 @@ public final class ConfigLoader {
               + " is "
               + address);
     }
+  }
+
+  /**
+   * A certificate without its key (or the reverse) cannot serve TLS, and client certificates can
+   * only be asked for over TLS: each half-configuration is refused rather than run in clear text.
+   */
+  private static TlsConfig tls(Map<String, String> raw) {
+    TlsConfig tls =
+        new TlsConfig(
+            value(Settings.TLS_CERT_FILE, raw),
+            value(Settings.TLS_KEY_FILE, raw),
+            value(Settings.TLS_CLIENT_CA_FILE, raw));
+    if (tls.certificateFile().isPresent() != tls.keyFile().isPresent()) {
+      Setting<?> missing =
+          tls.certificateFile().isPresent() ? Settings.TLS_KEY_FILE : Settings.TLS_CERT_FILE;
+      throw new ConfigException(
+          missing.name()
+              + ": expected a PEM file, because TLS needs both TLS_CERT_FILE and TLS_KEY_FILE");
+    }
+    if (tls.mutual() && !tls.enabled()) {
+      throw new ConfigException(
+          Settings.TLS_CLIENT_CA_FILE.name()
+              + " needs TLS: set TLS_CERT_FILE and TLS_KEY_FILE as well");
+    }
+    return tls;
   }
 
   private static <T> T value(Setting<T> setting, Map<String, String> raw) {

@@ -8,6 +8,7 @@ package io.github.redisproxy.config;
  * @param server the HTTP front end and concurrency gate
  * @param resp the Redis-protocol front end
  * @param management the management port
+ * @param tls TLS on every port, or {@link TlsConfig#OFF}
  * @param logLevel the level for the proxy's own loggers
  */
 public record ProxyConfig(
@@ -16,6 +17,7 @@ public record ProxyConfig(
     ServerConfig server,
     RespConfig resp,
     ManagementConfig management,
+    TlsConfig tls,
     String logLevel) {
 
   /** One line for the start-up log; the Redis password is masked. */
@@ -23,7 +25,7 @@ public record ProxyConfig(
     return String.format(
         "REDIS_ADDRESS=%s%s CACHE_CAPACITY=%d GLOBAL_CACHE_EXPIRY=%ss CACHE_POLICY=%s CACHE_INVALIDATION=%s"
             + " PROXY_PORT=%d RESP_PORT=%d"
-            + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s"
+            + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s%s"
             + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d EVENT_LOOPS=%s REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
             + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s",
         backend.address(),
@@ -36,6 +38,7 @@ public record ProxyConfig(
         resp.port(),
         management.port(),
         server.bindAddress(),
+        tlsSettings(),
         server.maxConcurrency(),
         server.maxQueued(),
         server.eventLoops() == ServerConfig.DEFAULT_EVENT_LOOPS
@@ -59,6 +62,18 @@ public record ProxyConfig(
         + " CLUSTER_REFRESH_PERIOD="
         + seconds(backend.clusterRefreshPeriod())
         + "s";
+  }
+
+  /** The files' paths (never their contents), when TLS is on. */
+  private String tlsSettings() {
+    if (!tls.enabled()) {
+      return "";
+    }
+    return " TLS_CERT_FILE="
+        + tls.certificateFile().orElseThrow()
+        + " TLS_KEY_FILE="
+        + tls.keyFile().orElseThrow()
+        + tls.clientCaFile().map(ca -> " TLS_CLIENT_CA_FILE=" + ca).orElse("");
   }
 
   private static String seconds(java.time.Duration duration) {

@@ -1,9 +1,12 @@
 package io.github.redisproxy.config;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -140,6 +143,29 @@ public final class Settings {
           "interface to listen on",
           "an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1",
           Settings::host);
+  public static final Setting<Optional<Path>> TLS_CERT_FILE =
+      new Setting<>(
+          "TLS_CERT_FILE",
+          "",
+          "PEM certificate (its chain may follow) for TLS on every port: HTTP (with h2 by ALPN), RESP and management;"
+              + " set together with TLS_KEY_FILE; re-read when the file changes",
+          "empty (TLS off) or the path of a readable PEM file",
+          Settings::readableFile);
+  public static final Setting<Optional<Path>> TLS_KEY_FILE =
+      new Setting<>(
+          "TLS_KEY_FILE",
+          "",
+          "PEM private key (PKCS#8 or PKCS#1, unencrypted) of TLS_CERT_FILE; re-read when the file changes",
+          "empty (TLS off) or the path of a readable PEM file",
+          Settings::readableFile);
+  public static final Setting<Optional<Path>> TLS_CLIENT_CA_FILE =
+      new Setting<>(
+          "TLS_CLIENT_CA_FILE",
+          "",
+          "PEM certificates of the authorities that sign client certificates; when set, every client must show"
+              + " one (mutual TLS); re-read when the file changes",
+          "empty (no client certificates) or the path of a readable PEM file",
+          Settings::readableFile);
   public static final Setting<Integer> MAX_CONCURRENCY =
       new Setting<>(
           "MAX_CONCURRENCY",
@@ -225,6 +251,9 @@ public final class Settings {
           RESP_PORT,
           MANAGEMENT_PORT,
           BIND_ADDRESS,
+          TLS_CERT_FILE,
+          TLS_KEY_FILE,
+          TLS_CLIENT_CA_FILE,
           MAX_CONCURRENCY,
           MAX_QUEUED_REQUESTS,
           EVENT_LOOPS,
@@ -335,6 +364,18 @@ public final class Settings {
       throw new IllegalArgumentException("not a host");
     }
     return raw;
+  }
+
+  /** A file the proxy can read now; it is read again (and may change) while the proxy runs. */
+  private static Optional<Path> readableFile(String raw) {
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    Path path = Path.of(raw);
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new InvalidValueException("no readable file there");
+    }
+    return Optional.of(path);
   }
 
   private static boolean bool(String raw) {

@@ -8,6 +8,7 @@ import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.metrics.ConnectionLimit;
 import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
+import io.github.redisproxy.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,6 +19,7 @@ import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -72,10 +74,19 @@ public final class HttpFrontEnd {
     Meters.frontEnd(registry, "http", inFlight, connections);
   }
 
-  /** Binds the HTTP port and returns once it accepts connections. */
-  public DisposableServer bind(ServerConfig config, LoopResources loops) {
+  /**
+   * Binds the HTTP port and returns once it accepts connections: over TLS (HTTP/1.1 and h2 by ALPN)
+   * when {@code tls} is given, else in clear text (HTTP/1.1 and h2c).
+   */
+  public DisposableServer bind(ServerConfig config, LoopResources loops, Optional<ServerTls> tls) {
     ConnectionLimit limit = new ConnectionLimit(registry, "http", config.maxConnections());
     HttpServer server = HttpServer.create();
+    if (tls.isPresent()) {
+      server = tls.get().secure(server, registry).protocol(HttpProtocol.HTTP11, HttpProtocol.H2);
+    } else {
+      // h2c by prior knowledge, or by the HTTP/1.1 Upgrade
+      server = server.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
+    }
     if (!config.idleTimeout().isZero()) {
       server = server.idleTimeout(config.idleTimeout()); // a keep-alive connection left silent
     }
@@ -85,9 +96,6 @@ public final class HttpFrontEnd {
         .port(config.port())
         .httpRequestDecoder(
             decoder -> decoder.maxInitialLineLength(MAX_REQUEST_LINE).maxHeaderSize(MAX_HEADERS))
-        // HTTP/1.1 and cleartext HTTP/2 on the same port: h2c by prior knowledge, or by the
-        // HTTP/1.1 Upgrade; every stream goes through the same routes.
-        .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
         .http2Settings(settings -> settings.maxConcurrentStreams(config.http2MaxStreams()))
         .accessLog(config.accessLog(), AccessLogFormat::format)
         // Once per TCP connection. Not doOnConnection: for HTTP/1.1 that runs once per request

@@ -8,6 +8,7 @@ import io.github.redisproxy.http.KeyDecoder;
 import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.lookup.LookupStats;
+import io.github.redisproxy.tls.ServerTls;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,6 +18,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,14 +76,17 @@ public final class ManagementServer {
     this.nodeMeters = new NodeMeters(registry);
   }
 
-  /** Binds the management port and returns once it accepts connections. */
-  public DisposableServer bind(String bindAddress, int port, LoopResources loops) {
-    return HttpServer.create()
-        .runOn(loops)
-        .host(bindAddress)
-        .port(port)
-        .handle(this::serve)
-        .bindNow();
+  /**
+   * Binds the management port and returns once it accepts connections, over TLS when {@code tls} is
+   * given.
+   */
+  public DisposableServer bind(
+      String bindAddress, int port, LoopResources loops, Optional<ServerTls> tls) {
+    HttpServer server = HttpServer.create();
+    if (tls.isPresent()) {
+      server = tls.get().securePlain(server, registry);
+    }
+    return server.runOn(loops).host(bindAddress).port(port).handle(this::serve).bindNow();
   }
 
   private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {

@@ -60,6 +60,17 @@ public final class MeterNames {
    */
   public static final String CONNECTIONS_REJECTED = "redis_proxy.connections.rejected";
 
+  /** Gauge: when the served TLS certificate expires, in seconds since the epoch. */
+  public static final String TLS_CERTIFICATE_EXPIRY = "redis_proxy.tls.certificate.expiry.seconds";
+
+  /** Counter, tag {@code frontend}: connections closed because their TLS handshake failed. */
+  public static final String TLS_HANDSHAKE_FAILURES = "redis_proxy.tls.handshake.failures";
+
+  /**
+   * Counter, tag {@code result}: {@code success} or {@code failure}, per change of the TLS files.
+   */
+  public static final String TLS_RELOADS = "redis_proxy.tls.reloads";
+
   /** Counter: reads retried once because the connection to Redis broke under them. */
   public static final String BACKEND_RETRIES = "redis_proxy.backend.retries";
 

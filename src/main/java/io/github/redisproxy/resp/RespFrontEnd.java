@@ -8,6 +8,7 @@ import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.metrics.ConnectionLimit;
 import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
+import io.github.redisproxy.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FixedRedisMessagePool;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.handler.codec.redis.RedisMessage;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -77,7 +79,8 @@ public final class RespFrontEnd {
    * Binds the RESP port and returns once it accepts connections; {@code server} gives the bind
    * address and the connection limits (MAX_CONNECTIONS, IDLE_TIMEOUT) the two client ports share.
    */
-  public DisposableServer bind(ServerConfig server, RespConfig config, LoopResources loops) {
+  public DisposableServer bind(
+      ServerConfig server, RespConfig config, LoopResources loops, Optional<ServerTls> tls) {
     String bindAddress = server.bindAddress();
     ConnectionLimit limit = new ConnectionLimit(registry, "resp", server.maxConnections());
     Duration idle = server.idleTimeout();
@@ -90,8 +93,12 @@ public final class RespFrontEnd {
             cacheConfig.policy().configName(),
             config.port(),
             connections::get);
-    return TcpServer.create()
-        .runOn(loops)
+    TcpServer tcp = TcpServer.create();
+    if (tls.isPresent()) {
+      tcp =
+          tls.get().secure(tcp, registry); // TLS goes first in the pipeline, before the codec below
+    }
+    return tcp.runOn(loops)
         .host(bindAddress)
         .port(config.port())
         // The codec goes in when the channel is initialised, before a single byte can be read.

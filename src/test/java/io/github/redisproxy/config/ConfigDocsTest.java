@@ -156,9 +156,9 @@ class ConfigDocsTest {
         + cell(setting.meaning())
         + " | "
         + cell(setting.expected())
-        + " | `"
-        + setting.defaultValue()
-        + "` |";
+        + " | "
+        + (setting.defaultValue().isEmpty() ? "(none)" : "`" + setting.defaultValue() + "`")
+        + " |";
   }
 
   private static String cell(String text) {

@@ -204,7 +204,10 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
 
   private void awaitInvalidationsHandled() {
     ProxyProcess running = process;
-    if (running != null && running.isAlive() && running.hasManagementPort()) {
+    if (running != null
+        && running.isAlive()
+        && running.hasManagementPort()
+        && !running.speaksTls()) {
       running.management().awaitInvalidationsHandled();
     }
   }
