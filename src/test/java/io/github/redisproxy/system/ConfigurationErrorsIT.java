@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.redisproxy.testing.ProxyProcess;
+import io.github.redisproxy.testing.TestCertificates;
+import io.github.redisproxy.testing.TestCertificates.Issued;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -90,5 +95,50 @@ class ConfigurationErrorsIT {
       assertTrue(help.contains(setting), "--help must list " + setting + ":\n" + help);
     }
     assertTrue(run.stderr().isEmpty(), "nothing on stderr; " + run);
+  }
+
+  /**
+   * TLS files that cannot serve stop the proxy before it listens (never a fallback to clear text):
+   * one line naming the setting, exit code 2, nothing on stdout.
+   */
+  @Test
+  void unusableTlsFilesExit2(@TempDir Path dir) throws Exception {
+    Issued authority = TestCertificates.authority("config CA");
+    Issued one = TestCertificates.server(authority, "one");
+    Issued other = TestCertificates.server(authority, "other");
+    Path cert = one.writeCertificate(dir.resolve("cert.pem"));
+    Path otherKey = other.writePkcs8Key(dir.resolve("other-key.pem"));
+    Path garbage = Files.writeString(dir.resolve("garbage.pem"), "hello\n");
+    Map<String, Map<String, String>> cases =
+        Map.of(
+            "TLS_KEY_FILE", Map.of("TLS_CERT_FILE", cert.toString()),
+            "TLS_CLIENT_CA_FILE", Map.of("TLS_CLIENT_CA_FILE", cert.toString()),
+            "TLS_CERT_FILE",
+                Map.of("TLS_CERT_FILE", garbage.toString(), "TLS_KEY_FILE", otherKey.toString()));
+    for (var tlsCase : cases.entrySet()) {
+      assertExits2Naming(tlsCase.getKey(), tlsCase.getValue());
+    }
+    assertExits2Naming(
+        "TLS_KEY_FILE",
+        Map.of("TLS_CERT_FILE", cert.toString(), "TLS_KEY_FILE", otherKey.toString()));
+    assertExits2Naming(
+        "TLS_KEY_FILE",
+        Map.of("TLS_CERT_FILE", cert.toString(), "TLS_KEY_FILE", garbage.toString()));
+    assertExits2Naming(
+        "TLS_CERT_FILE",
+        Map.of(
+            "TLS_CERT_FILE",
+            dir.resolve("missing.pem").toString(),
+            "TLS_KEY_FILE",
+            otherKey.toString()));
+  }
+
+  private static void assertExits2Naming(String setting, Map<String, String> env) {
+    ProxyProcess.Run run = ProxyProcess.run(List.of(), env, RUN_TIMEOUT);
+
+    assertEquals(2, run.exitCode(), "exit code; " + run);
+    assertEquals(1, run.stderr().size(), "stderr lines; " + run);
+    assertTrue(run.stderr().get(0).contains(setting), "stderr must name " + setting + "; " + run);
+    assertTrue(run.stdout().isEmpty(), "nothing on stdout; " + run);
   }
 }

@@ -11,6 +11,7 @@ import io.github.redisproxy.testing.RedisCli;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.github.redisproxy.testing.TestCertificates;
 import io.github.redisproxy.testing.TestCertificates.Issued;
+import io.github.redisproxy.testing.TlsProbe;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -219,19 +220,9 @@ class TlsIT {
     proxy.process().assertNoErrorsLogged();
   }
 
-  private static Map<String, Double> handshakeFailures() throws Exception {
-    HttpClient client =
-        HttpClient.newBuilder().sslContext(TestCertificates.clientContext(null, AUTHORITY)).build();
-    String page =
-        client
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("https://127.0.0.1:" + proxy.managementPort() + "/metrics"))
-                    .timeout(TIMEOUT)
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    PrometheusText metrics = PrometheusText.parse(page);
+  private static Map<String, Double> handshakeFailures() {
+    PrometheusText metrics =
+        TlsProbe.metrics(TestCertificates.clientContext(null, AUTHORITY), proxy.managementPort());
     Map<String, Double> failures = new java.util.HashMap<>();
     for (String frontEnd : List.of("http", "resp", "management")) {
       failures.put(
