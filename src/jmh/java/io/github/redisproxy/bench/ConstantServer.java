@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import java.util.Arrays;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
@@ -17,7 +18,9 @@ import reactor.netty.resources.LoopResources;
  *
  * <p>{@code java -cp ... io.github.redisproxy.bench.ConstantServer PORT [BODY_BYTES
  * [EVENT_LOOPS]]}; runs until killed. Without EVENT_LOOPS it uses Reactor Netty's default count, as
- * the proxy does with {@code EVENT_LOOPS=auto}.
+ * the proxy does with {@code EVENT_LOOPS=auto}. With {@code -Dconstant.h2c=true} it also speaks
+ * h2c, as the proxy's HTTP port does, so that bench/http2.sh can tell Reactor Netty's own HTTP/2
+ * cost from the proxy's.
  */
 public final class ConstantServer {
   private ConstantServer() {}
@@ -31,6 +34,9 @@ public final class ConstantServer {
     HttpServer base = HttpServer.create();
     if (args.length > 2) {
       base = base.runOn(LoopResources.create("constant", Integer.parseInt(args[2]), true));
+    }
+    if (Boolean.getBoolean("constant.h2c")) {
+      base = base.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C);
     }
     DisposableServer server =
         base.host("127.0.0.1")
