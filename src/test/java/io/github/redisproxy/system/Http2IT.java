@@ -2,7 +2,9 @@ package io.github.redisproxy.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.redisproxy.testing.Commands;
 import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -124,5 +126,26 @@ class Http2IT {
     assertEquals(HttpClient.Version.HTTP_2, first.version());
     assertEquals(HttpClient.Version.HTTP_2, second.version());
     assertEquals("HIT", second.headers().firstValue("X-Cache").orElseThrow());
+  }
+
+  /** curl with {@code --http2-prior-knowledge}, as a user would type it. */
+  @Test
+  void curlWithPriorKnowledgeSpeaksH2c() {
+    assumeTrue(Commands.onPath("curl"), "curl is not on PATH");
+    redis.commands().set("h2:curl", "curled");
+
+    var run =
+        Commands.run(
+            WAIT,
+            List.of(
+                "curl",
+                "-sS",
+                "--http2-prior-knowledge",
+                "-w",
+                " %{http_version} %{http_code}",
+                "http://127.0.0.1:" + proxy.port() + "/h2:curl"));
+
+    assertEquals(0, run.exitCode(), run.output());
+    assertEquals("curled 2 200", run.output());
   }
 }
