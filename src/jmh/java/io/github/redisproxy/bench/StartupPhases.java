@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.LoggerFactory;
@@ -118,11 +119,12 @@ public final class StartupPhases {
                   config.backend().address().toString(),
                   metrics.registry(),
                   config.cache())
-              .bind(bindAddress, config.management().port(), loops);
+              .bind(bindAddress, config.management().port(), loops, Optional.empty());
     }
     phase("management-port-bound");
     DisposableServer http =
-        new HttpFrontEnd(lookups, metrics.registry()).bind(config.server(), loops);
+        new HttpFrontEnd(lookups, metrics.registry())
+            .bind(config.server(), loops, Optional.empty());
     phase("http-port-bound");
     // The connection and CLIENT TRACKING run in the background from lettuce-backend-start-rest on;
     // here they end.
