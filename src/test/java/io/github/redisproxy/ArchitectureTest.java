@@ -11,12 +11,12 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The package arrows of docs/architecture.md, checked on the main classes' bytecode: {@code app →
- * management → http, resp → tls, lookup → cache, backend, metrics → config}, and {@code app →
- * loadtest}, which stands alone. A package uses only packages to its right (skipping is allowed:
- * {@code management} asks {@code backend} for its health); packages side by side ({@code http} and
- * {@code resp}; {@code cache}, {@code backend} and {@code metrics}) never use each other. The rules
- * name packages, not classes, so that classes can move within a package freely; a new package fails
- * the first rule until it is given its place here and in the document.
+ * management → http, resp → tls, access → lookup → cache, backend, metrics → config}, and {@code
+ * app → loadtest}, which stands alone. A package uses only packages to its right (skipping is
+ * allowed: {@code management} asks {@code backend} for its health); packages side by side ({@code
+ * http} and {@code resp}; {@code cache}, {@code backend} and {@code metrics}) never use each other.
+ * The rules name packages, not classes, so that classes can move within a package freely; a new
+ * package fails the first rule until it is given its place here and in the document.
  */
 @AnalyzeClasses(
     packages = "io.github.redisproxy",
@@ -43,6 +43,8 @@ class ArchitectureTest {
           .definedBy(ROOT + "resp..")
           .layer("tls")
           .definedBy(ROOT + "tls..")
+          .layer("access")
+          .definedBy(ROOT + "access..")
           .layer("lookup")
           .definedBy(ROOT + "lookup..")
           .layer("cache")
@@ -59,11 +61,13 @@ class ArchitectureTest {
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("management")
           .mayOnlyAccessLayers(
-              "http", "resp", "tls", "lookup", "cache", "backend", "metrics", "config")
+              "http", "resp", "tls", "access", "lookup", "cache", "backend", "metrics", "config")
           .whereLayer("http")
-          .mayOnlyAccessLayers("tls", "lookup", "cache", "backend", "metrics", "config")
+          .mayOnlyAccessLayers("tls", "access", "lookup", "cache", "backend", "metrics", "config")
           .whereLayer("resp")
-          .mayOnlyAccessLayers("tls", "lookup", "cache", "backend", "metrics", "config")
+          .mayOnlyAccessLayers("tls", "access", "lookup", "cache", "backend", "metrics", "config")
+          .whereLayer("access")
+          .mayOnlyAccessLayers("lookup", "config")
           .whereLayer("tls")
           .mayOnlyAccessLayers("metrics", "config")
           .whereLayer("lookup")

@@ -1,6 +1,8 @@
 package io.github.redisproxy.bench;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.access.AccessControl;
+import io.github.redisproxy.access.ManagementToken;
 import io.github.redisproxy.app.LookupWiring;
 import io.github.redisproxy.backend.LettuceBackend;
 import io.github.redisproxy.config.ConfigLoader;
@@ -118,12 +120,13 @@ public final class StartupPhases {
                   backend,
                   config.backend().address().toString(),
                   metrics.registry(),
-                  config.cache())
+                  config.cache(),
+                  ManagementToken.of(Optional.empty()))
               .bind(bindAddress, config.management().port(), loops, Optional.empty());
     }
     phase("management-port-bound");
     DisposableServer http =
-        new HttpFrontEnd(lookups, metrics.registry())
+        new HttpFrontEnd(lookups, AccessControl.off(), metrics.registry())
             .bind(config.server(), loops, Optional.empty());
     phase("http-port-bound");
     // The connection and CLIENT TRACKING run in the background from lettuce-backend-start-rest on;

@@ -1,6 +1,8 @@
 package io.github.redisproxy.app;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.redisproxy.access.AccessControl;
+import io.github.redisproxy.access.ManagementToken;
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.Backends;
 import io.github.redisproxy.backend.embedded.RedisClusterProcess;
@@ -15,6 +17,8 @@ import io.github.redisproxy.management.ManagementServer;
 import io.github.redisproxy.management.ProxyMetrics;
 import io.github.redisproxy.resp.RespFrontEnd;
 import io.github.redisproxy.tls.ServerTls;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,10 +90,13 @@ public final class ProxyServer {
     // First: a bad TLS file stops the proxy before anything starts, and it never listens in clear
     // text when TLS was asked for.
     ServerTls loadedTls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
+    AccessControl access =
+        config.access().tokensFile().map(AccessControl::load).orElse(AccessControl.off());
     log.info("Starting redis-proxy: {}", config.describe());
     try (StartupRollback built = new StartupRollback()) {
       Optional<ServerTls> tls = Optional.ofNullable(loadedTls);
       tls.ifPresent(loaded -> built.push(loaded, ServerTls::close));
+      built.push(access, AccessControl::close);
       BackendConfig backendConfig = config.backend();
       AutoCloseable embeddedRedis = null;
       if (backendConfig.address().kind() == RedisAddress.Kind.EMBEDDED_CLUSTER) {
@@ -140,17 +147,19 @@ public final class ProxyServer {
                         backend,
                         backendConfig.address().toString(),
                         metrics.registry(),
-                        config.cache())
+                        config.cache(),
+                        ManagementToken.of(config.access().managementToken()))
                     .bind(bindAddress, config.management().port(), loops, tls),
                 DisposableServer::disposeNow);
       }
-      HttpFrontEnd http = new HttpFrontEnd(lookups, metrics.registry());
+      access.watch();
+      HttpFrontEnd http = new HttpFrontEnd(lookups, access, metrics.registry());
       DisposableServer httpServer =
           built.push(http.bind(config.server(), loops, tls), DisposableServer::disposeNow);
       RespFrontEnd resp = null;
       DisposableServer respServer = null;
       if (config.resp().enabled()) {
-        resp = new RespFrontEnd(lookups, backend, config.cache(), metrics.registry());
+        resp = new RespFrontEnd(lookups, access, backend, config.cache(), metrics.registry());
         respServer =
             built.push(
                 resp.bind(config.server(), config.resp(), loops, tls),
@@ -170,6 +179,7 @@ public final class ProxyServer {
           eventLoops,
           backendConfig.address(),
           (System.nanoTime() - startedAt) / 1_000_000);
+      warnWhereOpen(config, access);
       built.keep();
       return new ProxyServer(
           config,
@@ -182,6 +192,49 @@ public final class ProxyServer {
           managementServer,
           metrics,
           loops);
+    }
+  }
+
+  /**
+   * One WARN line when the proxy answers anyone who can reach it: no tokens, or purges without a
+   * token, on an address other hosts can reach.
+   */
+  private static void warnWhereOpen(ProxyConfig config, AccessControl access) {
+    String bind = config.server().bindAddress();
+    if (isLoopback(bind)) {
+      return;
+    }
+    List<String> open = new ArrayList<>();
+    if (!access.enabled()) {
+      open.add(
+          "read every key of Redis through "
+              + bind
+              + ":"
+              + config.server().port()
+              + " (HTTP)"
+              + (config.resp().enabled() ? " and :" + config.resp().port() + " (RESP)" : "")
+              + "; set AUTH_TOKENS_FILE");
+    }
+    if (config.management().enabled() && config.access().managementToken().isEmpty()) {
+      open.add(
+          "purge the cache through "
+              + bind
+              + ":"
+              + config.management().port()
+              + " (management); set MANAGEMENT_TOKEN");
+    }
+    if (!open.isEmpty()) {
+      log.warn(
+          "Open to anyone who can reach this host: {} (docs/security.md)",
+          String.join("; and ", open));
+    }
+  }
+
+  private static boolean isLoopback(String bindAddress) {
+    try {
+      return InetAddress.getByName(bindAddress).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 

@@ -71,6 +71,8 @@ public final class ConfigLoader {
             value(Settings.RESP_MAX_ARRAY_LENGTH, raw)),
         new ManagementConfig(value(Settings.MANAGEMENT_PORT, raw)),
         tls(raw),
+        new AccessConfig(
+            value(Settings.AUTH_TOKENS_FILE, raw), value(Settings.MANAGEMENT_TOKEN, raw)),
         value(Settings.LOG_LEVEL, raw));
   }
 

@@ -9,6 +9,7 @@ package io.github.redisproxy.config;
  * @param resp the Redis-protocol front end
  * @param management the management port
  * @param tls TLS on every port, or {@link TlsConfig#OFF}
+ * @param access who may read and purge, or {@link AccessConfig#OPEN}
  * @param logLevel the level for the proxy's own loggers
  */
 public record ProxyConfig(
@@ -18,6 +19,7 @@ public record ProxyConfig(
     RespConfig resp,
     ManagementConfig management,
     TlsConfig tls,
+    AccessConfig access,
     String logLevel) {
 
   /** One line for the start-up log; the Redis password is masked. */
@@ -64,12 +66,16 @@ public record ProxyConfig(
         + "s";
   }
 
-  /** The files' paths (never their contents), when TLS is on. */
+  /** The files' paths (never their contents), and whether MANAGEMENT_TOKEN is set (never it). */
   private String tlsSettings() {
+    String accessSettings =
+        access.tokensFile().map(file -> " AUTH_TOKENS_FILE=" + file).orElse("")
+            + (access.managementToken().isPresent() ? " MANAGEMENT_TOKEN=(set)" : "");
     if (!tls.enabled()) {
-      return "";
+      return accessSettings;
     }
-    return " TLS_CERT_FILE="
+    return accessSettings
+        + " TLS_CERT_FILE="
         + tls.certificateFile().orElseThrow()
         + " TLS_KEY_FILE="
         + tls.keyFile().orElseThrow()

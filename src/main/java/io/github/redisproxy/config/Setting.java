@@ -16,6 +16,7 @@ public final class Setting<T> {
   private final String meaning;
   private final String expected;
   private final Function<String, T> parser;
+  private final boolean secret;
 
   Setting(
       String name,
@@ -23,6 +24,18 @@ public final class Setting<T> {
       String meaning,
       String expected,
       Function<String, T> parser) {
+    this(name, defaultValue, meaning, expected, parser, false);
+  }
+
+  /** A setting whose value is a secret: no error message or log line repeats it. */
+  Setting(
+      String name,
+      String defaultValue,
+      String meaning,
+      String expected,
+      Function<String, T> parser,
+      boolean secret) {
+    this.secret = secret;
     this.name = name;
     this.defaultValue = defaultValue;
     this.meaning = meaning;
@@ -58,13 +71,14 @@ public final class Setting<T> {
    * expected form, and the parser's reason when it gave one ({@link InvalidValueException}).
    */
   T parse(String raw) {
+    String shown = secret ? "a value of " + raw.length() + " characters" : "\"" + raw + "\"";
     try {
       return parser.apply(raw.trim());
     } catch (InvalidValueException e) {
       throw new ConfigException(
-          name + ": expected " + expected + ", got \"" + raw + "\" (" + e.getMessage() + ")");
+          name + ": expected " + expected + ", got " + shown + " (" + e.getMessage() + ")");
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + ": expected " + expected + ", got \"" + raw + "\"");
+      throw new ConfigException(name + ": expected " + expected + ", got " + shown);
     }
   }
 }

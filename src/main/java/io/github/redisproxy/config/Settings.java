@@ -143,6 +143,23 @@ public final class Settings {
           "interface to listen on",
           "an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1",
           Settings::host);
+  public static final Setting<Optional<Path>> AUTH_TOKENS_FILE =
+      new Setting<>(
+          "AUTH_TOKENS_FILE",
+          "",
+          "clients that may read, one per line: 'name sha256:HEX key-prefix[,key-prefix...]' (HEX: the SHA-256 of the token) (* = every key);"
+              + " HTTP takes 'Authorization: Bearer <token>', RESP 'AUTH'; re-read when the file changes; unset = anyone"
+              + " may read every key",
+          "empty (access control off) or the path of a readable file",
+          Settings::readableFile);
+  public static final Setting<Optional<String>> MANAGEMENT_TOKEN =
+      new Setting<>(
+          "MANAGEMENT_TOKEN",
+          "",
+          "token the management port's purges require (Authorization: Bearer TOKEN); unset = purges are open",
+          "empty (purges open) or 16 to 256 printable ASCII characters without spaces",
+          Settings::secretToken,
+          true);
   public static final Setting<Optional<Path>> TLS_CERT_FILE =
       new Setting<>(
           "TLS_CERT_FILE",
@@ -251,6 +268,8 @@ public final class Settings {
           RESP_PORT,
           MANAGEMENT_PORT,
           BIND_ADDRESS,
+          AUTH_TOKENS_FILE,
+          MANAGEMENT_TOKEN,
           TLS_CERT_FILE,
           TLS_KEY_FILE,
           TLS_CLIENT_CA_FILE,
@@ -376,6 +395,19 @@ public final class Settings {
       throw new InvalidValueException("no readable file there");
     }
     return Optional.of(path);
+  }
+
+  private static Optional<String> secretToken(String raw) {
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    if (raw.length() < 16
+        || raw.length() > 256
+        || !raw.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new InvalidValueException(
+          "too short, too long, or with a space or a non-ASCII character");
+    }
+    return Optional.of(raw);
   }
 
   private static boolean bool(String raw) {

@@ -1,5 +1,8 @@
 package io.github.redisproxy.http;
 
+import io.github.redisproxy.access.AccessControl;
+import io.github.redisproxy.access.BearerToken;
+import io.github.redisproxy.access.Client;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.Lookup;
@@ -60,15 +63,21 @@ public final class HttpFrontEnd {
   private static final AsciiString OCTET_STREAM = HttpHeaderValues.APPLICATION_OCTET_STREAM;
   private static final String TEXT = "text/plain; charset=utf-8";
 
+  private static final String REALM = "Bearer realm=\"redis-proxy\"";
+  private static final String INVALID_TOKEN = REALM + ", error=\"invalid_token\"";
+
   private final LookupService lookups;
+  private final AccessControl access;
   private final MeterRegistry registry;
   private final RequestRecorder requests;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean draining;
 
-  public HttpFrontEnd(LookupService lookups, MeterRegistry registry) {
+  /** {@code access}: who may read which keys ({@link AccessControl#off()}: everyone, all). */
+  public HttpFrontEnd(LookupService lookups, AccessControl access, MeterRegistry registry) {
     this.lookups = lookups;
+    this.access = access;
     this.registry = registry;
     this.requests = new RequestRecorder(registry, "http");
     Meters.frontEnd(registry, "http", inFlight, connections);
@@ -143,11 +152,34 @@ public final class HttpFrontEnd {
       response.keepAlive(false);
     }
     String command = withBody ? "get" : "head";
+    Client client = null;
+    if (access.enabled()) {
+      byte[] token = BearerToken.from(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
+      client = token == null ? null : access.authenticate(token).orElse(null);
+      if (client == null) {
+        response.header(HttpHeaderNames.WWW_AUTHENTICATE, token == null ? REALM : INVALID_TOKEN);
+        return respondText(
+                response,
+                HttpResponseStatus.UNAUTHORIZED,
+                token == null ? "this proxy needs Authorization: Bearer <token>" : "unknown token",
+                withBody)
+            .doFinally(signal -> finished(command, response, signal, start));
+      }
+    }
     Key key;
     try {
       key = KeyDecoder.decode(request.uri());
     } catch (BadKeyException e) {
       return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
+          .doFinally(signal -> finished(command, response, signal, start));
+    }
+    if (client != null && !client.mayRead(key)) {
+      // Checked before the lookup: a refused request reads nothing from Redis or the cache.
+      return respondText(
+              response,
+              HttpResponseStatus.FORBIDDEN,
+              "the token of " + client.name() + " may not read this key",
+              withBody)
           .doFinally(signal -> finished(command, response, signal, start));
     }
     return lookups

@@ -27,6 +27,12 @@ public final class Key {
     return bytes;
   }
 
+  /** Whether the key's bytes begin with {@code prefix}. */
+  public boolean startsWith(byte[] prefix) {
+    return bytes.length >= prefix.length
+        && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof Key key && hash == key.hash && Arrays.equals(bytes, key.bytes);

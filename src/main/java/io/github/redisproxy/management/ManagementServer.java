@@ -1,5 +1,7 @@
 package io.github.redisproxy.management;
 
+import io.github.redisproxy.access.BearerToken;
+import io.github.redisproxy.access.ManagementToken;
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.NodeStatus;
 import io.github.redisproxy.config.CacheConfig;
@@ -61,13 +63,17 @@ public final class ManagementServer {
   private final PrometheusMeterRegistry registry;
   private final CacheConfig cacheConfig;
   private final NodeMeters nodeMeters;
+  private final ManagementToken purgeToken;
 
+  /** {@code purgeToken}: what the purges require, when {@link ManagementToken#required()}. */
   public ManagementServer(
       LookupService lookups,
       Backend backend,
       String backendAddress,
       PrometheusMeterRegistry registry,
-      CacheConfig cacheConfig) {
+      CacheConfig cacheConfig,
+      ManagementToken purgeToken) {
+    this.purgeToken = purgeToken;
     this.lookups = lookups;
     this.backend = backend;
     this.backendAddress = backendAddress;
@@ -104,12 +110,14 @@ public final class ManagementServer {
       answer = method.equals(HttpMethod.GET) ? stats(response) : notAllowed(response, "GET");
     } else if (path.equals("/cache")) {
       answer =
-          method.equals(HttpMethod.DELETE) ? purgeAll(response) : notAllowed(response, "DELETE");
+          !method.equals(HttpMethod.DELETE)
+              ? notAllowed(response, "DELETE")
+              : refusedPurge(request, response).orElseGet(() -> purgeAll(response));
     } else if (path.startsWith(CACHE_PREFIX)) {
       answer =
-          method.equals(HttpMethod.DELETE)
-              ? purge(request, response)
-              : notAllowed(response, "DELETE");
+          !method.equals(HttpMethod.DELETE)
+              ? notAllowed(response, "DELETE")
+              : refusedPurge(request, response).orElseGet(() -> purge(request, response));
     } else {
       answer =
           send(
@@ -278,6 +286,37 @@ public final class ManagementServer {
           json.writeNumberField("purged", purged);
           json.writeEndObject();
         });
+  }
+
+  /**
+   * With MANAGEMENT_TOKEN set, a purge without it is refused: 401 and {@code WWW-Authenticate}, as
+   * RFC 6750 says, whether the token is missing or wrong.
+   */
+  private Optional<Mono<Void>> refusedPurge(
+      HttpServerRequest request, HttpServerResponse response) {
+    if (!purgeToken.required()) {
+      return Optional.empty();
+    }
+    byte[] presented =
+        BearerToken.from(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
+    if (purgeToken.matches(presented)) {
+      return Optional.empty();
+    }
+    log.warn(
+        "Refused a purge from {}: {} MANAGEMENT_TOKEN",
+        request.remoteAddress(),
+        presented == null ? "no" : "a wrong");
+    response.header(
+        HttpHeaderNames.WWW_AUTHENTICATE,
+        presented == null
+            ? "Bearer realm=\"redis-proxy management\""
+            : "Bearer realm=\"redis-proxy management\", error=\"invalid_token\"");
+    return Optional.of(
+        send(
+            response,
+            HttpResponseStatus.UNAUTHORIZED,
+            JSON,
+            Json.error("purges need Authorization: Bearer <MANAGEMENT_TOKEN>")));
   }
 
   private static Mono<Void> notAllowed(HttpServerResponse response, String allowed) {

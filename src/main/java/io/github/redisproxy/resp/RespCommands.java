@@ -1,5 +1,7 @@
 package io.github.redisproxy.resp;
 
+import io.github.redisproxy.access.AccessControl;
+import io.github.redisproxy.access.Client;
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.backend.NodeStatus;
 import io.github.redisproxy.lookup.Key;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
@@ -115,10 +118,21 @@ final class RespCommands {
           "multi",
           "exec");
 
+  /**
+   * What a client may send before AUTH when access control is on (as the issue and Redis allow).
+   */
+  private static final Set<String> BEFORE_AUTH = Set.of("auth", "hello", "ping", "quit");
+
+  private static final String NOAUTH = "NOAUTH Authentication required.";
+  private static final String WRONGPASS =
+      "WRONGPASS invalid username-password pair or user is disabled.";
+  private static final String NOPERM = "NOPERM No permissions to access a key";
+
   private record Command(
       int arity, String flags, BiFunction<RespCommand, RespSession, Mono<RedisMessage>> handler) {}
 
   private final LookupService lookups;
+  private final AccessControl access;
   private final Backend backend;
   private final int capacity;
   private final long maxBytes;
@@ -130,6 +144,7 @@ final class RespCommands {
 
   RespCommands(
       LookupService lookups,
+      AccessControl access,
       Backend backend,
       int capacity,
       long maxBytes,
@@ -137,6 +152,7 @@ final class RespCommands {
       int port,
       LongSupplier connectedClients) {
     this.lookups = lookups;
+    this.access = access;
     this.backend = backend;
     this.capacity = capacity;
     this.maxBytes = maxBytes;
@@ -144,8 +160,9 @@ final class RespCommands {
     this.port = port;
     this.connectedClients = connectedClients;
     // Arity as Redis counts it: the name included; negative means "at least".
-    table.put("get", new Command(2, "readonly fast", (c, s) -> get(c)));
-    table.put("mget", new Command(-2, "readonly fast", (c, s) -> mget(c)));
+    table.put("get", new Command(2, "readonly fast", this::get));
+    table.put("mget", new Command(-2, "readonly fast", this::mget));
+    table.put("auth", new Command(-2, "fast", this::auth));
     table.put("ping", new Command(-1, "fast", (c, s) -> ping(c)));
     table.put("echo", new Command(2, "fast", (c, s) -> Mono.just(RespReplies.bulk(c.arg(0)))));
     table.put("quit", new Command(-1, "fast", (c, s) -> Mono.just(QUIT_OK)));
@@ -162,6 +179,9 @@ final class RespCommands {
    * is to blame.
    */
   Mono<RedisMessage> execute(RespCommand command, RespSession session) {
+    if (access.enabled() && session.client() == null && !BEFORE_AUTH.contains(command.name())) {
+      return error(NOAUTH);
+    }
     Command known = table.get(command.name());
     if (known == null) {
       if (WRITE_COMMANDS.contains(command.name())) {
@@ -188,15 +208,23 @@ final class RespCommands {
     return text.toString();
   }
 
-  private Mono<RedisMessage> get(RespCommand command) {
+  private Mono<RedisMessage> get(RespCommand command, RespSession session) {
+    Key key = Key.of(command.arg(0));
+    if (!mayRead(session, key)) {
+      return error(NOPERM);
+    }
     return lookups.lookup(
-        Key.of(command.arg(0)),
-        RespCommands::valueReply,
-        failure -> Mono.just(failureReply(failure)));
+        key, RespCommands::valueReply, failure -> Mono.just(failureReply(failure)));
   }
 
   /** Each key goes through the cache; misses load in parallel; the replies keep the keys' order. */
-  private Mono<RedisMessage> mget(RespCommand command) {
+  private Mono<RedisMessage> mget(RespCommand command, RespSession session) {
+    // All or nothing, as Redis' ACLs: one key outside the client's prefixes refuses the command.
+    for (byte[] key : command.args()) {
+      if (!mayRead(session, Key.of(key))) {
+        return error(NOPERM);
+      }
+    }
     return Flux.fromIterable(command.args())
         .flatMapSequential(
             key ->
@@ -230,6 +258,34 @@ final class RespCommands {
       }
     }
     return null;
+  }
+
+  private boolean mayRead(RespSession session, Key key) {
+    return !access.enabled() || session.client().mayRead(key);
+  }
+
+  /**
+   * {@code AUTH token} (any client's) or {@code AUTH name token}. Without access control, Redis'
+   * answer to AUTH when no password is set.
+   */
+  private Mono<RedisMessage> auth(RespCommand command, RespSession session) {
+    if (command.args().size() > 2) {
+      return error("ERR syntax error");
+    }
+    if (!access.enabled()) {
+      return error(
+          "ERR AUTH <password> called without any password configured for the default user. Are"
+              + " you sure your configuration is correct?");
+    }
+    Optional<Client> client =
+        command.args().size() == 1
+            ? access.authenticate(command.arg(0))
+            : access.authenticate(command.argText(0), command.arg(1));
+    if (client.isEmpty()) {
+      return error(WRONGPASS);
+    }
+    session.client(client.get());
+    return Mono.just(RespReplies.OK);
   }
 
   private static Mono<RedisMessage> valueReply(Lookup lookup) {
@@ -282,7 +338,14 @@ final class RespCommands {
     while (i < command.args().size()) {
       String option = command.argText(i).toLowerCase(Locale.ROOT);
       if (option.equals("auth") && i + 2 < command.args().size()) {
-        i += 3; // the proxy has no users of its own; credentials are accepted and ignored
+        if (access.enabled()) {
+          Optional<Client> client = access.authenticate(command.argText(i + 1), command.arg(i + 2));
+          if (client.isEmpty()) {
+            return error(WRONGPASS);
+          }
+          session.client(client.get());
+        } // else there are no users: the credentials are accepted and ignored
+        i += 3;
       } else if (option.equals("setname") && i + 1 < command.args().size()) {
         session.name(command.arg(i + 1));
         i += 2;

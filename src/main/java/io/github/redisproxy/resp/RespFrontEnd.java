@@ -1,5 +1,6 @@
 package io.github.redisproxy.resp;
 
+import io.github.redisproxy.access.AccessControl;
 import io.github.redisproxy.backend.Backend;
 import io.github.redisproxy.config.CacheConfig;
 import io.github.redisproxy.config.RespConfig;
@@ -54,6 +55,7 @@ public final class RespFrontEnd {
   private static final int MAX_PIPELINED = 1024;
 
   private final LookupService lookups;
+  private final AccessControl access;
   private final Backend backend;
   private final CacheConfig cacheConfig;
   private final RequestRecorder requests;
@@ -66,8 +68,13 @@ public final class RespFrontEnd {
    * INFO}.
    */
   public RespFrontEnd(
-      LookupService lookups, Backend backend, CacheConfig cacheConfig, MeterRegistry registry) {
+      LookupService lookups,
+      AccessControl access,
+      Backend backend,
+      CacheConfig cacheConfig,
+      MeterRegistry registry) {
     this.lookups = lookups;
+    this.access = access;
     this.backend = backend;
     this.cacheConfig = cacheConfig;
     this.registry = registry;
@@ -87,6 +94,7 @@ public final class RespFrontEnd {
     RespCommands commands =
         new RespCommands(
             lookups,
+            access,
             backend,
             cacheConfig.capacity(),
             cacheConfig.maxBytes(),

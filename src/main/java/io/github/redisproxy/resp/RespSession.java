@@ -1,5 +1,6 @@
 package io.github.redisproxy.resp;
 
+import io.github.redisproxy.access.Client;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,6 +12,7 @@ final class RespSession {
 
   private final long id = IDS.incrementAndGet();
   private volatile byte[] name;
+  private volatile Client client; // null until AUTH, when access control is on
 
   long id() {
     return id;
@@ -22,5 +24,13 @@ final class RespSession {
 
   void name(byte[] newName) {
     this.name = newName;
+  }
+
+  Client client() {
+    return client;
+  }
+
+  void client(Client authenticated) {
+    this.client = authenticated;
   }
 }
