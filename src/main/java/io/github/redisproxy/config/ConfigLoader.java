@@ -64,11 +64,13 @@ public final class ConfigLoader {
             value(Settings.EVENT_LOOPS, raw),
             value(Settings.HTTP2_MAX_STREAMS, raw),
             value(Settings.MAX_CONNECTIONS, raw),
-            value(Settings.IDLE_TIMEOUT, raw)),
+            value(Settings.IDLE_TIMEOUT, raw),
+            value(Settings.REQUEST_HEADER_TIMEOUT, raw)),
         new RespConfig(
             value(Settings.RESP_PORT, raw),
             value(Settings.RESP_MAX_BULK_LENGTH, raw),
-            value(Settings.RESP_MAX_ARRAY_LENGTH, raw)),
+            value(Settings.RESP_MAX_ARRAY_LENGTH, raw),
+            value(Settings.RESP_MAX_PENDING_REPLY_BYTES, raw)),
         new ManagementConfig(value(Settings.MANAGEMENT_PORT, raw)),
         tls(raw),
         new AccessConfig(

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param maxConnections how many connections each client port (HTTP, RESP) accepts at once; more
  *     are closed at once
  * @param idleTimeout how long a client connection may stay silent before it is closed; zero: never
+ * @param requestHeaderTimeout how long an HTTP request's headers may take from its first byte;
+ *     zero: no limit
  */
 public record ServerConfig(
     String bindAddress,
@@ -29,7 +31,8 @@ public record ServerConfig(
     int eventLoops,
     int http2MaxStreams,
     int maxConnections,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    Duration requestHeaderTimeout) {
 
   /** The {@link #eventLoops} value that means Reactor Netty's default count. */
   public static final int DEFAULT_EVENT_LOOPS = 0;
@@ -42,6 +45,9 @@ public record ServerConfig(
 
   /** IDLE_TIMEOUT's default. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** REQUEST_HEADER_TIMEOUT's default. */
+  public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(10);
 
   /** With the defaults of the HTTP/2 and connection limits. */
   public ServerConfig(
@@ -64,6 +70,7 @@ public record ServerConfig(
         eventLoops,
         DEFAULT_HTTP2_MAX_STREAMS,
         DEFAULT_MAX_CONNECTIONS,
-        DEFAULT_IDLE_TIMEOUT);
+        DEFAULT_IDLE_TIMEOUT,
+        DEFAULT_REQUEST_HEADER_TIMEOUT);
   }
 }

@@ -98,6 +98,14 @@ public final class Settings {
           "seconds a client connection (HTTP or RESP) may stay silent before the proxy closes it; 0 = never",
           "0 (never) or a number of seconds greater than 0, e.g. 60",
           raw -> isZero(raw) ? Duration.ZERO : positiveSeconds(raw));
+  public static final Setting<Duration> REQUEST_HEADER_TIMEOUT =
+      new Setting<>(
+          "REQUEST_HEADER_TIMEOUT",
+          "10",
+          "seconds an HTTP request's headers may take from its first byte before the proxy closes the connection"
+              + " (slow clients, slowloris); 0 = no limit",
+          "0 (no limit) or a number of seconds greater than 0, e.g. 10",
+          raw -> isZero(raw) ? Duration.ZERO : positiveSeconds(raw));
   public static final Setting<Integer> RESP_PORT =
       new Setting<>(
           "RESP_PORT",
@@ -119,6 +127,14 @@ public final class Settings {
           "most elements in one RESP command; more gets an error and the connection is closed",
           "a whole number from 1 to 2147483647",
           raw -> intAtLeast(raw, 1));
+  public static final Setting<Long> RESP_MAX_PENDING_REPLY_BYTES =
+      new Setting<>(
+          "RESP_MAX_PENDING_REPLY_BYTES",
+          "32m",
+          "reply bytes that may wait for a RESP client to read them; beyond, the client is disconnected (as Redis'"
+              + " client-output-buffer-limit); 0 = no limit",
+          "0 (no limit) or a number of bytes greater than 0 with an optional k, m or g suffix, e.g. 33554432 or 32m",
+          raw -> raw.equals("0") ? 0L : bytes(raw));
   public static final Setting<Integer> PROXY_PORT =
       new Setting<>(
           "PROXY_PORT", "8080", "HTTP port", "a port number from 1 to 65535", Settings::port);
@@ -265,6 +281,7 @@ public final class Settings {
           HTTP2_MAX_STREAMS,
           MAX_CONNECTIONS,
           IDLE_TIMEOUT,
+          REQUEST_HEADER_TIMEOUT,
           RESP_PORT,
           MANAGEMENT_PORT,
           BIND_ADDRESS,
@@ -282,6 +299,7 @@ public final class Settings {
           SHUTDOWN_TIMEOUT,
           RESP_MAX_BULK_LENGTH,
           RESP_MAX_ARRAY_LENGTH,
+          RESP_MAX_PENDING_REPLY_BYTES,
           ACCESS_LOG,
           LOG_LEVEL);
 

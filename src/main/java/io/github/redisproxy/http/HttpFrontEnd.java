@@ -9,6 +9,7 @@ import io.github.redisproxy.lookup.Lookup;
 import io.github.redisproxy.lookup.LookupException;
 import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.metrics.ConnectionLimit;
+import io.github.redisproxy.metrics.MeterNames;
 import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
 import io.github.redisproxy.tls.ServerTls;
@@ -24,6 +25,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,7 @@ public final class HttpFrontEnd {
   private final RequestRecorder requests;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
+  private final LongAdder headerTimeouts = new LongAdder();
   private volatile boolean draining;
 
   /** {@code access}: who may read which keys ({@link AccessControl#off()}: everyone, all). */
@@ -81,6 +84,12 @@ public final class HttpFrontEnd {
     this.registry = registry;
     this.requests = new RequestRecorder(registry, "http");
     Meters.frontEnd(registry, "http", inFlight, connections);
+    Meters.counter(
+        registry,
+        MeterNames.REQUEST_HEADER_TIMEOUTS,
+        "HTTP connections closed because a request's headers took longer than REQUEST_HEADER_TIMEOUT",
+        headerTimeouts,
+        LongAdder::sum);
   }
 
   /**
@@ -117,6 +126,10 @@ public final class HttpFrontEnd {
               }
               connections.incrementAndGet();
               channel.closeFuture().addListener(closed -> connections.decrementAndGet());
+              if (!config.requestHeaderTimeout().isZero()) {
+                RequestHeaderDeadline.install(
+                    channel.pipeline(), config.requestHeaderTimeout(), headerTimeouts);
+              }
             })
         .route(
             routes ->
@@ -129,6 +142,12 @@ public final class HttpFrontEnd {
                         (req, res) -> serve(req, res, false))
                     .route(request -> true, this::methodNotAllowed))
         .bindNow();
+  }
+
+  /** A route runs once the request's headers are decoded: REQUEST_HEADER_TIMEOUT is met. */
+  private static void headersComplete(HttpServerRequest request) {
+    request.withConnection(
+        connection -> RequestHeaderDeadline.headersComplete(connection.channel()));
   }
 
   /** Requests that have arrived and not yet been answered. */
@@ -148,6 +167,7 @@ public final class HttpFrontEnd {
       HttpServerRequest request, HttpServerResponse response, boolean withBody) {
     long start = System.nanoTime();
     inFlight.incrementAndGet();
+    headersComplete(request);
     if (draining) {
       response.keepAlive(false);
     }
@@ -271,6 +291,7 @@ public final class HttpFrontEnd {
   }
 
   private Publisher<Void> methodNotAllowed(HttpServerRequest request, HttpServerResponse response) {
+    headersComplete(request);
     long start = System.nanoTime();
     inFlight.incrementAndGet();
     response.header(HttpHeaderNames.ALLOW, ALLOW);

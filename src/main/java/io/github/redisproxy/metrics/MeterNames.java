@@ -60,6 +60,12 @@ public final class MeterNames {
    */
   public static final String CONNECTIONS_REJECTED = "redis_proxy.connections.rejected";
 
+  /** Counter: HTTP connections closed because a request's headers took too long. */
+  public static final String REQUEST_HEADER_TIMEOUTS = "redis_proxy.http.request_header_timeouts";
+
+  /** Counter: RESP connections closed because more reply bytes were queued than allowed. */
+  public static final String REPLY_BUFFER_CLOSES = "redis_proxy.resp.reply_buffer_closes";
+
   /** Gauge: when the served TLS certificate expires, in seconds since the epoch. */
   public static final String TLS_CERTIFICATE_EXPIRY = "redis_proxy.tls.certificate.expiry.seconds";
 

@@ -7,6 +7,7 @@ import io.github.redisproxy.config.RespConfig;
 import io.github.redisproxy.config.ServerConfig;
 import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.metrics.ConnectionLimit;
+import io.github.redisproxy.metrics.MeterNames;
 import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
 import io.github.redisproxy.tls.ServerTls;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,8 @@ public final class RespFrontEnd {
    */
   private static final int MAX_PIPELINED = 1024;
 
+  private static final String REPLY_BACKLOG = "resp-reply-backlog";
+
   private final LookupService lookups;
   private final AccessControl access;
   private final Backend backend;
@@ -62,6 +66,7 @@ public final class RespFrontEnd {
   private final AtomicInteger connections = new AtomicInteger();
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final LongAdder replyBufferCloses = new LongAdder();
 
   /**
    * A RESP front end over {@code lookups}; {@code backend} is only asked what it is, for {@code
@@ -80,6 +85,12 @@ public final class RespFrontEnd {
     this.registry = registry;
     this.requests = new RequestRecorder(registry, "resp");
     Meters.frontEnd(registry, "resp", inFlight, connections);
+    Meters.counter(
+        registry,
+        MeterNames.REPLY_BUFFER_CLOSES,
+        "RESP connections closed because more than RESP_MAX_PENDING_REPLY_BYTES of replies waited for the client",
+        replyBufferCloses,
+        LongAdder::sum);
   }
 
   /**
@@ -142,6 +153,15 @@ public final class RespFrontEnd {
                       NettyPipeline.ReactiveBridge,
                       "resp-protocol-errors",
                       new RespProtocolErrors());
+              if (config.maxPendingReplyBytes() > 0) {
+                // On the replies' side of the encoder: it counts replies, not their bytes.
+                channel
+                    .pipeline()
+                    .addBefore(
+                        NettyPipeline.ReactiveBridge,
+                        REPLY_BACKLOG,
+                        new ReplyBacklog(config.maxPendingReplyBytes(), replyBufferCloses));
+              }
             })
         .doOnConnection(
             connection -> {
@@ -157,6 +177,10 @@ public final class RespFrontEnd {
 
   private Publisher<Void> serve(NettyInbound in, NettyOutbound out, RespCommands commands) {
     RespSession session = new RespSession();
+    ReplyBacklog[] backlog = new ReplyBacklog[1];
+    in.withConnection(
+        connection ->
+            backlog[0] = (ReplyBacklog) connection.channel().pipeline().get(REPLY_BACKLOG));
     Flux<RedisMessage> replies =
         in.receiveObject()
             // Parsing copies the arguments out of Netty's buffers, which are released when this
@@ -171,6 +195,12 @@ public final class RespFrontEnd {
                   return commands
                       .execute(command, session)
                       .onErrorResume(RespFrontEnd::internalError)
+                      .doOnNext(
+                          reply -> {
+                            if (backlog[0] != null) {
+                              backlog[0].produced(reply);
+                            }
+                          })
                       .doOnNext(
                           reply ->
                               requests.record(
