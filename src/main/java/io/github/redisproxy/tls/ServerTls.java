@@ -13,9 +13,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.tcp.SslProvider;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -90,11 +92,7 @@ public final class ServerTls implements AutoCloseable {
   public HttpServer secure(HttpServer server, MeterRegistry registry) {
     HandshakeFailures failures = new HandshakeFailures(registry, "http");
     return server
-        .secure(
-            spec ->
-                spec.sslContext(current.http().getSslContext())
-                    .setSniAsyncMappings(
-                        (serverName, promise) -> promise.setSuccess(current.http())))
+        .secure(spec -> current(spec, () -> current.http()))
         .doOnChannelInit((observer, channel, address) -> failures.addTo(channel.pipeline()));
   }
 
@@ -102,11 +100,7 @@ public final class ServerTls implements AutoCloseable {
   public HttpServer securePlain(HttpServer server, MeterRegistry registry) {
     HandshakeFailures failures = new HandshakeFailures(registry, "management");
     return server
-        .secure(
-            spec ->
-                spec.sslContext(current.plain().getSslContext())
-                    .setSniAsyncMappings(
-                        (serverName, promise) -> promise.setSuccess(current.plain())))
+        .secure(spec -> current(spec, () -> current.plain()))
         .doOnChannelInit((observer, channel, address) -> failures.addTo(channel.pipeline()));
   }
 
@@ -114,12 +108,17 @@ public final class ServerTls implements AutoCloseable {
   public TcpServer secure(TcpServer server, MeterRegistry registry) {
     HandshakeFailures failures = new HandshakeFailures(registry, "resp");
     return server
-        .secure(
-            spec ->
-                spec.sslContext(current.plain().getSslContext())
-                    .setSniAsyncMappings(
-                        (serverName, promise) -> promise.setSuccess(current.plain())))
+        .secure(spec -> current(spec, () -> current.plain()))
         .doOnChannelInit((observer, channel, address) -> failures.addTo(channel.pipeline()));
+  }
+
+  /**
+   * Every handshake, with or without a server name, asks {@code provider} which contexts are
+   * current: a reload reaches new connections, and open ones keep theirs.
+   */
+  private static void current(SslProvider.SslContextSpec spec, Supplier<SslProvider> provider) {
+    spec.sslContext(provider.get().getSslContext())
+        .setSniAsyncMappings((serverName, promise) -> promise.setSuccess(provider.get()));
   }
 
   /** Stops watching the files; open connections are not affected. */

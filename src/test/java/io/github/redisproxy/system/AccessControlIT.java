@@ -10,6 +10,7 @@ import io.github.redisproxy.testing.ProxyProcess;
 import io.github.redisproxy.testing.RawResp;
 import io.github.redisproxy.testing.RedisCli;
 import io.github.redisproxy.testing.RedisServerExtension;
+import io.github.redisproxy.testing.TestDirectories;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -43,7 +44,7 @@ class AccessControlIT {
   private static final String ALICE = "alice-token-0123456789";
   private static final String BOB = "bob-token-0123456789abc";
   private static final String ADMIN = "management-token-0123456789";
-  private static final Path DIR = tempDirectory();
+  private static final Path DIR = TestDirectories.create("access-it");
   private static final Path TOKENS =
       write(
           DIR.resolve("tokens"),
@@ -67,12 +68,7 @@ class AccessControlIT {
 
   @AfterAll
   static void removeFiles() throws IOException {
-    try (var files = Files.list(DIR)) {
-      for (Path file : files.toList()) {
-        Files.delete(file);
-      }
-    }
-    Files.delete(DIR);
+    TestDirectories.delete(DIR);
   }
 
   /**
@@ -294,14 +290,6 @@ class AccessControlIT {
       Files.writeString(partial, text);
       return Files.move(
           partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path tempDirectory() {
-    try {
-      return Files.createTempDirectory("access-it");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -9,10 +9,9 @@ import io.github.redisproxy.testing.RedisCli;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.github.redisproxy.testing.TestCertificates;
 import io.github.redisproxy.testing.TestCertificates.Issued;
+import io.github.redisproxy.testing.TestDirectories;
 import io.github.redisproxy.testing.TlsProbe;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MutualTlsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final Path DIR = tempDirectory();
+  private static final Path DIR = TestDirectories.create("mtls-it");
   private static final Issued SERVER_CA = TestCertificates.authority("server CA");
   private static final Issued CLIENT_CA = TestCertificates.authority("client CA");
   private static final Issued SERVER = TestCertificates.server(SERVER_CA, "mtls-server");
@@ -55,12 +54,7 @@ class MutualTlsIT {
 
   @AfterAll
   static void removeCertificates() throws IOException {
-    try (var files = Files.list(DIR)) {
-      for (Path file : files.toList()) {
-        Files.delete(file);
-      }
-    }
-    Files.delete(DIR);
+    TestDirectories.delete(DIR);
   }
 
   /** A client with a certificate of the client authority is served. */
@@ -134,13 +128,5 @@ class MutualTlsIT {
     return TlsProbe.metrics(
             TestCertificates.clientContext(CLIENT, SERVER_CA), proxy.managementPort())
         .value("redis_proxy_tls_handshake_failures_total", Map.of("frontend", "http"));
-  }
-
-  private static Path tempDirectory() {
-    try {
-      return Files.createTempDirectory("mtls-it");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

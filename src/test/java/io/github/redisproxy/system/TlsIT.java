@@ -11,6 +11,7 @@ import io.github.redisproxy.testing.RedisCli;
 import io.github.redisproxy.testing.RedisServerExtension;
 import io.github.redisproxy.testing.TestCertificates;
 import io.github.redisproxy.testing.TestCertificates.Issued;
+import io.github.redisproxy.testing.TestDirectories;
 import io.github.redisproxy.testing.TlsProbe;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -21,7 +22,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -29,7 +29,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +52,7 @@ import reactor.netty.http.HttpProtocol;
  */
 class TlsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final Path DIR = tempDirectory();
+  private static final Path DIR = TestDirectories.create("tls-it");
   private static final Issued AUTHORITY = TestCertificates.authority("redis-proxy test CA");
   private static final Issued SERVER = TestCertificates.server(AUTHORITY, "tls-it-server");
   private static final Path CERT = SERVER.writeCertificate(DIR.resolve("server.pem"));
@@ -77,12 +76,7 @@ class TlsIT {
 
   @AfterAll
   static void removeCertificates() throws IOException {
-    try (var files = Files.list(DIR)) {
-      for (Path file : files.toList()) {
-        Files.delete(file);
-      }
-    }
-    Files.delete(DIR);
+    TestDirectories.delete(DIR);
   }
 
   /** HTTP/1.1 over TLS answers as in clear text: status, headers, value. */
@@ -347,14 +341,6 @@ class TlsIT {
       } catch (IOException reset) {
         return ""; // closed with a reset: no answer either
       }
-    }
-  }
-
-  private static Path tempDirectory() {
-    try {
-      return Files.createTempDirectory("tls-it");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
