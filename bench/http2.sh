@@ -25,16 +25,16 @@ track_processes
 CP=$(bench_classpath)
 REDIS_PORT=$(free_port); HTTP=$(free_port); HTTPS=$(free_port); BARE=$(free_port)
 java -Dconstant.h2c=true -cp "$CP" io.github.redisproxy.bench.ConstantServer "$BARE" 10 > "$LOGS/bare.log" 2>&1 &
-PIDS+=("$!")
+PIDS+=("$!"); BARE_PID=$!
 REDIS_ADDRESS=embedded:$REDIS_PORT PROXY_PORT=$HTTP MANAGEMENT_PORT=0 BIND_ADDRESS=127.0.0.1 \
   java -jar "$JAR" > "$LOGS/proxy.log" 2>&1 &
-PIDS+=("$!")
+PIDS+=("$!"); CLEAR_PID=$!
 wait_for_log "$LOGS/proxy.log" "Listening for HTTP" 60
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
   -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$LOGS/key.pem" -out "$LOGS/cert.pem" 2> /dev/null
 REDIS_ADDRESS=127.0.0.1:$REDIS_PORT PROXY_PORT=$HTTPS MANAGEMENT_PORT=0 BIND_ADDRESS=127.0.0.1 \
   TLS_CERT_FILE="$LOGS/cert.pem" TLS_KEY_FILE="$LOGS/key.pem" java -jar "$JAR" > "$LOGS/proxy-tls.log" 2>&1 &
-PIDS+=("$!")
+PIDS+=("$!"); TLS_PID=$!
 wait_for_log "$LOGS/proxy-tls.log" "Listening for HTTP" 60
 redis-cli -p "$REDIS_PORT" set hot 0123456789 > /dev/null
 URL="http://127.0.0.1:$HTTP/hot"
@@ -59,11 +59,22 @@ wrk -t1 -c64 -d10s "$URL" > /dev/null; h2load -t1 -c64 -m1 -D 10 "$URL" > /dev/n
 wrk -t1 -c64 -d10s "$TLS_URL" > /dev/null; h2load -t1 -c64 -m1 -D 10 "$TLS_URL" > /dev/null
 wrk -t1 -c64 -d10s "$BARE_URL" > /dev/null; h2load -t1 -c64 -m1 -D 10 "$BARE_URL" > /dev/null
 grep -q 'OpenSSL' "$LOGS/proxy-tls.log" && TLS_IMPL=OpenSSL || TLS_IMPL="the JDK"
-declare -A runs
+# The server's own CPU per answered request (its process' user + system time over the run), so that the client's
+# share of the 2 cores (wrk's and h2load's TLS, HPACK) does not count against the server.
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+server_of() { case $1 in https1 | h2 | h2-mux) echo "$TLS_PID" ;; bare-*) echo "$BARE_PID" ;; *) echo "$CLEAR_PID" ;; esac; }
+declare -A runs cpu
 rows="http1 h2c h2c-mux https1 h2 h2-mux bare-http1 bare-h2c"
 for round in $(seq "$ROUNDS"); do
-  for row in $rows; do runs[$row]+="$(measure "$row") "; done
-  echo "round $round: http1 ${runs[http1]##* } ..." >&2
+  for row in $rows; do
+    pid=$(server_of "$row"); before=$(cpu_ticks "$pid")
+    rps=$(measure "$row")
+    used=$(( $(cpu_ticks "$pid") - before ))
+    runs[$row]+="$rps "
+    cpu[$row]+="$(awk -v t="$used" -v hz="$TICK" -v r="$rps" -v s="$SECONDS_PER_RUN" 'BEGIN{printf "%.1f", t / hz * 1e6 / (r * s)}') "
+  done
+  echo "round $round: http1 ${runs[http1]% } ..." >&2
 done
 mkdir -p bench/results
 out=bench/results/http2-$(date -u +%Y%m%dT%H%M%SZ).md
@@ -75,16 +86,17 @@ out=bench/results/http2-$(date -u +%Y%m%dT%H%M%SZ).md
   echo "Cache hits on one 10-byte key, ${SECONDS_PER_RUN} s per run, median of $ROUNDS interleaved rounds (requests/s);"
   echo "TLS by $TLS_IMPL, TLS 1.3, RSA 2048 (the rows over TLS are the second proxy's):"
   echo
-  echo "| row | requests/s | / http1 | / https1 |"
-  echo "|---|---|---|---|"
+  echo "| row | requests/s | / http1 | / https1 | server CPU µs/request |"
+  echo "|---|---|---|---|---|"
   base=$(echo "${runs[http1]}" | median)
   tls_base=$(echo "${runs[https1]}" | median)
   for row in $rows; do
     m=$(echo "${runs[$row]}" | median)
-    echo "| $row | $m | $(awk -v a="$m" -v b="$base" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$m" -v b="$tls_base" 'BEGIN{printf "%.2f", a/b}') |"
+    c=$(echo "${cpu[$row]}" | median)
+    echo "| $row | $m | $(awk -v a="$m" -v b="$base" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$m" -v b="$tls_base" 'BEGIN{printf "%.2f", a/b}') | $c |"
   done
   echo
   echo "Every round: "
-  for row in $rows; do echo "- $row: ${runs[$row]}"; done
+  for row in $rows; do echo "- $row: ${runs[$row]} (server CPU µs/request: ${cpu[$row]})"; done
 } | tee "$out"
 echo "written to $out"
