@@ -6,6 +6,8 @@
 #   4. a cold hot-key burst of 1,000 concurrent requests (coalescing: Redis GETs counted)
 #   5. redis-benchmark GET straight against the redis-server
 #   6. latency of hits at half the maximum hit throughput (the load generator, open loop), bare server alongside
+#   7. then bench/overhead.sh: the proxy against a bare server, Webdis and redis-server, with each one's CPU per request
+#      (about 6 more minutes; its own results file)
 # 1-3 run twice side by side: with Reactor Netty's default event-loop count (proxy EVENT_LOOPS=auto) and with one event
 # loop (EVENT_LOOPS=1), each proxy against the bare server with the same count. Same client settings for every row
 # (WRK_OPTS, default wrk -t1 -c64), interleaved ROUNDS times; the table shows medians and ratios.
@@ -151,3 +153,7 @@ field() { echo "$1" | awk -v i="$2" '{print $i}'; }
   done
 } | tee "$out"
 echo "written to $out"
+
+# The proxy's overhead against its baselines in one table (bare server, Webdis, redis-server), with each server's CPU
+# per request: a script of its own, so that it can also run alone.
+bench/overhead.sh "$ROUNDS" "$SECONDS_PER_RUN"
