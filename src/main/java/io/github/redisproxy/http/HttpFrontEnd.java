@@ -144,12 +144,6 @@ public final class HttpFrontEnd {
         .bindNow();
   }
 
-  /** A route runs once the request's headers are decoded: REQUEST_HEADER_TIMEOUT is met. */
-  private static void headersComplete(HttpServerRequest request) {
-    request.withConnection(
-        connection -> RequestHeaderDeadline.headersComplete(connection.channel()));
-  }
-
   /** Requests that have arrived and not yet been answered. */
   public int inFlight() {
     return inFlight.get();
@@ -167,7 +161,6 @@ public final class HttpFrontEnd {
       HttpServerRequest request, HttpServerResponse response, boolean withBody) {
     long start = System.nanoTime();
     inFlight.incrementAndGet();
-    headersComplete(request);
     if (draining) {
       response.keepAlive(false);
     }
@@ -291,7 +284,6 @@ public final class HttpFrontEnd {
   }
 
   private Publisher<Void> methodNotAllowed(HttpServerRequest request, HttpServerResponse response) {
-    headersComplete(request);
     long start = System.nanoTime();
     inFlight.incrementAndGet();
     response.header(HttpHeaderNames.ALLOW, ALLOW);

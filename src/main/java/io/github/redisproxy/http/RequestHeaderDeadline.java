@@ -1,10 +1,11 @@
 package io.github.redisproxy.http;
 
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -16,17 +17,26 @@ import reactor.netty.NettyPipeline;
  * its headers must be complete within the timeout, or the connection is closed. A client that
  * trickles a byte every few seconds keeps IDLE_TIMEOUT from firing, but not this.
  *
- * <p>Bytes arm the deadline; the route, which runs once the request's headers are decoded, disarms
- * it. Between keep-alive requests nothing is armed, so only IDLE_TIMEOUT applies. Once a connection
- * speaks HTTP/2 the deadline is removed: frames of other streams keep arriving between requests,
- * and Netty's HTTP/2 codec bounds headers itself.
+ * <p>Two handlers on the channel's event loop: this one, in front of the HTTP codec, arms the
+ * deadline on the bytes that start a request; a {@link HeadersDecoded} behind the codec disarms it
+ * when the codec emits the request's headers. Disarming there, not in the route, matters: a
+ * pipelined request whose headers arrived whole may wait longer than the timeout for the response
+ * before it, and is not a slow client. Between a request's last byte and the next request's first,
+ * nothing is armed, so only IDLE_TIMEOUT applies to an idle keep-alive connection.
+ *
+ * <p>Once a connection speaks HTTP/2 (prior knowledge, h2c upgrade or ALPN) both handlers leave:
+ * frames of other streams keep arriving between requests, and Netty's HTTP/2 codec bounds headers
+ * itself; IDLE_TIMEOUT still applies.
  */
 final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
   private static final String NAME = "redis-proxy-request-header-deadline";
+  private static final String DECODED = "redis-proxy-request-headers-decoded";
 
   private final long timeoutNanos;
   private final LongAdder closed;
-  private ScheduledFuture<?> deadline; // touched on the channel's event loop only
+  // Both touched on the channel's event loop only.
+  private ScheduledFuture<?> deadline;
+  private boolean betweenRequests = true; // false from a request's headers to its last byte
 
   private RequestHeaderDeadline(Duration timeout, LongAdder closed) {
     this.timeoutNanos = timeout.toNanos();
@@ -43,37 +53,46 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /**
-   * A request's headers have been decoded on {@code channel}: an HTTP/1.1 connection, or an HTTP/2
-   * stream, whose connection then needs the deadline no more.
-   */
-  static void headersComplete(Channel channel) {
-    // Not channel.parent() alone: an accepted TCP channel's parent is the listening socket.
-    boolean stream = channel instanceof Http2StreamChannel;
-    Channel connection = stream ? channel.parent() : channel;
-    if (!(connection.pipeline().get(NAME) instanceof RequestHeaderDeadline handler)) {
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object message) throws Exception {
+    ChannelPipeline pipeline = ctx.pipeline();
+    if (speaksHttp2(pipeline)) { // over TLS, ALPN chose h2 before the first byte of a request
+      ctx.fireChannelRead(message);
+      leave(pipeline);
       return;
     }
-    handler.disarm();
-    if (stream) {
-      connection.pipeline().remove(handler);
+    if (pipeline.get(DECODED) == null && pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
+      // Not at install: over TLS, the HTTP/1.1 handlers are added once ALPN has chosen.
+      pipeline.addBefore(NettyPipeline.HttpTrafficHandler, DECODED, new HeadersDecoded());
+    }
+    if (deadline == null
+        && betweenRequests
+        && message instanceof ByteBuf bytes
+        && bytes.isReadable()) {
+      deadline = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+    ctx.fireChannelRead(message);
+    // A prior-knowledge preface or an h2c upgrade switches the pipeline to HTTP/2 during the read.
+    if (speaksHttp2(pipeline)) {
+      leave(pipeline);
     }
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object message) throws Exception {
-    if (deadline == null) {
-      deadline =
-          ctx.executor()
-              .schedule(
-                  () -> {
-                    closed.increment();
-                    ctx.close();
-                  },
-                  timeoutNanos,
-                  TimeUnit.NANOSECONDS);
+  /** Removes this handler, which disarms it and removes its {@link HeadersDecoded}. */
+  private void leave(ChannelPipeline pipeline) {
+    if (pipeline.context(this) != null) { // not already gone with a closed channel
+      pipeline.remove(this);
     }
-    super.channelRead(ctx, message);
+  }
+
+  private void expire(ChannelHandlerContext ctx) {
+    deadline = null;
+    closed.increment();
+    ctx.close();
+  }
+
+  private static boolean speaksHttp2(ChannelPipeline pipeline) {
+    return pipeline.get(NettyPipeline.H2MultiplexHandler) != null;
   }
 
   @Override
@@ -85,12 +104,31 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     disarm();
+    if (ctx.pipeline().get(DECODED) != null) {
+      ctx.pipeline().remove(DECODED);
+    }
   }
 
   private void disarm() {
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null;
+    }
+  }
+
+  /** Behind the HTTP/1.1 codec: sees each request's headers, decoded, and its last content. */
+  private final class HeadersDecoded extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (message instanceof HttpRequest) {
+        disarm();
+        betweenRequests = false;
+      }
+      // After the headers: a request the codec could not decode is a FullHttpRequest, both.
+      if (message instanceof LastHttpContent) {
+        betweenRequests = true;
+      }
+      ctx.fireChannelRead(message);
     }
   }
 }

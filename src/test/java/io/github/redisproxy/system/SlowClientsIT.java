@@ -6,6 +6,8 @@ import io.github.redisproxy.testing.Polling;
 import io.github.redisproxy.testing.ProxyExtension;
 import io.github.redisproxy.testing.RawResp;
 import io.github.redisproxy.testing.RedisServerExtension;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -94,11 +96,41 @@ class SlowClientsIT {
       out.write(ascii("Host: 127.0.0.1\r\n"));
       Thread.sleep(300);
       out.write(ascii("\r\n"));
-      assertThat(statusLine(socket)).isEqualTo("HTTP/1.1 404 Not Found");
+      assertThat(statusLine(socket.getInputStream())).isEqualTo("HTTP/1.1 404 Not Found");
 
       Thread.sleep(2_500); // idle, with nothing armed: only IDLE_TIMEOUT (30 s) applies
       out.write(ascii("GET /slow:absent HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-      assertThat(statusLine(socket)).isEqualTo("HTTP/1.1 404 Not Found");
+      assertThat(statusLine(socket.getInputStream())).isEqualTo("HTTP/1.1 404 Not Found");
+    }
+    assertThat(metric("redis_proxy_http_request_header_timeouts_total")).isEqualTo(before);
+  }
+
+  /**
+   * A request whose headers arrived whole is not cut off while it waits, pipelined, behind a
+   * response that takes longer than the timeout to deliver (16 MB to a client that pauses).
+   */
+  @Test
+  void aPipelinedRequestWaitingBehindALongResponseIsServed() throws Exception {
+    redis.binary().set(ascii("slow:large"), new byte[16 * MEGABYTE.length]);
+    double before = metric("redis_proxy_http_request_header_timeouts_total");
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(4096); // before connect: the window stays small
+      socket.connect(
+          new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port()));
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      out.write(ascii("GET /slow:large HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+      in.mark(1);
+      assertThat(in.read()).as("the first response has begun").isGreaterThanOrEqualTo(0);
+      in.reset();
+      out.write(ascii("GET /slow:absent HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+
+      Thread.sleep(2_500); // the second request waits more than the 1 s timeout: 16 MB do not fit
+      // in the socket buffers while this client does not read
+
+      assertThat(statusLine(in)).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(statusLine(in)).isEqualTo("HTTP/1.1 404 Not Found");
     }
     assertThat(metric("redis_proxy_http_request_header_timeouts_total")).isEqualTo(before);
   }
@@ -118,6 +150,36 @@ class SlowClientsIT {
 
     assertThat(first).isEqualTo(404);
     assertThat(second).isEqualTo(404);
+    assertThat(metric("redis_proxy_http_request_header_timeouts_total")).isEqualTo(before);
+  }
+
+  /**
+   * An h2c connection by prior knowledge that has sent its preface and no request yet is HTTP/2:
+   * left to IDLE_TIMEOUT, still there and answering a PING after more than the timeout.
+   */
+  @Test
+  void anH2cConnectionWithoutARequestYetIsLeftToTheIdleTimeout() throws Exception {
+    double before = metric("redis_proxy_http_request_header_timeouts_total");
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+      out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame
+
+      Thread.sleep(2_500); // more than the 1 s timeout without a request
+
+      out.write(new byte[] {0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}); // PING
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      boolean pingAcknowledged = false;
+      while (!pingAcknowledged) {
+        int length = in.readUnsignedShort() << 8 | in.readUnsignedByte(); // EOF: closed
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        in.readInt(); // stream
+        in.readNBytes(length);
+        pingAcknowledged = type == 6 && (flags & 1) == 1;
+      }
+    }
     assertThat(metric("redis_proxy_http_request_header_timeouts_total")).isEqualTo(before);
   }
 
@@ -152,6 +214,7 @@ class SlowClientsIT {
     try (RawResp other = RawResp.connect(proxy.respPort())) {
       assertThat(other.call("PING")).isEqualTo(RawResp.simple("PONG"));
     }
+    assertThat(proxy.management().get("/health").statusCode()).isEqualTo(200);
     Polling.until(
         Duration.ofSeconds(10),
         "the closed connection to be gone",
@@ -194,8 +257,8 @@ class SlowClientsIT {
     return total;
   }
 
-  private static String statusLine(Socket socket) throws IOException {
-    InputStream in = socket.getInputStream();
+  /** The status line of the next response on {@code in}, whose headers and body are read. */
+  private static String statusLine(InputStream in) throws IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
       int b = in.read();
