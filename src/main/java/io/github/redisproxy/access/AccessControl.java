@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,11 +17,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Who may read: off (everyone may read every key), or the clients of AUTH_TOKENS_FILE.
  *
- * <p>The clients are an immutable list behind a volatile field: a request reads it once, without a
- * lock. The file is compared with what was read once per {@link #POLL_PERIOD}, by content, on a
- * thread of its own; a change that does not parse keeps the clients there were, and says so. A
- * token is checked against every client, in time that does not depend on which one (if any) it
- * matches or where it differs.
+ * <p>The clients are an immutable snapshot behind a volatile field: a request on an event loop
+ * reads it once, without a lock, and never touches the file. The file is compared with what was
+ * read once per {@link #POLL_PERIOD}, by content, on a daemon thread of its own (reading a file
+ * blocks, so it must not happen on an event loop); a change that does not parse keeps the clients
+ * there were, and says so in one WARN line. A token is checked against every client, in time that
+ * does not depend on which one (if any) it matches or where it differs ({@link Clients#find}).
  */
 public final class AccessControl implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
@@ -30,14 +30,14 @@ public final class AccessControl implements AutoCloseable {
   /** How often the file is compared with what was read. */
   static final Duration POLL_PERIOD = Duration.ofSeconds(1);
 
-  private static final AccessControl OFF = new AccessControl(null, null, List.of());
+  private static final AccessControl OFF = new AccessControl(null, null, Clients.NONE);
 
   private final Path file;
   private final ScheduledExecutorService poller;
-  private volatile List<Client> clients;
+  private volatile Clients clients;
   private byte[] lastRead; // only the poller thread touches it after start
 
-  private AccessControl(Path file, byte[] contents, List<Client> clients) {
+  private AccessControl(Path file, byte[] contents, Clients clients) {
     this.file = file;
     this.lastRead = contents;
     this.clients = clients;
@@ -85,12 +85,21 @@ public final class AccessControl implements AutoCloseable {
 
   /** The client whose token this is ({@code AUTH token}, a Bearer token). */
   public Optional<Client> authenticate(byte[] token) {
-    return find(null, token);
+    return clients.find(null, SecretHash.sha256(token));
   }
 
   /** The client of this name, if this is its token ({@code AUTH name token}). */
   public Optional<Client> authenticate(String name, byte[] token) {
-    return find(name, token);
+    return clients.find(name, SecretHash.sha256(token));
+  }
+
+  /**
+   * What a client that logged in earlier (a RESP connection) is now: its line as the file now says
+   * it, or empty when the line was removed or its token changed since, so that taking a token out
+   * of the file also shuts the connections that logged in with it.
+   */
+  public Optional<Client> current(Client earlier) {
+    return clients.current(earlier);
   }
 
   /** From now on, re-reads the file when it changes. */
@@ -108,19 +117,6 @@ public final class AccessControl implements AutoCloseable {
     if (poller != null) {
       poller.shutdownNow();
     }
-  }
-
-  /** Every client is compared, whether or not an earlier one matched: no early exit to time. */
-  private Optional<Client> find(String name, byte[] token) {
-    byte[] hash = SecretHash.sha256(token);
-    Client found = null;
-    for (Client client : clients) {
-      boolean match = SecretHash.same(hash, client.tokenHash());
-      if (match && (name == null || name.equals(client.name()))) {
-        found = client;
-      }
-    }
-    return Optional.ofNullable(found);
   }
 
   private void reloadIfChanged() {
@@ -144,7 +140,8 @@ public final class AccessControl implements AutoCloseable {
     }
   }
 
-  private static List<Client> parse(byte[] contents) throws TokensFileException {
-    return TokensFile.parse(new String(contents, StandardCharsets.UTF_8).lines().toList());
+  private static Clients parse(byte[] contents) throws TokensFileException {
+    return new Clients(
+        TokensFile.parse(new String(contents, StandardCharsets.UTF_8).lines().toList()));
   }
 }

@@ -6,27 +6,61 @@ import java.util.List;
 
 /**
  * One line of the tokens file: a client's name, the SHA-256 of its token, and the key prefixes it
- * may read.
- *
- * @param name the name, as in {@code AUTH name token} and the logs
- * @param everyKey whether the line said {@code *}
+ * may read. Immutable; the prefixes are kept as bytes too, so that a check allocates nothing on the
+ * event loop.
  */
-public record Client(String name, byte[] tokenHash, List<String> prefixes, boolean everyKey) {
+public final class Client {
+  private final String name;
+  private final byte[] tokenHash;
+  private final List<String> prefixes;
+  private final byte[][] prefixBytes;
+  private final boolean everyKey;
 
-  /** Whether this client may read {@code key}. */
+  Client(String name, byte[] tokenHash, List<String> prefixes, boolean everyKey) {
+    this.name = name;
+    this.tokenHash = tokenHash.clone();
+    this.prefixes = List.copyOf(prefixes);
+    this.prefixBytes =
+        this.prefixes.stream()
+            .map(prefix -> prefix.getBytes(StandardCharsets.UTF_8))
+            .toArray(byte[][]::new);
+    this.everyKey = everyKey;
+  }
+
+  /** The name, as in {@code AUTH name token} and the logs. */
+  public String name() {
+    return name;
+  }
+
+  /** The key prefixes of the line, {@code *} left out. */
+  public List<String> prefixes() {
+    return prefixes;
+  }
+
+  /** Whether the line said {@code *}. */
+  public boolean everyKey() {
+    return everyKey;
+  }
+
+  /** Whether this client may read {@code key}: {@code *}, or a prefix of its bytes. */
   public boolean mayRead(Key key) {
     if (everyKey) {
       return true;
     }
-    for (String prefix : prefixes) {
-      if (key.startsWith(prefix.getBytes(StandardCharsets.UTF_8))) {
+    for (byte[] prefix : prefixBytes) {
+      if (key.startsWith(prefix)) {
         return true;
       }
     }
     return false;
   }
 
-  /** Never the hash: a record's generated toString would print it. */
+  /** Only for comparisons in this package; never logged. */
+  byte[] tokenHash() {
+    return tokenHash;
+  }
+
+  /** Never the hash. */
   @Override
   public String toString() {
     return "Client[" + name + "]";

@@ -166,6 +166,9 @@ public final class ProxyServer {
                 DisposableServer::disposeNow);
       }
 
+      // Before the line below, which supervisors and the system tests wait for: once it is out,
+      // whether the proxy warned is settled.
+      warnWhereOpen(config, access);
       // One line with every port, which is also what supervisors and the system tests wait for.
       log.info(
           "Listening for HTTP on {}:{}{}{}{}; event loops: {}; Redis at {}; started in {} ms",
@@ -179,7 +182,6 @@ public final class ProxyServer {
           eventLoops,
           backendConfig.address(),
           (System.nanoTime() - startedAt) / 1_000_000);
-      warnWhereOpen(config, access);
       built.keep();
       return new ProxyServer(
           config,

@@ -179,8 +179,8 @@ final class RespCommands {
    * is to blame.
    */
   Mono<RedisMessage> execute(RespCommand command, RespSession session) {
-    if (access.enabled() && session.client() == null && !BEFORE_AUTH.contains(command.name())) {
-      return error(NOAUTH);
+    if (access.enabled() && !BEFORE_AUTH.contains(command.name()) && !loggedIn(session)) {
+      return error(NOAUTH); // before the table: an unknown command's arguments are not echoed
     }
     Command known = table.get(command.name());
     if (known == null) {
@@ -260,22 +260,45 @@ final class RespCommands {
     return null;
   }
 
+  /**
+   * Whether the connection's client is still in the tokens file; the session takes its line as the
+   * file says it now, so a reload's new prefixes apply from the next command, and a removed line or
+   * a changed token logs the connection out. An in-memory lookup on the file's current snapshot.
+   */
+  private boolean loggedIn(RespSession session) {
+    Client earlier = session.client();
+    if (earlier == null) {
+      return false;
+    }
+    Client now = access.current(earlier).orElse(null);
+    if (now != earlier) {
+      session.client(now);
+    }
+    return now != null;
+  }
+
   private boolean mayRead(RespSession session, Key key) {
     return !access.enabled() || session.client().mayRead(key);
   }
 
   /**
-   * {@code AUTH token} (any client's) or {@code AUTH name token}. Without access control, Redis'
-   * answer to AUTH when no password is set.
+   * {@code AUTH token} (any client's) or {@code AUTH name token}. A failed AUTH leaves the
+   * connection as it was, as in Redis.
+   *
+   * <p>Without access control: {@code AUTH password} gets Redis' answer when no password is set;
+   * {@code AUTH user pass} is accepted and ignored, as {@code HELLO ... AUTH} always was here, so
+   * that clients can be given credentials before the tokens file is turned on.
    */
   private Mono<RedisMessage> auth(RespCommand command, RespSession session) {
     if (command.args().size() > 2) {
       return error("ERR syntax error");
     }
     if (!access.enabled()) {
-      return error(
-          "ERR AUTH <password> called without any password configured for the default user. Are"
-              + " you sure your configuration is correct?");
+      return command.args().size() == 2
+          ? Mono.just(RespReplies.OK)
+          : error(
+              "ERR AUTH <password> called without any password configured for the default user."
+                  + " Are you sure your configuration is correct?");
     }
     Optional<Client> client =
         command.args().size() == 1

@@ -61,62 +61,158 @@ class TokensFileTest {
   }
 
   /**
-   * Generated files (a seeded Random, bounded tries): valid lines round-trip to the same clients;
-   * mutated lines parse or are refused with a one-line TokensFileException that never repeats a
-   * hash; nothing else escapes.
+   * Generated files (a seeded Random, bounded tries): a valid file, written with the freedom the
+   * format allows (spacing, case of the hex, comments, blank lines), reads back as exactly the
+   * clients it was made from.
    */
   @Test
-  void generatedFilesRoundTripAndMutationsAreRefusedInOneLine() throws Exception {
+  void generatedFilesRoundTrip() throws Exception {
     Random random = new Random(20261204L);
     for (int attempt = 0; attempt < 500; attempt++) {
-      List<String> lines = new ArrayList<>();
-      List<String> names = new ArrayList<>();
-      int count = 1 + random.nextInt(5);
-      for (int i = 0; i < count; i++) {
-        String name = "client" + i + "-" + random.nextInt(1000);
-        names.add(name);
-        lines.add(
-            name
-                + " sha256:"
-                + sha256(name + random.nextLong())
-                + " "
-                + (random.nextInt(4) == 0 ? "*" : "p" + i + ":,q" + random.nextInt(100) + ":"));
-        if (random.nextBoolean()) {
-          lines.add("# comment " + i);
-        }
-      }
-      assertThat(TokensFile.parse(lines)).extracting(Client::name).isEqualTo(names);
+      GeneratedFile file = GeneratedFile.random(random);
 
-      List<String> mutated = new ArrayList<>(lines);
-      int line = random.nextInt(mutated.size());
-      mutated.set(line, mutate(mutated.get(line), random));
+      List<Client> read = TokensFile.parse(file.text().lines().toList());
+
+      assertThat(read).as(file.text()).hasSize(file.clients().size());
+      for (int i = 0; i < read.size(); i++) {
+        Client expected = file.clients().get(i);
+        Client actual = read.get(i);
+        assertThat(actual.name()).isEqualTo(expected.name());
+        assertThat(actual.tokenHash()).isEqualTo(expected.tokenHash());
+        assertThat(actual.prefixes()).isEqualTo(expected.prefixes());
+        assertThat(actual.everyKey()).isEqualTo(expected.everyKey());
+      }
+    }
+  }
+
+  /**
+   * A valid file with one line damaged, or with a line of random characters added: it parses, or it
+   * is refused with a one-line TokensFileException naming a line of the file (the damaged one or a
+   * later one, when no line break was added) and never repeating a hash; no other exception
+   * escapes.
+   */
+  @Test
+  void damagedFilesParseOrAreRefusedInOneLineNamingTheLine() {
+    Random random = new Random(1304L);
+    int refused = 0;
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      GeneratedFile file = GeneratedFile.random(random);
+      List<String> lines = new ArrayList<>(file.text().lines().toList());
+      int damaged = random.nextInt(lines.size());
+      String line = random.nextInt(4) == 0 ? noise(random) : mutate(lines.get(damaged), random);
+      if (random.nextInt(4) == 0) {
+        lines.add(damaged, line);
+      } else {
+        lines.set(damaged, line);
+      }
+      String text = String.join("\n", lines);
+      List<String> read = text.lines().toList();
       try {
-        TokensFile.parse(mutated);
+        TokensFile.parse(read);
       } catch (TokensFileException e) {
-        assertThat(e.getMessage()).matches("line \\d+: [^\\n]*");
-        for (String original : lines) {
-          for (String field : original.split(" ")) {
-            if (field.startsWith("sha256:")) {
-              assertThat(e.getMessage()).doesNotContain(field.substring(7));
-            }
-          }
+        refused++;
+        assertThat(e.getMessage()).as(text).matches("line \\d+: [^\\r\\n]*");
+        int number = Integer.parseInt(e.getMessage().replaceFirst("line (\\d+):.*", "$1"));
+        assertThat(number).as(text).isBetween(1, read.size());
+        if (read.size() == lines.size()) {
+          assertThat(number).as("the damaged line or a later one\n" + text).isGreaterThan(damaged);
+        }
+        for (Client client : file.clients()) {
+          assertThat(e.getMessage().toLowerCase(java.util.Locale.ROOT))
+              .doesNotContain(HexFormat.of().formatHex(client.tokenHash()));
         }
       }
     }
+    assertThat(refused).as("damaged files refused").isGreaterThan(300);
+  }
+
+  /**
+   * A file of 1 to 5 clients, with names, hashes and prefixes drawn from what the format allows.
+   */
+  private record GeneratedFile(String text, List<Client> clients) {
+    private static final String NAME_CHARS =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-";
+    private static final String PREFIX_CHARS = "abcxyz019:/._-*#{}é€";
+
+    static GeneratedFile random(Random random) {
+      StringBuilder text = new StringBuilder();
+      List<Client> clients = new ArrayList<>();
+      int count = 1 + random.nextInt(5);
+      for (int i = 0; i < count; i++) {
+        if (random.nextInt(3) == 0) {
+          text.append(random.nextBoolean() ? "\n" : "  # a comment, sha256:x *\n");
+        }
+        String name = i + word(random, NAME_CHARS, 0, 20);
+        byte[] hash = new byte[32];
+        random.nextBytes(hash);
+        String hex = HexFormat.of().formatHex(hash);
+        List<String> prefixes = new ArrayList<>();
+        boolean everyKey = false;
+        List<String> written = new ArrayList<>();
+        for (int p = 1 + random.nextInt(3); p > 0; p--) {
+          if (random.nextInt(5) == 0) {
+            everyKey = true;
+            written.add("*");
+          } else {
+            String prefix = "k" + word(random, PREFIX_CHARS, 0, 8);
+            prefixes.add(prefix);
+            written.add(prefix);
+          }
+        }
+        text.append(space(random, 0))
+            .append(name)
+            .append(space(random, 1))
+            .append("sha256:")
+            .append(random.nextBoolean() ? hex : hex.toUpperCase(java.util.Locale.ROOT))
+            .append(space(random, 1))
+            .append(String.join(",", written))
+            .append(random.nextBoolean() ? "" : space(random, 1) + "# " + name)
+            .append(space(random, 0))
+            .append(random.nextBoolean() ? "\n" : "\r\n");
+        clients.add(new Client(name, hash, prefixes, everyKey));
+      }
+      return new GeneratedFile(text.toString(), clients);
+    }
+
+    private static String word(Random random, String chars, int min, int max) {
+      StringBuilder word = new StringBuilder();
+      for (int n = min + random.nextInt(max - min + 1); n > 0; n--) {
+        word.append(chars.charAt(random.nextInt(chars.length())));
+      }
+      return word.toString();
+    }
+
+    private static String space(Random random, int min) {
+      return word(random, " \t", min, 3).isEmpty() && min > 0 ? " " : word(random, " \t", min, 3);
+    }
+  }
+
+  private static String noise(Random random) {
+    StringBuilder text = new StringBuilder();
+    for (int n = random.nextInt(120); n > 0; n--) {
+      text.append(
+          (char) (random.nextInt(3) == 0 ? random.nextInt(0x3000) : 0x20 + random.nextInt(95)));
+    }
+    return text.toString();
   }
 
   private static String mutate(String line, Random random) {
     StringBuilder text = new StringBuilder(line);
     for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
       int at = random.nextInt(text.length() + 1);
-      switch (random.nextInt(3)) {
+      switch (random.nextInt(4)) {
         case 0 -> text.insert(at, (char) random.nextInt(0x250));
         case 1 -> {
           if (at < text.length()) {
             text.deleteCharAt(at);
           }
         }
-        default -> text.insert(at, " ,#*\t".charAt(random.nextInt(5)));
+        case 2 -> {
+          if (at < text.length()) {
+            text.setCharAt(at, "0aZ:, *#".charAt(random.nextInt(8)));
+          }
+        }
+        default -> text.insert(at, " ,#*\t\n".charAt(random.nextInt(6)));
       }
     }
     return text.toString();

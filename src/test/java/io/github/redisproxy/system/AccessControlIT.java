@@ -1,5 +1,6 @@
 package io.github.redisproxy.system;
 
+import static io.github.redisproxy.testing.PrometheusText.labels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -118,9 +119,15 @@ class AccessControlIT {
     redis.commands().set("admin:3", "a3");
     try (RawResp resp = RawResp.connect(proxy.respPort())) {
       assertThat(resp.call("PING")).isEqualTo(RawResp.simple("PONG"));
+      assertThat(resp.call("HELLO", "2")).as("HELLO without AUTH still replies").startsWith("*");
       assertThat(resp.call("GET", "user:3"))
           .isEqualTo(RawResp.error("NOAUTH Authentication required."));
+      assertThat(resp.call("MGET", "user:3")).startsWith("-NOAUTH");
       assertThat(resp.call("INFO")).isEqualTo(RawResp.error("NOAUTH Authentication required."));
+      assertThat(resp.call("NOSUCHCOMMAND", ALICE))
+          .as("an unknown command's arguments are not echoed before AUTH")
+          .isEqualTo(RawResp.error("NOAUTH Authentication required."));
+      assertThat(resp.call("HELLO", "2", "AUTH", "alice", BOB)).startsWith("-WRONGPASS");
       assertThat(resp.call("AUTH", "nope-nope-nope-nope"))
           .isEqualTo(
               RawResp.error("WRONGPASS invalid username-password pair or user is disabled."));
@@ -131,7 +138,18 @@ class AccessControlIT {
       assertThat(resp.call("GET", "user:3")).isEqualTo(RawResp.bulk("v3"));
       assertThat(resp.call("GET", "admin:3"))
           .isEqualTo(RawResp.error("NOPERM No permissions to access a key"));
-      assertThat(resp.call("MGET", "user:3", "admin:3")).startsWith("-NOPERM");
+      redis.resetStats();
+      assertThat(resp.call("MGET", "user:3", "admin:3", "user:33"))
+          .as("one key outside the prefixes refuses the whole MGET")
+          .isEqualTo(RawResp.error("NOPERM No permissions to access a key"));
+      assertThat(redis.getCalls()).as("Redis GETs for refused commands").isZero();
+      assertThat(resp.call("AUTH", "wrong-wrong-wrong-wrong")).startsWith("-WRONGPASS");
+      assertThat(resp.call("GET", "user:3"))
+          .as("a failed AUTH leaves the connection logged in")
+          .isEqualTo(RawResp.bulk("v3"));
+    }
+    try (RawResp resp = RawResp.connect(proxy.respPort())) {
+      assertThat(resp.call("QUIT")).as("QUIT before AUTH").isEqualTo(RawResp.simple("OK"));
     }
     try (RawResp resp = RawResp.connect(proxy.respPort())) {
       assertThat(resp.call("AUTH", "bob", BOB)).isEqualTo(RawResp.simple("OK"));
@@ -171,15 +189,40 @@ class AccessControlIT {
     assertThat(none.stdout()).contains("NOAUTH");
   }
 
+  /** Refusals are counted in the request metrics under their status. */
+  @Test
+  void refusalsAreCountedByStatus() {
+    get("/user:6", ALICE + "x");
+    get("/admin:6", ALICE);
+    http.send("HEAD", "/admin:6", "Authorization", "Bearer " + ALICE);
+    Map<String, String> get401 = labels("frontend", "http", "command", "get", "status", "401");
+    Map<String, String> get403 = labels("frontend", "http", "command", "get", "status", "403");
+    Map<String, String> head403 = labels("frontend", "http", "command", "head", "status", "403");
+
+    // A request is timed when its response has gone out, a moment after the client has read it.
+    Polling.until(
+        TIMEOUT,
+        "the refusals to be counted",
+        () -> proxy.management().scrape(),
+        m ->
+            m.valueOrZero(REQUESTS, get401) >= 1
+                && m.valueOrZero(REQUESTS, get403) >= 1
+                && m.valueOrZero(REQUESTS, head403) >= 1);
+  }
+
   /**
-   * A changed file is read within seconds, without a restart; one that does not parse is not taken,
-   * and the clients read before go on working.
+   * A changed file is read within seconds, without a restart: a new token works, a removed one gets
+   * 401, and a RESP connection that logged in with it is logged out. One that does not parse is not
+   * taken, and the clients read before go on working.
    */
   @Test
   void theFileIsReadAgainWhenItChanges() {
     redis.commands().set("user:5", "v5");
     String carol = "carol-token-0123456789";
-    try {
+    try (RawResp aliceConnection = RawResp.connect(proxy.respPort())) {
+      assertThat(aliceConnection.call("AUTH", "alice", ALICE)).isEqualTo(RawResp.simple("OK"));
+      assertThat(aliceConnection.call("GET", "user:5")).isEqualTo(RawResp.bulk("v5"));
+
       write(TOKENS, line("carol", carol, "user:") + line("bob", BOB, "*"));
       Polling.until(
           TIMEOUT,
@@ -187,6 +230,11 @@ class AccessControlIT {
           () -> get("/user:5", carol).statusCode(),
           s -> s == 200);
       assertThat(get("/user:5", ALICE).statusCode()).as("alice, removed").isEqualTo(401);
+      assertThat(aliceConnection.call("GET", "user:5"))
+          .as("a connection that logged in with a removed token")
+          .isEqualTo(RawResp.error("NOAUTH Authentication required."));
+      assertThat(aliceConnection.call("AUTH", "carol", carol)).isEqualTo(RawResp.simple("OK"));
+      assertThat(aliceConnection.call("GET", "user:5")).isEqualTo(RawResp.bulk("v5"));
 
       int mark = proxy.process().log().mark();
       write(TOKENS, "carol sha256:not-a-hash user:\n");
@@ -229,22 +277,46 @@ class AccessControlIT {
   }
 
   /**
-   * Open to anyone on an address others can reach: one WARN line at start-up; none on loopback (the
-   * class's proxy binds 127.0.0.1) or with tokens.
+   * Open to anyone on an address others can reach: one WARN line at start-up, logged before the
+   * line that says the proxy listens; none with tokens (this class's proxy) or on loopback.
    */
   @Test
   void anOpenProxyOnANonLoopbackAddressSaysSoOnce() {
-    assertThat(proxy.process().log().linesMatching(Pattern.compile("Open to anyone"))).isEmpty();
+    assertThat(proxy.process().log().linesMatching(OPEN)).isEmpty();
     try (ProxyProcess open =
         ProxyExtension.builder()
             .redis(redis)
             .env("BIND_ADDRESS", "0.0.0.0")
+            .resp()
             .awaitBackend(false)
             .start()) {
-      List<String> warnings =
-          open.log().awaitLog(Pattern.compile("WARN .*Open to anyone"), 1, TIMEOUT);
+      List<String> warnings = open.log().linesMatching(OPEN);
       assertThat(warnings).hasSize(1);
-      assertThat(warnings.get(0)).contains("AUTH_TOKENS_FILE", "MANAGEMENT_TOKEN");
+      assertThat(warnings.get(0))
+          .contains("WARN", "0.0.0.0:", "(HTTP)", "(RESP)", "AUTH_TOKENS_FILE", "MANAGEMENT_TOKEN");
+      open.closeAndAssertNoErrorsLogged();
+    }
+  }
+
+  /**
+   * On loopback and without tokens: no warning, and AUTH answers as Redis does without a password
+   * (the password is not echoed), while AUTH with a user name is accepted and ignored.
+   */
+  @Test
+  void anOpenProxyOnLoopbackIsQuietAndAuthAnswersAsRedis() {
+    try (ProxyProcess open =
+        ProxyExtension.builder().redis(redis).resp().awaitBackend(false).start()) {
+      assertThat(open.log().linesMatching(OPEN)).isEmpty();
+      redis.commands().set("admin:7", "a7");
+      try (RawResp resp = RawResp.connect(open.respPort())) {
+        String auth = resp.call("AUTH", ALICE);
+        assertThat(auth)
+            .startsWith("-ERR AUTH <password> called without any password configured")
+            .doesNotContain(ALICE);
+        assertThat(resp.call("AUTH", "alice", ALICE)).isEqualTo(RawResp.simple("OK"));
+        assertThat(resp.call("GET", "admin:7")).isEqualTo(RawResp.bulk("a7"));
+      }
+      assertThat(http.get("/admin:7").statusCode()).as("the class's proxy").isEqualTo(401);
       open.closeAndAssertNoErrorsLogged();
     }
   }
@@ -264,6 +336,9 @@ class AccessControlIT {
     assertThat(run.stderr().get(0)).contains("AUTH_TOKENS_FILE", "line 2");
     assertThat(run.stdout()).isEmpty();
   }
+
+  private static final Pattern OPEN = Pattern.compile("Open to anyone");
+  private static final String REQUESTS = "redis_proxy_requests_seconds_count";
 
   private static HttpResponse<byte[]> get(String path, String token) {
     return http.send("GET", path, "Authorization", "Bearer " + token);
