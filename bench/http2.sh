@@ -61,8 +61,6 @@ wrk -t1 -c64 -d10s "$BARE_URL" > /dev/null; h2load -t1 -c64 -m1 -D 10 "$BARE_URL
 grep -q 'OpenSSL' "$LOGS/proxy-tls.log" && TLS_IMPL=OpenSSL || TLS_IMPL="the JDK"
 # The server's own CPU per answered request (its process' user + system time over the run), so that the client's
 # share of the 2 cores (wrk's and h2load's TLS, HPACK) does not count against the server.
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 server_of() { case $1 in https1 | h2 | h2-mux) echo "$TLS_PID" ;; bare-*) echo "$BARE_PID" ;; *) echo "$CLEAR_PID" ;; esac; }
 declare -A runs cpu
 rows="http1 h2c h2c-mux https1 h2 h2-mux bare-http1 bare-h2c"
@@ -72,7 +70,7 @@ for round in $(seq "$ROUNDS"); do
     rps=$(measure "$row")
     used=$(( $(cpu_ticks "$pid") - before ))
     runs[$row]+="$rps "
-    cpu[$row]+="$(awk -v t="$used" -v hz="$TICK" -v r="$rps" -v s="$SECONDS_PER_RUN" 'BEGIN{printf "%.1f", t / hz * 1e6 / (r * s)}') "
+    cpu[$row]+="$(cpu_us_per_request "$used" "$(awk -v r="$rps" -v s="$SECONDS_PER_RUN" 'BEGIN{print r * s}')") "
   done
   echo "round $round: http1 ${runs[http1]% } ..." >&2
 done

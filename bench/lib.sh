@@ -72,6 +72,11 @@ machine() { # redis-port: one Markdown paragraph describing the machine, the JDK
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# A server's own CPU: cpu_ticks PID before and after a run, then cpu_us_per_request TICKS REQUESTS gives the µs of its
+# user + system time per answered request, so that the client's share of the shared cores does not count against it.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_us_per_request() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}'; }
+
 track_processes() { # sets LOGS (a temporary directory) and PIDS; on exit, stops every PID in PIDS and removes LOGS
   LOGS=$(mktemp -d)
   PIDS=()

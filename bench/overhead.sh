@@ -68,8 +68,6 @@ measure() {
 server_of() {
   case $1 in bare-*) echo "$BARE_PID" ;; webdis-*) echo "$WEBDIS_PID" ;; redis-*) echo "$REDIS_PID" ;; *) echo "$PROXY_PID" ;; esac
 }
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "warming up (JIT) ..."
 wrk -t1 -c64 -d10s "http://127.0.0.1:$HTTP/hot" > /dev/null
@@ -87,7 +85,7 @@ for round in $(seq "$ROUNDS"); do
     runs[$row]+="$rps "
     # redis-benchmark sends a fixed count, wrk runs a fixed time
     case $row in *P1 | *P16) requests=200000 ;; *) requests=$(awk -v r="$rps" -v s="$SECONDS_PER_RUN" 'BEGIN{print r * s}') ;; esac
-    cpu[$row]+="$(awk -v t="$used" -v hz="$TICK" -v n="$requests" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}') "
+    cpu[$row]+="$(cpu_us_per_request "$used" "$requests") "
   done
   echo "round $round done (load $(loadavg))" >&2
 done

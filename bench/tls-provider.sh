@@ -25,8 +25,6 @@ PIDS+=("$!"); JDK_PID=$!
 wait_for_log "$LOGS/jdk.log" "Listening for HTTP" 60
 grep -q 'OpenSSL' "$LOGS/openssl.log" || { echo "netty-tcnative did not load here: nothing to compare" >&2; exit 1; }
 redis-cli -p "$REDIS_PORT" set hot 0123456789 > /dev/null
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 echo "warming up (JIT) ..."
 for port in "$OPENSSL_PORT" "$JDK_PORT"; do wrk -t1 -c64 -d10s "https://127.0.0.1:$port/hot" > /dev/null; done
 declare -A runs cpu
@@ -37,7 +35,7 @@ for round in $(seq "$ROUNDS"); do
     rps=$(wrk -t1 -c64 -d"${SECONDS_PER_RUN}s" "https://127.0.0.1:$port/hot" | awk '/Requests\/sec/ {print $2}')
     used=$(( $(cpu_ticks "$pid") - before ))
     runs[$row]+="$rps "
-    cpu[$row]+="$(awk -v t="$used" -v hz="$TICK" -v r="$rps" -v s="$SECONDS_PER_RUN" 'BEGIN{printf "%.1f", t / hz * 1e6 / (r * s)}') "
+    cpu[$row]+="$(cpu_us_per_request "$used" "$(awk -v r="$rps" -v s="$SECONDS_PER_RUN" 'BEGIN{print r * s}')") "
   done
   echo "round $round done" >&2
 done
