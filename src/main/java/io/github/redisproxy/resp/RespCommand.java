@@ -1,12 +1,6 @@
 package io.github.redisproxy.resp;
 
-import io.netty.buffer.ByteBufUtil;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
-import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
-import io.netty.handler.codec.redis.InlineCommandRedisMessage;
-import io.netty.handler.codec.redis.RedisMessage;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,31 +14,25 @@ import java.util.Locale;
 record RespCommand(String name, List<byte[]> args) {
 
   /**
-   * A command, or {@code null} for an empty one (an empty array or a blank inline line), which
-   * Redis ignores.
+   * The command these words make, or {@code null} for none (an empty array or a blank inline line),
+   * which Redis ignores.
    */
-  static RespCommand parse(Object message) {
-    List<byte[]> words = new ArrayList<>();
-    if (message instanceof ArrayRedisMessage array) {
-      for (RedisMessage child : array.children()) {
-        if (!(child instanceof FullBulkStringRedisMessage bulk) || bulk.isNull()) {
-          throw new RespProtocolException("expected an array of bulk strings");
-        }
-        words.add(ByteBufUtil.getBytes(bulk.content()));
-      }
-    } else if (message instanceof InlineCommandRedisMessage inline) {
-      words.addAll(InlineSplitter.split(inline.content()));
-    } else if (message instanceof RespProtocolErrors.ProtocolError error) {
-      throw new RespProtocolException(error.message());
-    } else {
-      throw new RespProtocolException(
-          "expected '*' or an inline command, got " + message.getClass().getSimpleName());
-    }
+  static RespCommand of(List<byte[]> words) {
     if (words.isEmpty()) {
       return null;
     }
-    String name = new String(words.get(0), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
-    return new RespCommand(name, List.copyOf(words.subList(1, words.size())));
+    return new RespCommand(name(words.get(0)), List.copyOf(words.subList(1, words.size())));
+  }
+
+  /** The name in lower case; the commonest ones without building a string. */
+  private static String name(byte[] word) {
+    if (word.length == 3
+        && (word[0] | 0x20) == 'g'
+        && (word[1] | 0x20) == 'e'
+        && (word[2] | 0x20) == 't') {
+      return "get";
+    }
+    return new String(word, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
   }
 
   byte[] arg(int index) {

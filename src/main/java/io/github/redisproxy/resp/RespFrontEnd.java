@@ -12,52 +12,24 @@ import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
 import io.github.redisproxy.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.handler.codec.redis.ErrorRedisMessage;
-import io.netty.handler.codec.redis.FixedRedisMessagePool;
-import io.netty.handler.codec.redis.RedisArrayAggregator;
-import io.netty.handler.codec.redis.RedisBulkStringAggregator;
-import io.netty.handler.codec.redis.RedisDecoder;
-import io.netty.handler.codec.redis.RedisEncoder;
-import io.netty.handler.codec.redis.RedisMessage;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.reactivestreams.Publisher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
-import reactor.netty.NettyInbound;
-import reactor.netty.NettyOutbound;
 import reactor.netty.NettyPipeline;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpServer;
 
 /**
- * The Redis-protocol port: Netty's Redis codec (RESP2, and inline commands as typed into {@code
- * nc}) in front of the same {@link LookupService} that HTTP uses.
- *
- * <p>Each connection is one {@code Flux}: decoded commands in, replies out. {@code
- * flatMapSequential} runs the commands of a pipeline concurrently (so the misses in one pipeline
- * load in parallel) yet emits the replies in command order, even when a later hit finishes before
- * an earlier miss.
+ * The Redis-protocol port (RESP2, and inline commands as typed into {@code nc}) in front of the
+ * same {@link LookupService} that HTTP uses. Reactor Netty binds the port, applies TLS, the
+ * connection limits and the idle timeout; each connection's commands are decoded by {@link
+ * RespCommandDecoder} and answered, in order and with one flush per read, by {@link
+ * RespConnection}.
  */
 public final class RespFrontEnd {
-  private static final Logger log = LoggerFactory.getLogger(RespFrontEnd.class);
-
-  /** Longest inline command line, as in Redis (64 KB). */
-  private static final int MAX_INLINE_LENGTH = 64 * 1024;
-
-  /**
-   * Commands of one connection that may be in progress at once; beyond that the connection is not
-   * read.
-   */
-  private static final int MAX_PIPELINED = 1024;
-
-  private static final String REPLY_BACKLOG = "resp-reply-backlog";
-
   private final LookupService lookups;
   private final AccessControl access;
   private final Backend backend;
@@ -112,6 +84,10 @@ public final class RespFrontEnd {
             cacheConfig.policy().configName(),
             config.port(),
             connections::get);
+    ReplyBacklog backlog =
+        config.maxPendingReplyBytes() > 0
+            ? new ReplyBacklog(config.maxPendingReplyBytes(), replyBufferCloses)
+            : null;
     TcpServer tcp = TcpServer.create();
     if (tls.isPresent()) {
       tcp =
@@ -126,42 +102,18 @@ public final class RespFrontEnd {
               if (!limit.admit(channel)) {
                 return;
               }
+              // Decoding and answering are the last handlers before Reactor Netty's bridge, which
+              // sees no command: RespConnection answers each on the event loop (see there why).
               channel
                   .pipeline()
                   .addBefore(
                       NettyPipeline.ReactiveBridge,
-                      "resp-inline-line-endings",
-                      new InlineLineEndings())
-                  .addBefore(
-                      NettyPipeline.ReactiveBridge,
                       "resp-decoder",
-                      new RedisDecoder(MAX_INLINE_LENGTH, FixedRedisMessagePool.INSTANCE, true))
+                      new RespCommandDecoder(config.maxArrayLength(), config.maxBulkLength()))
                   .addBefore(
                       NettyPipeline.ReactiveBridge,
-                      "resp-limits",
-                      new RespLengthLimits(config.maxArrayLength(), config.maxBulkLength()))
-                  .addBefore(
-                      NettyPipeline.ReactiveBridge,
-                      "resp-bulk-aggregator",
-                      new RedisBulkStringAggregator())
-                  .addBefore(
-                      NettyPipeline.ReactiveBridge,
-                      "resp-array-aggregator",
-                      new RedisArrayAggregator(config.maxArrayLength(), 1))
-                  .addBefore(NettyPipeline.ReactiveBridge, "resp-encoder", new RedisEncoder())
-                  .addBefore(
-                      NettyPipeline.ReactiveBridge,
-                      "resp-protocol-errors",
-                      new RespProtocolErrors());
-              if (config.maxPendingReplyBytes() > 0) {
-                // On the replies' side of the encoder: it counts replies, not their bytes.
-                channel
-                    .pipeline()
-                    .addBefore(
-                        NettyPipeline.ReactiveBridge,
-                        REPLY_BACKLOG,
-                        new ReplyBacklog(config.maxPendingReplyBytes(), replyBufferCloses));
-              }
+                      "resp-connection",
+                      new RespConnection(commands, requests, inFlight, backlog));
             })
         .doOnConnection(
             connection -> {
@@ -171,60 +123,12 @@ public final class RespFrontEnd {
                 connection.onReadIdle(idle.toMillis(), connection::dispose); // a silent client
               }
             })
-        .handle((in, out) -> serve(in, out, commands))
+        // The connection lives until either side closes it; its handler does the rest.
+        .handle((in, out) -> Mono.never())
         .bindNow();
   }
 
-  private Publisher<Void> serve(NettyInbound in, NettyOutbound out, RespCommands commands) {
-    RespSession session = new RespSession();
-    ReplyBacklog[] backlog = new ReplyBacklog[1];
-    in.withConnection(
-        connection ->
-            backlog[0] = (ReplyBacklog) connection.channel().pipeline().get(REPLY_BACKLOG));
-    Flux<RedisMessage> replies =
-        in.receiveObject()
-            // Parsing copies the arguments out of Netty's buffers, which are released when this
-            // returns.
-            .mapNotNull(RespCommand::parse)
-            // DelayError: when the protocol breaks, the commands before it are still answered, then
-            // the error.
-            .flatMapSequentialDelayError(
-                command -> {
-                  long start = System.nanoTime();
-                  inFlight.incrementAndGet();
-                  return commands
-                      .execute(command, session)
-                      .onErrorResume(RespFrontEnd::internalError)
-                      .doOnNext(
-                          reply -> {
-                            if (backlog[0] != null) {
-                              backlog[0].produced(reply);
-                            }
-                          })
-                      .doOnNext(
-                          reply ->
-                              requests.record(
-                                  commands.meterName(command),
-                                  reply instanceof ErrorRedisMessage ? "error" : "ok",
-                                  start))
-                      .doFinally(signal -> inFlight.decrementAndGet());
-                },
-                MAX_PIPELINED,
-                1)
-            .takeUntil(reply -> reply == RespCommands.QUIT_OK)
-            .onErrorResume(
-                RespProtocolException.class,
-                error -> Flux.just(RespReplies.error("ERR Protocol error: " + error.getMessage())));
-    return out.sendObject(replies);
-  }
-
-  /** A failure no command expects (a bug): answered, logged, and the connection carries on. */
-  private static Mono<RedisMessage> internalError(Throwable error) {
-    log.error("Unexpected failure while serving a RESP command", error);
-    return Mono.just(RespReplies.error("ERR internal error: " + error));
-  }
-
-  /** Commands received and not yet answered, over all connections. */
+  /** Commands received and waiting for their reply (a load), over all connections. */
   public int inFlight() {
     return inFlight.get();
   }

@@ -8,11 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last RESP handler before Reactor Netty. When a client breaks the protocol (garbage bytes, a
- * length beyond the bounds, an over-long inline line), it stops reading and passes one {@link
- * ProtocolError} on in place of the command, so that the connection's reply stream answers every
- * command that came before, then {@code -ERR Protocol error: …}, and closes, as Redis does.
- * Anything decoded after the error is dropped.
+ * Part of the oracle in {@link NettyRespCodec}, as the RESP port used it: the last RESP handler
+ * before Reactor Netty. When a client breaks the protocol (garbage bytes, a length beyond the
+ * bounds, an over-long inline line), it stops reading and passes one {@link ProtocolError} on in
+ * place of the command, so that the connection's reply stream answers every command that came
+ * before, then {@code -ERR Protocol error: …}, and closes, as Redis does. Anything decoded after
+ * the error is dropped.
  */
 final class RespProtocolErrors extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RespProtocolErrors.class);

@@ -5,12 +5,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Lets people type commands with {@code nc}, which ends lines with a bare LF: Redis accepts that
- * for inline commands, Netty's {@code RedisDecoder} insists on CRLF. A connection whose first byte
- * is {@code *} speaks RESP (every client library) and passes through untouched; any other
- * connection is a person typing inline commands, and each bare LF in it becomes CRLF before the
- * decoder sees it, until a line starts with {@code *}: from there on the connection speaks RESP,
- * whose bulk strings may hold bare LFs that are data.
+ * (The oracle of {@link NettyRespCodec}.) Lets people type commands with {@code nc}, which ends
+ * lines with a bare LF: Redis accepts that for inline commands, Netty's {@code RedisDecoder}
+ * insists on CRLF. A connection whose first byte is {@code *} speaks RESP (every client library)
+ * and passes through untouched; any other connection is a person typing inline commands, and each
+ * bare LF in it becomes CRLF before the decoder sees it, until a line starts with {@code *}: from
+ * there on the connection speaks RESP, whose bulk strings may hold bare LFs that are data.
  */
 final class InlineLineEndings extends ChannelInboundHandlerAdapter {
   private boolean resp;

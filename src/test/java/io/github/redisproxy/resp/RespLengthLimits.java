@@ -8,9 +8,11 @@ import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Refuses a declared array or bulk-string length beyond the configured bounds as soon as the header
- * is decoded, before the aggregators buffer anything; {@link RespProtocolErrors} then answers and
- * closes the connection.
+ * Part of the oracle in {@link NettyRespCodec}, as the RESP port used it.
+ *
+ * <p>Refuses a declared array or bulk-string length beyond the configured bounds as soon as the
+ * header is decoded, before the aggregators buffer anything; {@link RespProtocolErrors} then
+ * answers and closes the connection.
  */
 final class RespLengthLimits extends ChannelInboundHandlerAdapter {
   private final long maxArrayLength;
