@@ -1,7 +1,7 @@
 # Helpers shared by the bench scripts; sourced, not run. The calling script has cd'ed to the
 # repository root and set -euo pipefail.
 
-JAR=target/redis-proxy.jar
+JAR=${JAR:-target/redis-proxy.jar} # JAR=... to measure another build
 
 free_port() { # a loopback port nothing listens on, below Linux's ephemeral range (32768-60999) where client sockets sit
   local p

@@ -77,6 +77,7 @@ public final class LettuceBackend implements Backend {
   private final Disposable connecting;
   private final Disposable connectionEvents;
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
+  private final TurnBatchedWrites writes = new TurnBatchedWrites();
   private volatile boolean closing;
   private final LongAdder disconnects = new LongAdder();
   private final LongAdder retries = new LongAdder();
@@ -422,8 +423,8 @@ public final class LettuceBackend implements Backend {
                           bytes,
                           ttl.isCompletedExceptionally() ? null : ttl.getNow(null),
                           invalidationsAtTtl[0] == invalidationsRead));
-          current.dispatch(List.of(ttl, get));
-          return guard(Mono.fromCompletionStage(value));
+          writes.dispatch(current, List.of(ttl, get));
+          return translateErrors(Mono.fromCompletionStage(value));
         });
   }
 
@@ -529,9 +530,16 @@ public final class LettuceBackend implements Backend {
    * reconnect).
    */
   private <T> Mono<T> guard(Mono<T> command) {
-    return command
-        .timeout(timeout.plusMillis(200))
-        .onErrorMap(error -> !(error instanceof BackendException), this::translate);
+    return translateErrors(command.timeout(timeout.plusMillis(200)));
+  }
+
+  /**
+   * Lettuce's failures as {@link BackendException}s. The reads of the hot path rely on Lettuce's
+   * own command timeout (TimeoutOptions, one wheel timer for every command) rather than adding a
+   * Reactor timeout, a scheduled task per miss, as {@link #guard} does for the rare commands.
+   */
+  private <T> Mono<T> translateErrors(Mono<T> command) {
+    return command.onErrorMap(error -> !(error instanceof BackendException), this::translate);
   }
 
   private BackendException notConnected() {
