@@ -34,8 +34,9 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
 
   private final long timeoutNanos;
   private final LongAdder closed;
-  // Both touched on the channel's event loop only.
-  private ScheduledFuture<?> deadline;
+  // All touched on the channel's event loop only.
+  private long armedAt; // System.nanoTime() of the first byte of headers not yet decoded; 0: none
+  private ScheduledFuture<?> check; // the next look at armedAt, if one is scheduled
   private boolean betweenRequests = true; // false from a request's headers to its last byte
 
   private RequestHeaderDeadline(Duration timeout, LongAdder closed) {
@@ -65,11 +66,8 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
       // Not at install: over TLS, the HTTP/1.1 handlers are added once ALPN has chosen.
       pipeline.addBefore(NettyPipeline.HttpTrafficHandler, DECODED, new HeadersDecoded());
     }
-    if (deadline == null
-        && betweenRequests
-        && message instanceof ByteBuf bytes
-        && bytes.isReadable()) {
-      deadline = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+    if (armedAt == 0 && betweenRequests && message instanceof ByteBuf bytes && bytes.isReadable()) {
+      arm(ctx);
     }
     ctx.fireChannelRead(message);
     // A prior-knowledge preface or an h2c upgrade switches the pipeline to HTTP/2 during the read.
@@ -85,8 +83,35 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void expire(ChannelHandlerContext ctx) {
-    deadline = null;
+  /**
+   * Starts the clock for this request's headers. A timer is scheduled only when none is pending: on
+   * a keep-alive connection the one scheduled for an earlier request, which fires at its deadline,
+   * looks at the current request's start and schedules itself again for what is left, so a stream
+   * of quick requests costs a timer per timeout period, not one per request (the way Netty's
+   * IdleStateHandler works).
+   */
+  private void arm(ChannelHandlerContext ctx) {
+    armedAt = System.nanoTime();
+    if (check == null) {
+      schedule(ctx, timeoutNanos);
+    }
+  }
+
+  private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+    check = ctx.executor().schedule(() -> look(ctx), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void look(ChannelHandlerContext ctx) {
+    check = null;
+    if (armedAt == 0) {
+      return; // the headers came in time; the next request's first byte schedules again
+    }
+    long left = armedAt + timeoutNanos - System.nanoTime();
+    if (left > 0) {
+      schedule(ctx, left);
+      return;
+    }
+    armedAt = 0;
     closed.increment();
     ctx.close();
   }
@@ -97,22 +122,29 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    disarm();
+    stop();
     super.channelInactive(ctx);
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    disarm();
+    stop();
     if (ctx.pipeline().get(DECODED) != null) {
       ctx.pipeline().remove(DECODED);
     }
   }
 
+  /** The headers were decoded in time; a pending timer stays, to be reused (see {@link #arm}). */
   private void disarm() {
-    if (deadline != null) {
-      deadline.cancel(false);
-      deadline = null;
+    armedAt = 0;
+  }
+
+  /** The connection closed or left HTTP/1.1: no timer may outlive it. */
+  private void stop() {
+    armedAt = 0;
+    if (check != null) {
+      check.cancel(false);
+      check = null;
     }
   }
 
