@@ -38,6 +38,9 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
   private long armedAt; // System.nanoTime() of the first byte of headers not yet decoded; 0: none
   private ScheduledFuture<?> check; // the next look at armedAt, if one is scheduled
   private boolean betweenRequests = true; // false from a request's headers to its last byte
+  // Whether the HeadersDecoded is in place: kept, so that reads need not search the pipeline for
+  // it.
+  private boolean decoding;
 
   private RequestHeaderDeadline(Duration timeout, LongAdder closed) {
     this.timeoutNanos = timeout.toNanos();
@@ -57,14 +60,17 @@ final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object message) throws Exception {
     ChannelPipeline pipeline = ctx.pipeline();
-    if (speaksHttp2(pipeline)) { // over TLS, ALPN chose h2 before the first byte of a request
-      ctx.fireChannelRead(message);
-      leave(pipeline);
-      return;
-    }
-    if (pipeline.get(DECODED) == null && pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
-      // Not at install: over TLS, the HTTP/1.1 handlers are added once ALPN has chosen.
-      pipeline.addBefore(NettyPipeline.HttpTrafficHandler, DECODED, new HeadersDecoded());
+    if (!decoding) {
+      if (speaksHttp2(pipeline)) { // over TLS, ALPN chose h2 before the first byte of a request
+        ctx.fireChannelRead(message);
+        leave(pipeline);
+        return;
+      }
+      if (pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
+        // Not at install: over TLS, the HTTP/1.1 handlers are added once ALPN has chosen.
+        pipeline.addBefore(NettyPipeline.HttpTrafficHandler, DECODED, new HeadersDecoded());
+        decoding = true;
+      }
     }
     if (armedAt == 0 && betweenRequests && message instanceof ByteBuf bytes && bytes.isReadable()) {
       arm(ctx);
