@@ -7,6 +7,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The reads that one event loop asks for during one turn go to Redis as one write.
@@ -23,7 +24,12 @@ import java.util.List;
  * is public, though in Netty's internal package, and is what Netty's own executors set.
  */
 final class TurnBatchedWrites {
-  private final FastThreadLocal<Batch> batches =
+  /**
+   * One batch per event-loop thread, whichever backend (cluster node) it writes to: a batch for
+   * another connection is written first (see {@link #dispatch}), and a static thread-local does not
+   * use up one of Netty's thread-local indexes for every node ever connected.
+   */
+  private static final FastThreadLocal<Batch> batches =
       new FastThreadLocal<>() {
         @Override
         protected Batch initialValue() {
@@ -48,7 +54,11 @@ final class TurnBatchedWrites {
     batch.commands.addAll(commands);
     if (!batch.scheduled) {
       batch.scheduled = true;
-      loop.execute(batch::flush);
+      try {
+        loop.execute(batch::flush);
+      } catch (RejectedExecutionException shuttingDown) {
+        batch.flush(); // the loop takes no more tasks: written now, so that no read is stranded
+      }
     }
   }
 

@@ -87,7 +87,7 @@ final class RespCommandDecoder extends ByteToMessageDecoder {
           return null; // *0 and *-1: nothing to do, as in Redis
         }
         expected = (int) count;
-        words = new ArrayList<>(expected);
+        words = new ArrayList<>(Math.min(expected, 16)); // not what a header alone declares
         return readArguments(in);
       }
       case '+', '-', ':', '$' ->

@@ -2,6 +2,7 @@ package io.github.redisproxy.resp;
 
 import io.github.redisproxy.metrics.RequestRecorder;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   /** Commands of one connection waiting for a reply; beyond that the connection is not read. */
   static final int MAX_PIPELINED = 1024;
 
+  /**
+   * A read's replies are written to the channel, unflushed, whenever this many bytes have built up,
+   * so that the reply limit sees them and a long pipeline of large values is not built in memory.
+   */
+  private static final int BATCH_WRITE_BYTES = 64 * 1024;
+
   private final RespCommands commands;
   private final RequestRecorder requests;
   private final AtomicInteger inFlight;
@@ -51,6 +59,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   private boolean reading; // inside a read batch: its end flushes
   private boolean closing; // QUIT or a protocol error seen: later commands are not run
   private boolean closeAfterWrite;
+  private boolean closeStarted; // the last write carries a listener that closes the channel
   private boolean closed;
   private long held; // bytes of replies that are ready but wait behind an earlier one
 
@@ -134,7 +143,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       RedisMessage now = callNow(ready);
       record(meter, now, start);
       boolean quit = now == RespCommands.QUIT_OK;
-      closing |= quit;
+      if (quit) {
+        closing = true;
+        ctx.channel().config().setAutoRead(false); // what follows QUIT is never read
+      }
       answer(now, quit);
       return;
     }
@@ -142,9 +154,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     waiting.add(pending);
     pending.inFlight = true;
     inFlight.incrementAndGet();
-    if (waiting.size() >= MAX_PIPELINED) {
-      ctx.channel().config().setAutoRead(false); // read again once the line has moved
-    }
+    pauseIfBehind();
     pending.subscription =
         reply
             .onErrorResume(error -> Mono.just(internalError(error)))
@@ -155,8 +165,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                   record(meter, loaded, start);
                   if (ctx.executor().inEventLoop()) {
                     arrived(pending, loaded);
-                  } else {
+                    return;
+                  }
+                  try {
                     ctx.executor().execute(() -> arrived(pending, loaded));
+                  } catch (RejectedExecutionException shuttingDown) {
+                    ReferenceCountUtil.release(loaded); // the channel is gone with its loop
                   }
                 });
   }
@@ -186,6 +200,33 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       ready.subscription = CLOSE_AFTER;
     }
     hold(ready);
+    pauseIfBehind();
+  }
+
+  /**
+   * Stops reading while too many commands wait for an earlier reply, or while the client does not
+   * take its replies off the socket (the channel is not writable); {@link #resumeIfCaughtUp} reads
+   * again.
+   */
+  private void pauseIfBehind() {
+    if (waiting.size() >= MAX_PIPELINED || !ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  private void resumeIfCaughtUp() {
+    if (!closing
+        && waiting.size() < MAX_PIPELINED / 2
+        && ctx.channel().isWritable()
+        && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    resumeIfCaughtUp();
+    ctx.fireChannelWritabilityChanged();
   }
 
   /** Marks the queued reply after which the connection closes (QUIT, a protocol error). */
@@ -204,17 +245,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     if (!reading) {
       flush();
     }
-    if (!closing && waiting.size() < MAX_PIPELINED / 2 && !ctx.channel().config().isAutoRead()) {
-      ctx.channel().config().setAutoRead(true);
-    }
+    resumeIfCaughtUp();
   }
 
   private void hold(Pending pending) {
     pending.bytes = ReplyBacklog.size(pending.reply);
     held += pending.bytes;
-    if (backlog != null) {
-      backlog.check(ctx.channel(), held);
-    }
+    checkBacklog();
   }
 
   /** Writes the replies at the head of the line that are ready. */
@@ -232,13 +269,28 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void write(RedisMessage reply) {
+    if (closed || closeStarted) {
+      ReferenceCountUtil.release(reply);
+      return;
+    }
     if (batch == null) {
       batch = ctx.alloc().ioBuffer();
     }
+    int mark = batch.writerIndex();
     try {
       RespReplyEncoder.encode(reply, batch);
+    } catch (RuntimeException e) {
+      // A reply the encoder cannot write is a bug; half a reply must not reach the client.
+      batch.writerIndex(mark);
+      log.error("Could not encode a RESP reply; closing the connection", e);
+      closeAfterWrite = true;
     } finally {
       ReferenceCountUtil.release(reply);
+    }
+    if (batch.readableBytes() >= BATCH_WRITE_BYTES) {
+      ctx.write(batch, ctx.voidPromise());
+      batch = null;
+      checkBacklog();
     }
   }
 
@@ -249,19 +301,28 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void flush() {
-    if (batch != null) {
-      ByteBuf replies = batch;
-      batch = null;
-      if (closeAfterWrite) {
-        ctx.writeAndFlush(replies).addListener(ChannelFutureListener.CLOSE);
-        return;
-      }
-      ctx.writeAndFlush(replies, ctx.voidPromise());
-      if (backlog != null) {
-        backlog.check(ctx.channel(), held);
-      }
-    } else if (closeAfterWrite) {
-      ctx.close();
+    if (closeStarted) {
+      return;
+    }
+    ByteBuf replies = batch;
+    batch = null;
+    if (closeAfterWrite) {
+      closeStarted = true; // once: the replies already written must reach the client first
+      ctx.writeAndFlush(replies == null ? Unpooled.EMPTY_BUFFER : replies)
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    if (replies != null) {
+      ctx.write(replies, ctx.voidPromise());
+    }
+    ctx.flush();
+    checkBacklog();
+    pauseIfBehind();
+  }
+
+  private void checkBacklog() {
+    if (backlog != null) {
+      backlog.check(ctx.channel(), held);
     }
   }
 

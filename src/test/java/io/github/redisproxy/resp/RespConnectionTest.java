@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +62,31 @@ class RespConnectionTest {
 
     assertThat(nextWrite()).isEqualTo("+PONG\r\n-ERR Protocol error: expected '$', got ':'\r\n");
     assertThat(channel.isOpen()).isFalse();
+  }
+
+  /**
+   * Replies that are ready at once (here ECHO; in production cached GETs) count against
+   * RESP_MAX_PENDING_REPLY_BYTES as they are built, not only when the read ends: a long pipeline of
+   * large replies from a client that reads nothing is cut off, not built in memory.
+   */
+  @Test
+  void readyRepliesCountAgainstTheReplyLimitAsTheyAreBuilt() {
+    LongAdder closes = new LongAdder();
+    EmbeddedChannel limited =
+        new EmbeddedChannel(
+            new RespCommandDecoder(16, 64 * 1024),
+            new RespConnection(
+                new RespCommands(null, AccessControl.off(), null, 0, 0, "lru", 0, () -> 1),
+                new RequestRecorder(new SimpleMeterRegistry(), "resp"),
+                new AtomicInteger(),
+                new ReplyBacklog(256 * 1024, closes)));
+    String echo = "*2\r\n$4\r\nECHO\r\n$" + 32 * 1024 + "\r\n" + "v".repeat(32 * 1024) + "\r\n";
+
+    limited.writeInbound(bytes(echo.repeat(100))); // 3.2 MB of replies, 256 KB allowed
+
+    assertThat(limited.isOpen()).isFalse();
+    assertThat(closes.sum()).isEqualTo(1);
+    limited.finishAndReleaseAll();
   }
 
   private static ByteBuf bytes(String text) {
