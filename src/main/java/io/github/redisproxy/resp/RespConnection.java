@@ -69,6 +69,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     Disposable subscription;
     long bytes;
     boolean inFlight; // counted in the front end's in-flight gauge
+    boolean closeAfter; // QUIT or a protocol error: the connection closes once this is written
 
     /** Leaves the in-flight count once, whether answered or abandoned. */
     void settled() {
@@ -196,9 +197,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     Pending ready = new Pending();
     waiting.add(ready);
     ready.reply = reply;
-    if (thenClose) {
-      ready.subscription = CLOSE_AFTER;
-    }
+    ready.closeAfter = thenClose;
     hold(ready);
     pauseIfBehind();
   }
@@ -229,9 +228,6 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
-  /** Marks the queued reply after which the connection closes (QUIT, a protocol error). */
-  private static final Disposable CLOSE_AFTER = () -> {};
-
   /** A loaded reply, on the event loop. */
   private void arrived(Pending pending, RedisMessage reply) {
     pending.settled();
@@ -260,7 +256,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       Pending next = waiting.poll();
       held -= next.bytes;
       write(next.reply);
-      if (next.subscription == CLOSE_AFTER) {
+      if (next.closeAfter) {
         closeAfterWrite = true;
         waiting.forEach(Pending::abandon);
         waiting.clear();
