@@ -30,13 +30,7 @@ start() { # name jar: starts a proxy with HTTP and RESP ports on an embedded Red
   printf -v "${1}_HTTP" %s "$http"; printf -v "${1}_RESP" %s "$resp"; printf -v "${1}_REDIS" %s "$redis"
 }
 http_rps() { wrk -t1 -c64 -d8s "http://127.0.0.1:$1/hot" | awk '/Requests\/sec/{print $2}'; }
-cat > "$LOGS/unique.lua" <<'LUA'
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", "/compare:miss:" .. math.random(1, 1000000000) .. ":" .. counter)
-end
-LUA
+write_miss_script "$LOGS/unique.lua" compare
 miss_rps() { wrk -t1 -c64 -d8s -s "$LOGS/unique.lua" "http://127.0.0.1:$1" | awk '/Requests\/sec/{print $2}'; }
 resp_rps() { # port pipeline
   redis-benchmark -p "$1" -t get -c 50 -n 200000 -d 10 -P "$2" -q 2>/dev/null \

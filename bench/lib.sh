@@ -70,6 +70,18 @@ machine() { # redis-port: one Markdown paragraph describing the machine, the JDK
   echo "$(uname -sr), $(java -version 2>&1 | head -1), Redis $(redis-cli -p "$1" info server | grep redis_version | cut -d: -f2 | tr -d '\r')."
 }
 
+write_miss_script() { # file name: a wrk script asking for a new absent key per request (each a Redis GET on a miss):
+  # <prefix>name:miss:<random>:<counter>, where the prefix is $MISS_PREFIX when wrk runs ("/" if unset; Webdis: "/GET/")
+  cat > "$1" <<LUA
+counter = 0
+prefix = os.getenv("MISS_PREFIX") or "/"
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", prefix .. "$2:miss:" .. math.random(1, 1000000000) .. ":" .. counter)
+end
+LUA
+}
+
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # A server's own CPU: cpu_ticks PID before and after a run, then cpu_us_per_request TICKS REQUESTS gives the µs of its

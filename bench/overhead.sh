@@ -39,14 +39,7 @@ PIDS+=("$!"); WEBDIS_PID=$!
 for _ in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$WEBDIS") 2> /dev/null && break; sleep 0.1; done
 redis-cli -p "$REDIS" set hot 0123456789 > /dev/null
 redis-cli -p "$REDIS" set key:__rand_int__ 0123456789 > /dev/null
-cat > "$LOGS/miss.lua" <<'LUA'
-counter = 0
-prefix = os.getenv("MISS_PREFIX") or "/"
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", prefix .. "overhead:miss:" .. math.random(1, 1000000000) .. ":" .. counter)
-end
-LUA
+write_miss_script "$LOGS/miss.lua" overhead
 
 wrk_rps() { wrk -t1 -c64 -d"${SECONDS_PER_RUN}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
 bench_rps() { # port pipeline

@@ -39,13 +39,7 @@ PIDS+=("$!"); PROXY_PID=$!
 wait_for_log "$LOGS/proxy.log" "Listening for HTTP" 60
 redis-cli -p "$REDIS" set hot 0123456789 > /dev/null
 redis-cli -p "$REDIS" set key:__rand_int__ 0123456789 > /dev/null
-cat > "$LOGS/miss.lua" <<'LUA'
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", "/profile:miss:" .. math.random(1, 1000000000) .. ":" .. counter)
-end
-LUA
+write_miss_script "$LOGS/miss.lua" profile
 run() { # seconds
   case $WORKLOAD in
     resp-P16 | resp-P1)
