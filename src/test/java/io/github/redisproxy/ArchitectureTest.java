@@ -11,12 +11,12 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The package arrows of docs/architecture.md, checked on the main classes' bytecode: {@code app →
- * management → http, resp → tls, access → lookup → cache, backend, metrics → config}, and {@code
- * app → loadtest}, which stands alone. A package uses only packages to its right (skipping is
- * allowed: {@code management} asks {@code backend} for its health); packages side by side ({@code
- * http} and {@code resp}; {@code cache}, {@code backend} and {@code metrics}) never use each other.
- * The rules name packages, not classes, so that classes can move within a package freely; a new
- * package fails the first rule until it is given its place here and in the document.
+ * management → http, resp → tls, access → lookup → cache, backend, metrics, tracing → config}, and
+ * {@code app → loadtest}, which stands alone. A package uses only packages to its right (skipping
+ * is allowed: {@code management} asks {@code backend} for its health); packages side by side
+ * ({@code http} and {@code resp}; {@code cache}, {@code backend} and {@code metrics}) never use
+ * each other. The rules name packages, not classes, so that classes can move within a package
+ * freely; a new package fails the first rule until it is given its place here and in the document.
  */
 @AnalyzeClasses(
     packages = "io.github.redisproxy",
@@ -53,6 +53,8 @@ class ArchitectureTest {
           .definedBy(ROOT + "backend..")
           .layer("metrics")
           .definedBy(ROOT + "metrics..")
+          .layer("tracing")
+          .definedBy(ROOT + "tracing..")
           .layer("config")
           .definedBy(ROOT + "config..")
           .layer("loadtest")
@@ -61,22 +63,27 @@ class ArchitectureTest {
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("management")
           .mayOnlyAccessLayers(
-              "http", "resp", "tls", "access", "lookup", "cache", "backend", "metrics", "config")
+              "http", "resp", "tls", "access", "lookup", "cache", "backend", "metrics", "tracing",
+              "config")
           .whereLayer("http")
-          .mayOnlyAccessLayers("tls", "access", "lookup", "cache", "backend", "metrics", "config")
+          .mayOnlyAccessLayers(
+              "tls", "access", "lookup", "cache", "backend", "metrics", "tracing", "config")
           .whereLayer("resp")
-          .mayOnlyAccessLayers("tls", "access", "lookup", "cache", "backend", "metrics", "config")
+          .mayOnlyAccessLayers(
+              "tls", "access", "lookup", "cache", "backend", "metrics", "tracing", "config")
           .whereLayer("access")
           .mayOnlyAccessLayers("lookup", "config")
           .whereLayer("tls")
           .mayOnlyAccessLayers("metrics", "config")
           .whereLayer("lookup")
-          .mayOnlyAccessLayers("cache", "backend", "metrics", "config")
+          .mayOnlyAccessLayers("cache", "backend", "metrics", "tracing", "config")
           .whereLayer("cache")
           .mayOnlyAccessLayers("config")
           .whereLayer("backend")
           .mayOnlyAccessLayers("config")
           .whereLayer("metrics")
+          .mayOnlyAccessLayers("config")
+          .whereLayer("tracing")
           .mayOnlyAccessLayers("config")
           .whereLayer("config")
           .mayNotAccessAnyLayer()
@@ -97,6 +104,16 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(LETTUCE, CAFFEINE);
+
+  /** OpenTelemetry stays behind the tracing package, so that with tracing off none of it loads. */
+  @ArchTest
+  static final ArchRule onlyTracingSeesOpenTelemetry =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage(ROOT + "tracing..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.opentelemetry..");
 
   @ArchTest
   static final ArchRule backendNeverSeesHttp =

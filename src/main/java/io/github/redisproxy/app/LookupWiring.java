@@ -14,6 +14,7 @@ import io.github.redisproxy.lookup.Key;
 import io.github.redisproxy.lookup.LookupMeters;
 import io.github.redisproxy.lookup.LookupService;
 import io.github.redisproxy.lookup.TrackingSession;
+import io.github.redisproxy.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -36,6 +37,17 @@ public final class LookupWiring {
       Backend backend,
       Ticker ticker,
       MeterRegistry registry) {
+    return wire(cacheConfig, serverConfig, backend, ticker, registry, Tracing.off());
+  }
+
+  /** As above, with misses' Redis loads traced through {@code tracing}. */
+  public static LookupService wire(
+      CacheConfig cacheConfig,
+      ServerConfig serverConfig,
+      Backend backend,
+      Ticker ticker,
+      MeterRegistry registry,
+      Tracing tracing) {
     boolean tracking = backend.tracksInvalidations();
     TrackingSession session = tracking ? TrackingSession.tracking() : TrackingSession.none();
     BackendLoader loader =
@@ -55,7 +67,8 @@ public final class LookupWiring {
         new ConcurrencyGate(
             serverConfig.maxConcurrency(), serverConfig.maxQueued(), serverConfig.queueTimeout());
     LookupService lookups =
-        new LookupService(cache, gate, coherence, ticker::read, cacheConfig.maxValueBytes());
+        new LookupService(
+            cache, gate, coherence, ticker::read, cacheConfig.maxValueBytes(), tracing);
     LookupMeters.register(registry, lookups, cacheConfig.capacity(), cacheConfig.maxBytes());
     return lookups;
   }

@@ -17,6 +17,7 @@ import io.github.redisproxy.management.ManagementServer;
 import io.github.redisproxy.management.ProxyMetrics;
 import io.github.redisproxy.resp.RespFrontEnd;
 import io.github.redisproxy.tls.ServerTls;
+import io.github.redisproxy.tracing.Tracing;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -54,6 +55,7 @@ public final class ProxyServer {
   private final DisposableServer managementServer;
   private final ProxyMetrics metrics;
   private final LoopResources loops;
+  private final Tracing tracing;
   private boolean stopped;
 
   private ProxyServer(
@@ -66,7 +68,8 @@ public final class ProxyServer {
       DisposableServer respServer,
       DisposableServer managementServer,
       ProxyMetrics metrics,
-      LoopResources loops) {
+      LoopResources loops,
+      Tracing tracing) {
     this.config = config;
     this.embeddedRedis = embeddedRedis;
     this.backend = backend;
@@ -77,6 +80,7 @@ public final class ProxyServer {
     this.managementServer = managementServer;
     this.metrics = metrics;
     this.loops = loops;
+    this.tracing = tracing;
   }
 
   /**
@@ -92,11 +96,14 @@ public final class ProxyServer {
     ServerTls loadedTls = config.tls().enabled() ? ServerTls.load(config.tls()) : null;
     AccessControl access =
         config.access().tokensFile().map(AccessControl::load).orElse(AccessControl.off());
+    // A bad OTEL_* variable, too, stops the proxy here with one line.
+    Tracing tracing = Tracing.start(config.tracing());
     log.info("Starting redis-proxy: {}", config.describe());
     try (StartupRollback built = new StartupRollback()) {
       Optional<ServerTls> tls = Optional.ofNullable(loadedTls);
       tls.ifPresent(loaded -> built.push(loaded, ServerTls::close));
       built.push(access, AccessControl::close);
+      built.push(tracing, Tracing::close);
       BackendConfig backendConfig = config.backend();
       AutoCloseable embeddedRedis = null;
       if (backendConfig.address().kind() == RedisAddress.Kind.EMBEDDED_CLUSTER) {
@@ -134,7 +141,12 @@ public final class ProxyServer {
       metrics.bindBackend(backend);
       LookupService lookups =
           LookupWiring.wire(
-              config.cache(), config.server(), backend, Ticker.systemTicker(), metrics.registry());
+              config.cache(),
+              config.server(),
+              backend,
+              Ticker.systemTicker(),
+              metrics.registry(),
+              tracing);
 
       tls.ifPresent(watched -> watched.watch(metrics.registry()));
       String bindAddress = config.server().bindAddress();
@@ -153,7 +165,7 @@ public final class ProxyServer {
                 DisposableServer::disposeNow);
       }
       access.watch();
-      HttpFrontEnd http = new HttpFrontEnd(lookups, access, metrics.registry());
+      HttpFrontEnd http = new HttpFrontEnd(lookups, access, metrics.registry(), tracing);
       DisposableServer httpServer =
           built.push(http.bind(config.server(), loops, tls), DisposableServer::disposeNow);
       RespFrontEnd resp = null;
@@ -193,7 +205,8 @@ public final class ProxyServer {
           respServer,
           managementServer,
           metrics,
-          loops);
+          loops,
+          tracing);
     }
   }
 
@@ -314,6 +327,8 @@ public final class ProxyServer {
     if (managementServer != null) {
       step("stop the management port", () -> managementServer.disposeNow(Duration.ofSeconds(5)));
     }
+    // After the drain, so that the last requests' spans go out too.
+    step("export the last spans", tracing::close);
     step("close the Redis connection", backend::close);
     step("close the metrics", metrics::close);
     step(

@@ -75,6 +75,7 @@ public final class ConfigLoader {
         tls(raw),
         new AccessConfig(
             value(Settings.AUTH_TOKENS_FILE, raw), value(Settings.MANAGEMENT_TOKEN, raw)),
+        new TracingConfig(value(Settings.OTEL_EXPORTER_OTLP_ENDPOINT, raw)),
         value(Settings.LOG_LEVEL, raw));
   }
 

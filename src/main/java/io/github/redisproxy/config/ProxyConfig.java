@@ -10,6 +10,7 @@ package io.github.redisproxy.config;
  * @param management the management port
  * @param tls TLS on every port, or {@link TlsConfig#OFF}
  * @param access who may read and purge, or {@link AccessConfig#OPEN}
+ * @param tracing where spans are exported, or {@link TracingConfig#OFF}
  * @param logLevel the level for the proxy's own loggers
  */
 public record ProxyConfig(
@@ -20,6 +21,7 @@ public record ProxyConfig(
     ManagementConfig management,
     TlsConfig tls,
     AccessConfig access,
+    TracingConfig tracing,
     String logLevel) {
 
   /** One line for the start-up log; the Redis password is masked. */
@@ -29,7 +31,7 @@ public record ProxyConfig(
             + " PROXY_PORT=%d RESP_PORT=%d"
             + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s%s"
             + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d EVENT_LOOPS=%s REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
-            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s",
+            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d%s ACCESS_LOG=%s LOG_LEVEL=%s",
         backend.address(),
         scaleOutSettings(),
         cache.capacity(),
@@ -50,8 +52,26 @@ public record ProxyConfig(
         seconds(server.shutdownTimeout()),
         resp.maxBulkLength(),
         resp.maxArrayLength(),
+        tracingSettings(),
         server.accessLog(),
         logLevel);
+  }
+
+  /**
+   * The collector's scheme, host and port: a user name and password in the URL, or a token in its
+   * path or query, stay out of the log.
+   */
+  private String tracingSettings() {
+    return tracing
+        .otlpEndpoint()
+        .map(
+            uri ->
+                " OTEL_EXPORTER_OTLP_ENDPOINT="
+                    + uri.getScheme()
+                    + "://"
+                    + uri.getHost()
+                    + (uri.getPort() == -1 ? "" : ":" + uri.getPort()))
+        .orElse("");
   }
 
   /** READ_FROM and CLUSTER_REFRESH_PERIOD, which mean something only for a cluster or sentinels. */

@@ -1,6 +1,8 @@
 package io.github.redisproxy.config;
 
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,6 +147,13 @@ public final class Settings {
           "management port: /health, /health/live, /metrics (Prometheus), /cache/stats and purges; 0 = off",
           "0 (off) or a port number from 1 to 65535",
           raw -> raw.equals("0") ? 0 : port(raw));
+  public static final Setting<Optional<URI>> OTEL_EXPORTER_OTLP_ENDPOINT =
+      new Setting<>(
+          "OTEL_EXPORTER_OTLP_ENDPOINT",
+          "",
+          "export a trace span per HTTP request over OTLP/HTTP to this collector; unset = off",
+          "empty or an http(s) URL, e.g. http://127.0.0.1:4318",
+          Settings::otlpEndpoint);
   public static final Setting<Boolean> ACCESS_LOG =
       new Setting<>(
           "ACCESS_LOG",
@@ -300,6 +309,7 @@ public final class Settings {
           RESP_MAX_BULK_LENGTH,
           RESP_MAX_ARRAY_LENGTH,
           RESP_MAX_PENDING_REPLY_BYTES,
+          OTEL_EXPORTER_OTLP_ENDPOINT,
           ACCESS_LOG,
           LOG_LEVEL);
 
@@ -404,6 +414,25 @@ public final class Settings {
   }
 
   /** A file the proxy can read now; it is read again (and may change) while the proxy runs. */
+  private static Optional<URI> otlpEndpoint(String raw) {
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    URI uri;
+    try {
+      uri = new URI(raw);
+    } catch (URISyntaxException e) {
+      throw new InvalidValueException("not a URL");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw new InvalidValueException("not an http or https URL with a host");
+    }
+    return Optional.of(uri);
+  }
+
   private static Optional<Path> readableFile(String raw) {
     if (raw.isEmpty()) {
       return Optional.empty();

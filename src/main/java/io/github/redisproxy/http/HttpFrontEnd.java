@@ -13,6 +13,8 @@ import io.github.redisproxy.metrics.MeterNames;
 import io.github.redisproxy.metrics.Meters;
 import io.github.redisproxy.metrics.RequestRecorder;
 import io.github.redisproxy.tls.ServerTls;
+import io.github.redisproxy.tracing.RequestSpan;
+import io.github.redisproxy.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,6 +22,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
@@ -65,6 +68,8 @@ public final class HttpFrontEnd {
   private static final AsciiString OCTET_STREAM = HttpHeaderValues.APPLICATION_OCTET_STREAM;
   private static final String TEXT = "text/plain; charset=utf-8";
 
+  private static final String ROUTE = "/{key}";
+
   private static final String REALM = "Bearer realm=\"redis-proxy\"";
   private static final String INVALID_TOKEN = REALM + ", error=\"invalid_token\"";
 
@@ -72,6 +77,7 @@ public final class HttpFrontEnd {
   private final AccessControl access;
   private final MeterRegistry registry;
   private final RequestRecorder requests;
+  private final Tracing tracing;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final LongAdder headerTimeouts = new LongAdder();
@@ -79,9 +85,16 @@ public final class HttpFrontEnd {
 
   /** {@code access}: who may read which keys ({@link AccessControl#off()}: everyone, all). */
   public HttpFrontEnd(LookupService lookups, AccessControl access, MeterRegistry registry) {
+    this(lookups, access, registry, Tracing.off());
+  }
+
+  /** As above, with a span per request when {@code tracing} is {@link Tracing#enabled()}. */
+  public HttpFrontEnd(
+      LookupService lookups, AccessControl access, MeterRegistry registry, Tracing tracing) {
     this.lookups = lookups;
     this.access = access;
     this.registry = registry;
+    this.tracing = tracing;
     this.requests = new RequestRecorder(registry, "http");
     Meters.frontEnd(registry, "http", inFlight, connections);
     Meters.counter(
@@ -165,6 +178,7 @@ public final class HttpFrontEnd {
       response.keepAlive(false);
     }
     String command = withBody ? "get" : "head";
+    RequestSpan span = tracing.enabled() ? startSpan(request, ROUTE) : null;
     Client client = null;
     if (access.enabled()) {
       byte[] token = BearerToken.from(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
@@ -176,7 +190,7 @@ public final class HttpFrontEnd {
                 HttpResponseStatus.UNAUTHORIZED,
                 token == null ? "this proxy needs Authorization: Bearer <token>" : "unknown token",
                 withBody)
-            .doFinally(signal -> finished(command, response, signal, start));
+            .doFinally(signal -> finished(command, response, signal, start, span));
       }
     }
     Key key;
@@ -184,7 +198,7 @@ public final class HttpFrontEnd {
       key = KeyDecoder.decode(request.uri());
     } catch (BadKeyException e) {
       return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
-          .doFinally(signal -> finished(command, response, signal, start));
+          .doFinally(signal -> finished(command, response, signal, start, span));
     }
     if (client != null && !client.mayRead(key)) {
       // Checked before the lookup: a refused request reads nothing from Redis or the cache.
@@ -193,12 +207,34 @@ public final class HttpFrontEnd {
               HttpResponseStatus.FORBIDDEN,
               "the token of " + client.name() + " may not read this key",
               withBody)
-          .doFinally(signal -> finished(command, response, signal, start));
+          .doFinally(signal -> finished(command, response, signal, start, span));
     }
-    return lookups
-        .lookup(key, lookup -> respond(request, response, lookup, withBody))
-        .onErrorResume(error -> respondFailure(response, error, withBody))
-        .doFinally(signal -> finished(command, response, signal, start));
+    Mono<Void> reply =
+        lookups
+            .lookup(key, lookup -> respond(request, response, lookup, withBody))
+            .onErrorResume(error -> respondFailure(response, error, withBody))
+            .doFinally(signal -> finished(command, response, signal, start, span));
+    return span == null ? reply : reply.contextWrite(span::putIn);
+  }
+
+  /**
+   * The request's server span, continuing the caller's trace ({@code traceparent}); {@code route}
+   * is null for a request no route serves.
+   */
+  private RequestSpan startSpan(HttpServerRequest request, String route) {
+    String method = request.method().name();
+    String uri = request.uri();
+    int query = uri.indexOf('?');
+    int major = request.version().majorVersion();
+    InetSocketAddress remote = request.remoteAddress();
+    return tracing
+        .startRequest(route == null ? method : method + " " + route, request.requestHeaders()::get)
+        .request(
+            method,
+            query < 0 ? uri : uri.substring(0, query),
+            route,
+            major == 2 ? "2" : major + "." + request.version().minorVersion(),
+            remote == null ? null : remote.getHostString());
   }
 
   /**
@@ -207,11 +243,22 @@ public final class HttpFrontEnd {
    * when no response was sent: the client left before the answer.
    */
   private void finished(
-      String command, HttpServerResponse response, SignalType signal, long start) {
+      String command,
+      HttpServerResponse response,
+      SignalType signal,
+      long start,
+      RequestSpan span) {
     inFlight.decrementAndGet();
     boolean clientLeft = signal == SignalType.CANCEL && !response.hasSentHeaders();
     requests.record(
         command, clientLeft ? "cancelled" : response.status().codeAsText().toString(), start);
+    if (span != null) {
+      if (clientLeft) {
+        span.cancelled();
+      } else {
+        span.answered(response.status().code(), response.responseHeaders().get(X_CACHE));
+      }
+    }
   }
 
   /**
@@ -286,13 +333,14 @@ public final class HttpFrontEnd {
   private Publisher<Void> methodNotAllowed(HttpServerRequest request, HttpServerResponse response) {
     long start = System.nanoTime();
     inFlight.incrementAndGet();
+    RequestSpan span = tracing.enabled() ? startSpan(request, null) : null;
     response.header(HttpHeaderNames.ALLOW, ALLOW);
     return respondText(
             response,
             HttpResponseStatus.METHOD_NOT_ALLOWED,
             "method " + request.method() + " not allowed; use GET or HEAD",
             true)
-        .doFinally(signal -> finished("other", response, signal, start));
+        .doFinally(signal -> finished("other", response, signal, start, span));
   }
 
   private static Mono<Void> respondText(

@@ -4,8 +4,11 @@ import io.github.redisproxy.backend.BackendException;
 import io.github.redisproxy.cache.CacheRead;
 import io.github.redisproxy.cache.EvictionCause;
 import io.github.redisproxy.cache.LocalCache;
+import io.github.redisproxy.tracing.LoadSpan;
+import io.github.redisproxy.tracing.Tracing;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -13,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * Key to value, for every front end: through the concurrency gate, then the local cache, then (on a
@@ -28,6 +32,7 @@ public final class LookupService {
   private final CacheCoherence coherence;
   private final LongSupplier clock;
   private final long maxValueBytes;
+  private final Tracing tracing;
   private final LongAdder stale = new LongAdder();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -40,18 +45,22 @@ public final class LookupService {
    * @param clock the cache's clock, in nanoseconds
    * @param maxValueBytes CACHE_MAX_VALUE_BYTES: longer values are answered as {@link
    *     Lookup.Source#BYPASS} (the cache does not keep them)
+   * @param tracing where a miss records its Redis load, as a child of the traced request that
+   *     started it
    */
   public LookupService(
       LocalCache<Key, CachedValue> cache,
       ConcurrencyGate gate,
       CacheCoherence coherence,
       LongSupplier clock,
-      long maxValueBytes) {
+      long maxValueBytes,
+      Tracing tracing) {
     this.cache = cache;
     this.gate = gate;
     this.coherence = coherence;
     this.clock = clock;
     this.maxValueBytes = maxValueBytes;
+    this.tracing = tracing;
   }
 
   /**
@@ -75,9 +84,7 @@ public final class LookupService {
     if (cached != null) {
       return answerInPlace(answer, cached);
     }
-    return gate.run(Mono.defer(() -> read(key)))
-        .flatMap(answer)
-        .onErrorResume(LookupException.class, failure);
+    return gate.run(readLater(key)).flatMap(answer).onErrorResume(LookupException.class, failure);
   }
 
   /**
@@ -89,7 +96,7 @@ public final class LookupService {
     if (cached != null) {
       return answerInPlace(answer, cached);
     }
-    return gate.run(Mono.defer(() -> read(key))).flatMap(answer);
+    return gate.run(readLater(key)).flatMap(answer);
   }
 
   /**
@@ -125,13 +132,26 @@ public final class LookupService {
     }
   }
 
-  private Mono<Lookup> read(Key key) {
+  /**
+   * The read, at subscription; with tracing on, it finds the request's span in the subscriber's
+   * context.
+   */
+  private Mono<Lookup> readLater(Key key) {
+    return tracing.enabled()
+        ? Mono.deferContextual(view -> read(key, view))
+        : Mono.defer(() -> read(key, null));
+  }
+
+  /** {@code traced}: the subscriber's context, when tracing is on. */
+  private Mono<Lookup> read(Key key, ContextView traced) {
+    long loadStart = traced == null ? 0 : tracing.now();
     CacheRead<CachedValue> read = cache.get(key);
     if (read.hit()) {
       return Mono.just(hit(key, read.value().getNow(null)));
     }
     boolean started = read.source() == CacheRead.Source.STARTED_LOAD;
     (started ? misses : coalesced).increment();
+    LoadSpan load = traced == null ? null : trace(started, traced, loadStart);
     if (log.isDebugEnabled()) {
       log.debug(
           started ? "miss key={} started a load" : "coalesced key={} joined the load in flight",
@@ -141,7 +161,18 @@ public final class LookupService {
     // connection, an MGET cut short by another key's failure) would otherwise reach Reactor as a
     // dropped error, logged at ERROR with a stack trace, although every caller still waiting is
     // told of it.
-    return Mono.fromFuture(read.value().handle(Outcome::new), true)
+    CompletableFuture<Outcome> settled =
+        read.value()
+            .handle(
+                (value, error) -> {
+                  if (load != null) {
+                    // Here, not in the answer below: the span ends even if this caller went away,
+                    // and before the request's own span ends.
+                    load.ended(error);
+                  }
+                  return new Outcome(value, error);
+                });
+    return Mono.fromFuture(settled, true)
         .handle(
             (outcome, sink) -> {
               if (outcome.error() == null) {
@@ -159,6 +190,18 @@ public final class LookupService {
                 sink.error(failure);
               }
             });
+  }
+
+  /**
+   * A load this request started becomes a child span of the request's (null is returned when there
+   * is none); a load joined marks the request's span.
+   */
+  private LoadSpan trace(boolean started, ContextView traced, long loadStart) {
+    if (!started) {
+      tracing.joinedLoad(traced);
+      return null;
+    }
+    return tracing.startLoad(traced, loadStart);
   }
 
   /** A value answered from the cache, counted once whichever path found it. */

@@ -52,6 +52,8 @@ class ConfigurationErrorsIT {
         "MAX_QUEUED_REQUESTS | -1",
         "CACHE_POLICY        | fifo",
         "LOG_LEVEL           | loud",
+        "OTEL_EXPORTER_OTLP_ENDPOINT | ftp://127.0.0.1:4318",
+        "OTEL_EXPORTER_OTLP_ENDPOINT | 127.0.0.1:4318",
       })
   void badEnvironmentValueExits2(String setting, String value) {
     ProxyProcess.Run run = ProxyProcess.run(List.of(), Map.of(setting, value), RUN_TIMEOUT);
@@ -131,6 +133,21 @@ class ConfigurationErrorsIT {
             dir.resolve("missing.pem").toString(),
             "TLS_KEY_FILE",
             otherKey.toString()));
+  }
+
+  /**
+   * The OpenTelemetry SDK's own variables are checked when tracing is on, before anything starts:
+   * one line naming the variable, exit code 2, nothing on stdout.
+   */
+  @Test
+  void badOpenTelemetryVariableExits2() {
+    assertExits2Naming(
+        "otel.traces.sampler",
+        Map.of(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "http://127.0.0.1:4318",
+            "OTEL_TRACES_SAMPLER",
+            "often"));
   }
 
   private static void assertExits2Naming(String setting, Map<String, String> env) {
