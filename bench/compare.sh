@@ -7,7 +7,9 @@
 #   RESP hits:  redis-benchmark -t get -c 50 -n 200000 -d 10, -P 1 and -P 16
 # Build the old jar in a worktree, e.g.:
 #   git worktree add /tmp/old <commit> && (cd /tmp/old && mvn -B -q package -DskipTests -Dcds.skip=true)
-# Usage: bench/compare.sh OLD_JAR [NEW_JAR (target/redis-proxy.jar)] [rounds (8)]
+# Or one jar under two configurations: OLD_ENV and NEW_ENV add settings to one side, e.g.
+#   NEW_ENV="OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318" bench/compare.sh target/redis-proxy.jar
+# Usage: [OLD_ENV=...] [NEW_ENV=...] bench/compare.sh OLD_JAR [NEW_JAR (target/redis-proxy.jar)] [rounds (8)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -18,10 +20,11 @@ ROUNDS=${3:-8}
 need_tools wrk redis-benchmark redis-cli
 track_processes
 
-start() { # name jar: starts a proxy with HTTP and RESP ports on an embedded Redis; sets <name>_HTTP, _RESP, _REDIS
+start() { # name jar [settings]: starts a proxy with HTTP and RESP ports on an embedded Redis; sets <name>_HTTP, _RESP, _REDIS
   local redis http resp
   redis=$(free_port); http=$(free_port); resp=$(free_port)
-  REDIS_ADDRESS=embedded:$redis PROXY_PORT=$http RESP_PORT=$resp MANAGEMENT_PORT=0 BIND_ADDRESS=127.0.0.1 \
+  # shellcheck disable=SC2086 # the settings are words on purpose
+  env ${3:-} REDIS_ADDRESS=embedded:$redis PROXY_PORT=$http RESP_PORT=$resp MANAGEMENT_PORT=0 BIND_ADDRESS=127.0.0.1 \
     java -jar "$2" > "$LOGS/$1.log" 2>&1 &
   PIDS+=("$!")
   wait_for_log "$LOGS/$1.log" "Listening for HTTP" 60
@@ -45,7 +48,7 @@ measure() { # row port
   esac
 }
 
-start old "$OLD"; start new "$NEW"
+start old "$OLD" "${OLD_ENV:-}"; start new "$NEW" "${NEW_ENV:-}"
 echo "warming up both (JIT) ..."
 for port in $old_HTTP $new_HTTP; do
   wrk -t1 -c64 -d5s "http://127.0.0.1:$port/hot" >/dev/null
@@ -74,7 +77,7 @@ out=bench/results/compare-$(date -u +%Y%m%dT%H%M%SZ).md
   echo
   machine "$new_REDIS"
   echo
-  echo "old: \`$OLD\`; new: \`$NEW\`. Median of $ROUNDS interleaved rounds (requests/s); http-miss is a new absent key per request, the rest hits:"
+  echo "old: \`$OLD\`${OLD_ENV:+ with $OLD_ENV}; new: \`$NEW\`${NEW_ENV:+ with $NEW_ENV}. Median of $ROUNDS interleaved rounds (requests/s); http-miss is a new absent key per request, the rest hits:"
   echo
   echo "| row | old | new | new / old (medians) | new / old (median of the rounds' ratios) |"
   echo "|---|---|---|---|---|"
