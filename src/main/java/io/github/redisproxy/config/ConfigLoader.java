@@ -75,7 +75,8 @@ public final class ConfigLoader {
         tls(raw),
         new AccessConfig(
             value(Settings.AUTH_TOKENS_FILE, raw), value(Settings.MANAGEMENT_TOKEN, raw)),
-        value(Settings.LOG_LEVEL, raw));
+        value(Settings.LOG_LEVEL, raw),
+        value(Settings.LOG_FORMAT, raw));
   }
 
   /**

@@ -11,6 +11,7 @@ package io.github.redisproxy.config;
  * @param tls TLS on every port, or {@link TlsConfig#OFF}
  * @param access who may read and purge, or {@link AccessConfig#OPEN}
  * @param logLevel the level for the proxy's own loggers
+ * @param logFormat {@code text} or {@code json}
  */
 public record ProxyConfig(
     BackendConfig backend,
@@ -20,7 +21,8 @@ public record ProxyConfig(
     ManagementConfig management,
     TlsConfig tls,
     AccessConfig access,
-    String logLevel) {
+    String logLevel,
+    String logFormat) {
 
   /** One line for the start-up log; the Redis password is masked. */
   public String describe() {
@@ -29,7 +31,8 @@ public record ProxyConfig(
             + " PROXY_PORT=%d RESP_PORT=%d"
             + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s%s"
             + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d EVENT_LOOPS=%s REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
-            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s",
+            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d ACCESS_LOG=%s LOG_LEVEL=%s"
+            + " LOG_FORMAT=%s",
         backend.address(),
         scaleOutSettings(),
         cache.capacity(),
@@ -51,7 +54,8 @@ public record ProxyConfig(
         resp.maxBulkLength(),
         resp.maxArrayLength(),
         server.accessLog(),
-        logLevel);
+        logLevel,
+        logFormat);
   }
 
   /** READ_FROM and CLUSTER_REFRESH_PERIOD, which mean something only for a cluster or sentinels. */

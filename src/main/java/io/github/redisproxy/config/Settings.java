@@ -264,6 +264,13 @@ public final class Settings {
           "level of the proxy's own log lines: error, warn, info, debug or trace",
           "error, warn, info, debug or trace",
           Settings::logLevel);
+  public static final Setting<String> LOG_FORMAT =
+      new Setting<>(
+          "LOG_FORMAT",
+          "text",
+          "log format; json = one object per line",
+          "text or json",
+          Settings::logFormat);
 
   /** All settings, in the order {@code --help} lists them. */
   public static final List<Setting<?>> ALL =
@@ -301,7 +308,8 @@ public final class Settings {
           RESP_MAX_ARRAY_LENGTH,
           RESP_MAX_PENDING_REPLY_BYTES,
           ACCESS_LOG,
-          LOG_LEVEL);
+          LOG_LEVEL,
+          LOG_FORMAT);
 
   private Settings() {}
 
@@ -442,5 +450,13 @@ public final class Settings {
       throw new IllegalArgumentException("unknown level");
     }
     return level;
+  }
+
+  private static String logFormat(String raw) {
+    String format = raw.toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new IllegalArgumentException("unknown format");
+    }
+    return format;
   }
 }

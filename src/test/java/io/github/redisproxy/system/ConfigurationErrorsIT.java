@@ -34,7 +34,8 @@ class ConfigurationErrorsIT {
           "MAX_QUEUED_REQUESTS",
           "REDIS_TIMEOUT",
           "SHUTDOWN_TIMEOUT",
-          "LOG_LEVEL");
+          "LOG_LEVEL",
+          "LOG_FORMAT");
 
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(
@@ -52,6 +53,7 @@ class ConfigurationErrorsIT {
         "MAX_QUEUED_REQUESTS | -1",
         "CACHE_POLICY        | fifo",
         "LOG_LEVEL           | loud",
+        "LOG_FORMAT          | xml",
       })
   void badEnvironmentValueExits2(String setting, String value) {
     ProxyProcess.Run run = ProxyProcess.run(List.of(), Map.of(setting, value), RUN_TIMEOUT);
