@@ -65,11 +65,9 @@ public final class StartupPhases {
     phase("jvm-to-main");
     ProxyConfig config = ConfigLoader.load(List.of(args), System.getenv(), Path.of(".env"));
     phase("config");
-    // The proxy's first log line, the same way: slf4j-simple's initialisation is part of its
-    // start-up.
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    // The proxy's first log line, the same way: Logback's initialisation (the jar's logback.xml) is
+    // part of its start-up. On stderr, since stdout holds the phases.
+    System.setProperty("redisproxy.log.target", "System.err");
     LoggerFactory.getLogger(StartupPhases.class)
         .info("Starting redis-proxy: {}", config.describe());
     phase("first-log-line");

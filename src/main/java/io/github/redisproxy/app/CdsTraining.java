@@ -43,7 +43,7 @@ final class CdsTraining {
   static int run(PrintStream err) {
     // Before anything logs: the first logger fixes the level and format (RedisServerProcess has
     // one).
-    Logging.configure("warn", false);
+    Logging.configure("text", "warn", false);
     int redisPort = RedisServerProcess.freePort();
     int httpPort = RedisServerProcess.freePort();
     int respPort = RedisServerProcess.freePort();

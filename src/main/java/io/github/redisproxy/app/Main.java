@@ -46,7 +46,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Logging.configure(config.logLevel(), config.server().accessLog());
+    Logging.configure(config.logFormat(), config.logLevel(), config.server().accessLog());
     Logger log = LoggerFactory.getLogger(Main.class);
 
     ProxyServer server;

@@ -76,7 +76,8 @@ public final class ConfigLoader {
         new AccessConfig(
             value(Settings.AUTH_TOKENS_FILE, raw), value(Settings.MANAGEMENT_TOKEN, raw)),
         new TracingConfig(value(Settings.OTEL_EXPORTER_OTLP_ENDPOINT, raw)),
-        value(Settings.LOG_LEVEL, raw));
+        value(Settings.LOG_LEVEL, raw),
+        value(Settings.LOG_FORMAT, raw));
   }
 
   /**

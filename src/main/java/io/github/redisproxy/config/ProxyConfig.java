@@ -12,6 +12,7 @@ package io.github.redisproxy.config;
  * @param access who may read and purge, or {@link AccessConfig#OPEN}
  * @param tracing where spans are exported, or {@link TracingConfig#OFF}
  * @param logLevel the level for the proxy's own loggers
+ * @param logFormat {@code text} or {@code json}
  */
 public record ProxyConfig(
     BackendConfig backend,
@@ -22,7 +23,8 @@ public record ProxyConfig(
     TlsConfig tls,
     AccessConfig access,
     TracingConfig tracing,
-    String logLevel) {
+    String logLevel,
+    String logFormat) {
 
   /** One line for the start-up log; the Redis password is masked. */
   public String describe() {
@@ -31,7 +33,8 @@ public record ProxyConfig(
             + " PROXY_PORT=%d RESP_PORT=%d"
             + " MANAGEMENT_PORT=%d BIND_ADDRESS=%s%s"
             + " MAX_CONCURRENCY=%d MAX_QUEUED_REQUESTS=%d EVENT_LOOPS=%s REDIS_TIMEOUT=%ss SHUTDOWN_TIMEOUT=%ss"
-            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d%s ACCESS_LOG=%s LOG_LEVEL=%s",
+            + " RESP_MAX_BULK_LENGTH=%d RESP_MAX_ARRAY_LENGTH=%d%s ACCESS_LOG=%s LOG_LEVEL=%s"
+            + " LOG_FORMAT=%s",
         backend.address(),
         scaleOutSettings(),
         cache.capacity(),
@@ -54,7 +57,8 @@ public record ProxyConfig(
         resp.maxArrayLength(),
         tracingSettings(),
         server.accessLog(),
-        logLevel);
+        logLevel,
+        logFormat);
   }
 
   /**

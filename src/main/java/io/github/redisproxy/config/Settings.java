@@ -273,6 +273,13 @@ public final class Settings {
           "level of the proxy's own log lines: error, warn, info, debug or trace",
           "error, warn, info, debug or trace",
           Settings::logLevel);
+  public static final Setting<String> LOG_FORMAT =
+      new Setting<>(
+          "LOG_FORMAT",
+          "text",
+          "log format; json = one object per line",
+          "text or json",
+          Settings::logFormat);
 
   /** All settings, in the order {@code --help} lists them. */
   public static final List<Setting<?>> ALL =
@@ -311,7 +318,8 @@ public final class Settings {
           RESP_MAX_PENDING_REPLY_BYTES,
           OTEL_EXPORTER_OTLP_ENDPOINT,
           ACCESS_LOG,
-          LOG_LEVEL);
+          LOG_LEVEL,
+          LOG_FORMAT);
 
   private Settings() {}
 
@@ -471,5 +479,13 @@ public final class Settings {
       throw new IllegalArgumentException("unknown level");
     }
     return level;
+  }
+
+  private static String logFormat(String raw) {
+    String format = raw.toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new IllegalArgumentException("unknown format");
+    }
+    return format;
   }
 }

@@ -1,5 +1,7 @@
 package io.github.redisproxy.http;
 
+import static net.logstash.logback.argument.StructuredArguments.value;
+
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.format.DateTimeFormatter;
@@ -17,6 +19,12 @@ import reactor.netty.http.server.logging.AccessLogArgProvider;
  *
  * <p>Reactor Netty writes it through the SLF4J logger {@code reactor.netty.http.server.AccessLog}
  * at INFO, after the response has been sent, so it costs the request nothing while it waits.
+ *
+ * <p>Each known value is also a structured argument: in the text line it is just the value, and
+ * with {@code LOG_FORMAT=json} it is also a field of its own ({@code remote_address}, {@code user},
+ * {@code method}, {@code uri}, {@code protocol}, {@code status}, {@code content_length}, {@code
+ * referer}, {@code user_agent}, {@code cache}, {@code duration_ms}). A value the request lacks is
+ * written "-" in the line and is no field; the request's time is the event's own {@code time}.
  */
 final class AccessLogFormat {
   private static final String COMBINED_PLUS = "{} - {} [{}] \"{} {} {}\" {} {} \"{}\" \"{}\" {} {}";
@@ -27,22 +35,24 @@ final class AccessLogFormat {
   private AccessLogFormat() {}
 
   static AccessLog format(AccessLogArgProvider args) {
+    CharSequence status = args.status();
     return AccessLog.create(
         COMBINED_PLUS,
         args.connectionInformation() == null
             ? "-"
-            : host(args.connectionInformation().remoteAddress()),
-        orDash(args.user()),
+            : value("remote_address", host(args.connectionInformation().remoteAddress())),
+        // Reactor Netty gives "-" when the request named no user.
+        "-".equals(args.user()) ? "-" : field("user", args.user()),
         args.accessDateTime() == null ? "-" : CLF_TIME.format(args.accessDateTime()),
-        args.method(),
-        args.uri(),
-        args.protocol(),
-        args.status(),
-        args.contentLength() < 0 ? "-" : args.contentLength(),
-        orDash(args.requestHeader("Referer")),
-        orDash(args.requestHeader("User-Agent")),
-        orDash(args.responseHeader("X-Cache")),
-        args.duration());
+        field("method", args.method()),
+        field("uri", args.uri()),
+        field("protocol", args.protocol()),
+        status == null ? null : value("status", Integer.parseInt(status, 0, status.length(), 10)),
+        args.contentLength() < 0 ? "-" : value("content_length", args.contentLength()),
+        field("referer", args.requestHeader("Referer")),
+        field("user_agent", args.requestHeader("User-Agent")),
+        field("cache", args.responseHeader("X-Cache")),
+        value("duration_ms", args.duration()));
   }
 
   private static String host(SocketAddress address) {
@@ -51,7 +61,8 @@ final class AccessLogFormat {
         : String.valueOf(address);
   }
 
-  private static Object orDash(Object value) {
-    return value == null ? "-" : value;
+  /** "-" for a missing value (no field); else the value, also as the field {@code name}. */
+  private static Object field(String name, CharSequence value) {
+    return value == null ? "-" : value(name, value.toString());
   }
 }

@@ -78,14 +78,12 @@ public final class LoadTest {
     }
   }
 
-  /** Library log lines to stderr and only from warn up, so that stdout holds the report alone. */
+  /**
+   * Library log lines to stderr and only from warn up, so that stdout holds the report alone: the
+   * jar's logback-loadtest.xml instead of the proxy's logback.xml.
+   */
   private static void configureLogging() {
-    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
-    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
-    // RESP: an answer that arrives after its request timed out finds its connection closed, and
-    // Lettuce warns of each such answer; the report already counts the request as a timeout.
-    setIfAbsent("org.slf4j.simpleLogger.log.io.lettuce.core.protocol.CommandHandler", "error");
+    setIfAbsent("logback.configurationFile", "logback-loadtest.xml");
   }
 
   private static void setIfAbsent(String property, String value) {

@@ -39,7 +39,7 @@ public final class BlockHoundSessionListener implements LauncherSessionListener 
                 // Log lines are written synchronously to the console. The proxy logs per event (a
                 // lost connection, an unexpected error), never per request at the default level;
                 // console logging is not what this guards.
-                .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")
+                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
                 // Lettuce takes a short lock of its own on the caller's thread for every command,
                 // contended only while the connection changes state (close, reconnect). Throwing
                 // inside it is worse than the wait: DefaultEndpoint decrements its writer count in

@@ -136,6 +136,7 @@ class ConfigLoaderTest {
         "REDIS_ADDRESS|redis://:pw@host:6379/x",
         "BIND_ADDRESS|not a host",
         "LOG_LEVEL|loud",
+        "LOG_FORMAT|xml",
         "MANAGEMENT_PORT|-1",
         "MANAGEMENT_PORT|65536",
         "MANAGEMENT_PORT|admin",

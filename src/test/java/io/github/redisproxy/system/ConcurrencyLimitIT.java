@@ -48,7 +48,8 @@ class ConcurrencyLimitIT {
           .env("LOG_LEVEL", "debug")
           .jvmOptions(
               "-Dreactor.netty.ioWorkerCount=1",
-              "-Dorg.slf4j.simpleLogger.log.reactor.netty.http.server.HttpServer=debug")
+              "-Dlogback.configurationFile="
+                  + ConcurrencyLimitIT.class.getResource("/logback-http-server-debug.xml"))
           .build();
 
   /**

@@ -34,7 +34,8 @@ class ConfigurationErrorsIT {
           "MAX_QUEUED_REQUESTS",
           "REDIS_TIMEOUT",
           "SHUTDOWN_TIMEOUT",
-          "LOG_LEVEL");
+          "LOG_LEVEL",
+          "LOG_FORMAT");
 
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(
@@ -54,6 +55,7 @@ class ConfigurationErrorsIT {
         "LOG_LEVEL           | loud",
         "OTEL_EXPORTER_OTLP_ENDPOINT | ftp://127.0.0.1:4318",
         "OTEL_EXPORTER_OTLP_ENDPOINT | 127.0.0.1:4318",
+        "LOG_FORMAT          | xml",
       })
   void badEnvironmentValueExits2(String setting, String value) {
     ProxyProcess.Run run = ProxyProcess.run(List.of(), Map.of(setting, value), RUN_TIMEOUT);
