@@ -51,6 +51,16 @@ class ClusterFailoverIT {
   @BeforeEach
   void proxyReachesEveryShard() {
     proxy.awaitBackendReady();
+    // That reached one shard; a restart can leave another master's slots unknown to the proxy a
+    // moment longer ("Cannot determine a partition for slot"), so ask for a key of each master.
+    for (int master : cluster.currentMasterPorts()) {
+      String key = cluster.keyOwnedBy(master, "ready:");
+      Polling.until(
+          Duration.ofSeconds(10),
+          "an answer other than 503 for " + key + " (a key of the master on port " + master + ")",
+          () -> http.get("/" + key).statusCode(),
+          status -> status != 503);
+    }
   }
 
   /**
