@@ -421,7 +421,7 @@ public final class Settings {
     return raw;
   }
 
-  /** A file the proxy can read now; it is read again (and may change) while the proxy runs. */
+  /** An OTLP/HTTP base URL: http or https, a host, no query or fragment. */
   private static Optional<URI> otlpEndpoint(String raw) {
     if (raw.isEmpty()) {
       return Optional.empty();
@@ -441,6 +441,7 @@ public final class Settings {
     return Optional.of(uri);
   }
 
+  /** A file the proxy can read now; it is read again (and may change) while the proxy runs. */
   private static Optional<Path> readableFile(String raw) {
     if (raw.isEmpty()) {
       return Optional.empty();

@@ -33,7 +33,6 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 import reactor.netty.DisposableServer;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.HttpProtocol;
@@ -190,7 +189,7 @@ public final class HttpFrontEnd {
                 HttpResponseStatus.UNAUTHORIZED,
                 token == null ? "this proxy needs Authorization: Bearer <token>" : "unknown token",
                 withBody)
-            .doFinally(signal -> finished(command, response, signal, start, span));
+            .doFinally(signal -> finished(command, response, start, span));
       }
     }
     Key key;
@@ -198,7 +197,7 @@ public final class HttpFrontEnd {
       key = KeyDecoder.decode(request.uri());
     } catch (BadKeyException e) {
       return respondText(response, HttpResponseStatus.BAD_REQUEST, e.getMessage(), withBody)
-          .doFinally(signal -> finished(command, response, signal, start, span));
+          .doFinally(signal -> finished(command, response, start, span));
     }
     if (client != null && !client.mayRead(key)) {
       // Checked before the lookup: a refused request reads nothing from Redis or the cache.
@@ -207,13 +206,13 @@ public final class HttpFrontEnd {
               HttpResponseStatus.FORBIDDEN,
               "the token of " + client.name() + " may not read this key",
               withBody)
-          .doFinally(signal -> finished(command, response, signal, start, span));
+          .doFinally(signal -> finished(command, response, start, span));
     }
     Mono<Void> reply =
         lookups
             .lookup(key, lookup -> respond(request, response, lookup, withBody))
             .onErrorResume(error -> respondFailure(response, error, withBody))
-            .doFinally(signal -> finished(command, response, signal, start, span));
+            .doFinally(signal -> finished(command, response, start, span));
     return span == null ? reply : reply.contextWrite(span::putIn);
   }
 
@@ -228,28 +227,22 @@ public final class HttpFrontEnd {
     int major = request.version().majorVersion();
     InetSocketAddress remote = request.remoteAddress();
     return tracing
-        .startRequest(route == null ? method : method + " " + route, request.requestHeaders()::get)
+        .startRequest(method, route, request.requestHeaders()::get)
         .request(
-            method,
             query < 0 ? uri : uri.substring(0, query),
-            route,
             major == 2 ? "2" : major + "." + request.version().minorVersion(),
             remote == null ? null : remote.getHostString());
   }
 
   /**
    * Records the answer under its status. Reactor Netty may cancel the handler's publisher once a
-   * response with a known length has gone out, so a cancellation counts as {@code cancelled} only
-   * when no response was sent: the client left before the answer.
+   * response with a known length has gone out, so what counts as {@code cancelled} is an end with
+   * no response sent: a cancellation before the answer, or a lookup that ended with the client gone
+   * ({@link AbortedException}, answered with nothing).
    */
-  private void finished(
-      String command,
-      HttpServerResponse response,
-      SignalType signal,
-      long start,
-      RequestSpan span) {
+  private void finished(String command, HttpServerResponse response, long start, RequestSpan span) {
     inFlight.decrementAndGet();
-    boolean clientLeft = signal == SignalType.CANCEL && !response.hasSentHeaders();
+    boolean clientLeft = !response.hasSentHeaders();
     requests.record(
         command, clientLeft ? "cancelled" : response.status().codeAsText().toString(), start);
     if (span != null) {
@@ -340,7 +333,7 @@ public final class HttpFrontEnd {
             HttpResponseStatus.METHOD_NOT_ALLOWED,
             "method " + request.method() + " not allowed; use GET or HEAD",
             true)
-        .doFinally(signal -> finished("other", response, signal, start, span));
+        .doFinally(signal -> finished("other", response, start, span));
   }
 
   private static Mono<Void> respondText(

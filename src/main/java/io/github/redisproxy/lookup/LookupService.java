@@ -144,14 +144,13 @@ public final class LookupService {
 
   /** {@code traced}: the subscriber's context, when tracing is on. */
   private Mono<Lookup> read(Key key, ContextView traced) {
-    long loadStart = traced == null ? 0 : tracing.now();
     CacheRead<CachedValue> read = cache.get(key);
     if (read.hit()) {
       return Mono.just(hit(key, read.value().getNow(null)));
     }
     boolean started = read.source() == CacheRead.Source.STARTED_LOAD;
     (started ? misses : coalesced).increment();
-    LoadSpan load = traced == null ? null : trace(started, traced, loadStart);
+    LoadSpan load = traced == null ? null : trace(started, traced);
     if (log.isDebugEnabled()) {
       log.debug(
           started ? "miss key={} started a load" : "coalesced key={} joined the load in flight",
@@ -196,12 +195,12 @@ public final class LookupService {
    * A load this request started becomes a child span of the request's (null is returned when there
    * is none); a load joined marks the request's span.
    */
-  private LoadSpan trace(boolean started, ContextView traced, long loadStart) {
+  private LoadSpan trace(boolean started, ContextView traced) {
     if (!started) {
       tracing.joinedLoad(traced);
       return null;
     }
-    return tracing.startLoad(traced, loadStart);
+    return tracing.startLoad(traced); // its GET went out a moment ago, inside cache.get
   }
 
   /** A value answered from the cache, counted once whichever path found it. */

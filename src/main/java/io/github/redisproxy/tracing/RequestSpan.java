@@ -3,6 +3,7 @@ package io.github.redisproxy.tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import java.util.Set;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -14,7 +15,13 @@ public final class RequestSpan {
   /** The Reactor context key the lookup finds the span under. */
   private static final Object KEY = RequestSpan.class;
 
+  /** The methods of RFC 9110 and PATCH; any other is recorded as {@code _OTHER}. */
+  static final Set<String> KNOWN_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
   static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+  static final AttributeKey<String> METHOD_ORIGINAL =
+      AttributeKey.stringKey("http.request.method_original");
   static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
   static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
   static final AttributeKey<String> PROTOCOL_VERSION =
@@ -45,18 +52,27 @@ public final class RequestSpan {
     return context.put(KEY, this);
   }
 
-  /**
-   * What was asked: the method, the path (without its query), the route, the protocol version and
-   * the client's address (any may be null).
-   */
-  public RequestSpan request(
-      String method, String path, String route, String protocolVersion, String clientAddress) {
-    span.setAttribute(METHOD, method);
-    if (path != null) {
-      span.setAttribute(PATH, path);
+  /** {@code known}: the method if HTTP defines it, else null (recorded as {@code _OTHER}). */
+  RequestSpan method(String known, String original, String route) {
+    if (known != null) {
+      span.setAttribute(METHOD, known);
+    } else {
+      span.setAttribute(METHOD, "_OTHER");
+      span.setAttribute(METHOD_ORIGINAL, original);
     }
     if (route != null) {
       span.setAttribute(ROUTE, route);
+    }
+    return this;
+  }
+
+  /**
+   * What was asked: the path (without its query), the protocol version and the client's address
+   * (any may be null).
+   */
+  public RequestSpan request(String path, String protocolVersion, String clientAddress) {
+    if (path != null) {
+      span.setAttribute(PATH, path);
     }
     if (protocolVersion != null) {
       span.setAttribute(PROTOCOL_VERSION, protocolVersion);

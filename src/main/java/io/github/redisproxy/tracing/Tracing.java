@@ -10,8 +10,8 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
-import io.opentelemetry.sdk.common.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -69,21 +69,48 @@ public final class Tracing implements AutoCloseable {
                           "otel.metrics.exporter", "none",
                           "otel.logs.exporter", "none"))
               // The proxy's setting wins, whichever of .env, the environment or a flag it came
-              // from.
-              .addPropertiesCustomizer(
-                  properties ->
-                      Map.of(
-                          "otel.exporter.otlp.endpoint",
-                          config.otlpEndpoint().orElseThrow().toString()))
+              // from,
+              // also over OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the start-up line names where spans
+              // go.
+              .addPropertiesCustomizer(properties -> endpoints(config, properties))
               // The proxy flushes and closes the SDK itself, after the last request has drained.
               .disableShutdownHook()
               .build()
               .getOpenTelemetrySdk();
     } catch (ConfigurationException e) {
-      throw new ConfigException("OpenTelemetry (OTEL_* variables): " + e.getMessage());
+      // Some failures say only "Unexpected configuration error"; their cause says what.
+      String cause =
+          e.getCause() == null || e.getCause().getMessage() == null
+              ? ""
+              : ": " + e.getCause().getMessage();
+      throw new ConfigException("OpenTelemetry (OTEL_* variables): " + e.getMessage() + cause);
     }
     return new Tracing(
         sdk, sdk.getTracer("io.github.redisproxy"), sdk.getPropagators().getTextMapPropagator());
+  }
+
+  /**
+   * The exporter's endpoint properties. The traces endpoint (a full URL, for OTLP/HTTP) is set only
+   * for OTLP/HTTP, so that another protocol fails with the SDK's own word on it.
+   */
+  private static Map<String, String> endpoints(TracingConfig config, ConfigProperties properties) {
+    String protocol =
+        properties.getString(
+            "otel.exporter.otlp.traces.protocol",
+            properties.getString("otel.exporter.otlp.protocol", "http/protobuf"));
+    return protocol.equals("http/protobuf")
+        ? Map.of(
+            "otel.exporter.otlp.endpoint",
+            endpoint(config),
+            "otel.exporter.otlp.traces.endpoint",
+            endpoint(config) + "/v1/traces")
+        : Map.of("otel.exporter.otlp.endpoint", endpoint(config));
+  }
+
+  /** The collector's base URL, without a trailing slash. */
+  private static String endpoint(TracingConfig config) {
+    String base = config.otlpEndpoint().orElseThrow().toString();
+    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 
   /** Whether spans are recorded; when false, no other method may be called. */
@@ -93,27 +120,26 @@ public final class Tracing implements AutoCloseable {
 
   /**
    * Starts the server span of an HTTP request, as a child of the caller's span if its headers carry
-   * one.
+   * one. It is named {@code METHOD route}, or the method alone without a route; a method HTTP does
+   * not define is {@code _OTHER} and the span {@code HTTP}, as OpenTelemetry's conventions say, so
+   * that clients cannot mint span names.
    *
-   * @param name the span's name, e.g. {@code GET /{key}}
+   * @param route the route that serves the request, e.g. {@code /{key}}, or null
    * @param header the request's header of a name, or null
    */
-  public RequestSpan startRequest(String name, Function<String, String> header) {
+  public RequestSpan startRequest(String method, String route, Function<String, String> header) {
     Context parent = propagator.extract(Context.root(), header, HeaderGetter.INSTANCE);
+    boolean known = RequestSpan.KNOWN_METHODS.contains(method);
+    String name = !known ? "HTTP" : route == null ? method : method + " " + route;
     Span span = tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
-    return new RequestSpan(span);
-  }
-
-  /** Now, on the clock spans are timed with: a load's start, taken before it is known to be one. */
-  public long now() {
-    return Clock.getDefault().now();
+    return new RequestSpan(span).method(known ? method : null, method, route);
   }
 
   /**
-   * The client span of a Redis load that the request in {@code view} started at {@code
-   * startEpochNanos}; null when the lookup runs outside a traced request.
+   * The client span of a Redis load that the request in {@code view} has just started; null when
+   * the lookup runs outside a traced request.
    */
-  public LoadSpan startLoad(ContextView view, long startEpochNanos) {
+  public LoadSpan startLoad(ContextView view) {
     RequestSpan request = RequestSpan.in(view);
     if (request == null) {
       return null;
@@ -123,7 +149,6 @@ public final class Tracing implements AutoCloseable {
             .spanBuilder("GET")
             .setParent(Context.root().with(request.span()))
             .setSpanKind(SpanKind.CLIENT)
-            .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS)
             .setAttribute(LoadSpan.DB_SYSTEM, "redis")
             .setAttribute(LoadSpan.DB_OPERATION, "GET")
             .startSpan();

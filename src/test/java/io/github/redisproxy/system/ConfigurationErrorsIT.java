@@ -150,6 +150,14 @@ class ConfigurationErrorsIT {
             "http://127.0.0.1:4318",
             "OTEL_TRACES_SAMPLER",
             "often"));
+    // The SDK's own words are "Unexpected configuration error"; the line adds what its cause says.
+    assertExits2Naming(
+        "GrpcSender",
+        Map.of(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "http://127.0.0.1:4317",
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "grpc"));
   }
 
   private static void assertExits2Naming(String setting, Map<String, String> env) {
