@@ -21,10 +21,8 @@ final class Logging {
     setIfAbsent("redisproxy.log.level", level);
     setIfAbsent("redisproxy.log.access", accessLog ? "INFO" : "OFF");
     // java.util.logging (OpenTelemetry's SDK) through SLF4J too, instead of JUL's own stderr
-    // format.
-    // logback.xml's LevelChangePropagator keeps JUL's levels equal to Logback's, so a JUL call
-    // below
-    // the level costs what an SLF4J one does.
+    // format. logback.xml's LevelChangePropagator keeps JUL's levels equal to Logback's, so a JUL
+    // call below the level costs what an SLF4J one does.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
   }
