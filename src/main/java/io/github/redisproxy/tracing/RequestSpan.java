@@ -52,13 +52,15 @@ public final class RequestSpan {
     return context.put(KEY, this);
   }
 
-  /** {@code known}: the method if HTTP defines it, else null (recorded as {@code _OTHER}). */
-  RequestSpan method(String known, String original, String route) {
-    if (known != null) {
-      span.setAttribute(METHOD, known);
+  /**
+   * {@code known}: whether HTTP defines the method; one it does not is recorded as {@code _OTHER}.
+   */
+  RequestSpan method(String method, boolean known, String route) {
+    if (known) {
+      span.setAttribute(METHOD, method);
     } else {
       span.setAttribute(METHOD, "_OTHER");
-      span.setAttribute(METHOD_ORIGINAL, original);
+      span.setAttribute(METHOD_ORIGINAL, method);
     }
     if (route != null) {
       span.setAttribute(ROUTE, route);

@@ -69,9 +69,8 @@ public final class Tracing implements AutoCloseable {
                           "otel.metrics.exporter", "none",
                           "otel.logs.exporter", "none"))
               // The proxy's setting wins, whichever of .env, the environment or a flag it came
-              // from,
-              // also over OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the start-up line names where spans
-              // go.
+              // from, also over OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the start-up line names where
+              // spans go.
               .addPropertiesCustomizer(properties -> endpoints(config, properties))
               // The proxy flushes and closes the SDK itself, after the last request has drained.
               .disableShutdownHook()
@@ -98,19 +97,15 @@ public final class Tracing implements AutoCloseable {
         properties.getString(
             "otel.exporter.otlp.traces.protocol",
             properties.getString("otel.exporter.otlp.protocol", "http/protobuf"));
+    String url = config.otlpEndpoint().orElseThrow().toString();
+    String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     return protocol.equals("http/protobuf")
         ? Map.of(
             "otel.exporter.otlp.endpoint",
-            endpoint(config),
+            base,
             "otel.exporter.otlp.traces.endpoint",
-            endpoint(config) + "/v1/traces")
-        : Map.of("otel.exporter.otlp.endpoint", endpoint(config));
-  }
-
-  /** The collector's base URL, without a trailing slash. */
-  private static String endpoint(TracingConfig config) {
-    String base = config.otlpEndpoint().orElseThrow().toString();
-    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+            base + "/v1/traces")
+        : Map.of("otel.exporter.otlp.endpoint", base);
   }
 
   /** Whether spans are recorded; when false, no other method may be called. */
@@ -132,7 +127,7 @@ public final class Tracing implements AutoCloseable {
     boolean known = RequestSpan.KNOWN_METHODS.contains(method);
     String name = !known ? "HTTP" : route == null ? method : method + " " + route;
     Span span = tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
-    return new RequestSpan(span).method(known ? method : null, method, route);
+    return new RequestSpan(span).method(method, known, route);
   }
 
   /**
